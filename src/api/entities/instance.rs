@@ -1,0 +1,128 @@
+//! `Instance` (v2) and `V1Instance`. Limits are the ones Loggia enforces;
+//! features not built yet are advertised as absent (no media types, no
+//! polls, no translation, API version 1 = no grouped notifications).
+
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::store::InstanceStats;
+
+/// The version clients parse to decide which features to use.
+pub const MASTODON_COMPAT_VERSION: &str = "4.2.0";
+
+pub fn version_string() -> String {
+    format!(
+        "{MASTODON_COMPAT_VERSION} (compatible; Loggia {})",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+pub const SOURCE_URL: &str = "https://example.invalid/loggia";
+
+/// Characters a URL counts for in a post, whatever its length (as Mastodon).
+pub const CHARACTERS_RESERVED_PER_URL: u32 = 23;
+
+fn thumbnail_url(config: &Config) -> String {
+    format!("{}/headers/original/missing.png", config.base_url())
+}
+
+fn statuses(config: &Config) -> Value {
+    json!({
+        "max_characters": config.max_status_chars,
+        "max_media_attachments": 0,
+        "characters_reserved_per_url": CHARACTERS_RESERVED_PER_URL,
+    })
+}
+
+fn media_attachments() -> Value {
+    json!({
+        "supported_mime_types": [],
+        "image_size_limit": 0,
+        "image_matrix_limit": 0,
+        "video_size_limit": 0,
+        "video_frame_rate_limit": 0,
+        "video_matrix_limit": 0,
+    })
+}
+
+fn polls() -> Value {
+    json!({
+        "max_options": 0,
+        "max_characters_per_option": 0,
+        "min_expiration": 0,
+        "max_expiration": 0,
+    })
+}
+
+/// `GET /api/v2/instance`.
+pub fn v2(config: &Config, stats: &InstanceStats) -> Value {
+    json!({
+        "domain": config.domain(),
+        "title": config.instance_title,
+        "version": version_string(),
+        "source_url": SOURCE_URL,
+        "description": config.instance_description,
+        "usage": { "users": { "active_month": stats.active_month } },
+        "thumbnail": { "url": thumbnail_url(config) },
+        "icon": [],
+        "languages": ["en"],
+        "configuration": {
+            "urls": {
+                "streaming": null,
+                "status": null,
+                "about": null,
+                "privacy_policy": null,
+                "terms_of_service": null,
+            },
+            "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
+            "statuses": statuses(config),
+            "media_attachments": media_attachments(),
+            "polls": polls(),
+            "translation": { "enabled": false },
+        },
+        "registrations": {
+            "enabled": false,
+            "approval_required": false,
+            "message": null,
+            "url": null,
+        },
+        "api_versions": { "mastodon": 1 },
+        "contact": { "email": config.contact_email, "account": null },
+        "rules": [],
+    })
+}
+
+/// `GET /api/v1/instance` (the shape Mastodon 4.x still serves).
+pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
+    let ws = match config.protocol {
+        crate::config::Protocol::Https => "wss",
+        crate::config::Protocol::Http => "ws",
+    };
+    json!({
+        "uri": config.domain(),
+        "title": config.instance_title,
+        "short_description": config.instance_description,
+        "description": config.instance_description,
+        "email": config.contact_email,
+        "version": version_string(),
+        "urls": { "streaming_api": format!("{ws}://{}", config.domain()) },
+        "stats": {
+            "user_count": stats.users,
+            "status_count": stats.local_statuses,
+            "domain_count": stats.domains,
+        },
+        "thumbnail": thumbnail_url(config),
+        "languages": ["en"],
+        "registrations": false,
+        "approval_required": false,
+        "invites_enabled": false,
+        "configuration": {
+            "accounts": { "max_featured_tags": 0 },
+            "statuses": statuses(config),
+            "media_attachments": media_attachments(),
+            "polls": polls(),
+        },
+        "contact_account": null,
+        "rules": [],
+    })
+}

@@ -1,0 +1,122 @@
+//! Bearer-token authentication with scope enforcement. `Auth<S>` accepts any
+//! valid token (app or user) carrying a scope of `S`; `User<S>` additionally
+//! requires a token issued to a user. The token may come in the
+//! `Authorization: Bearer` header or the `access_token` query parameter, as
+//! Mastodon accepts both.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::error::{Error, TOKEN_INVALID};
+use crate::service::oauth::{self, Authenticated, TokenError};
+use crate::state::AppState;
+use crate::store::UserWithAccount;
+
+/// A set of scopes, any one of which grants access.
+pub trait ScopeRequirement: Send + Sync + 'static {
+    const ANY_OF: &'static [&'static str];
+}
+
+macro_rules! scopes {
+    ($($(#[$doc:meta])* $name:ident => [$($scope:literal),*];)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+        impl ScopeRequirement for $name {
+            const ANY_OF: &'static [&'static str] = &[$($scope),*];
+        }
+    )*};
+}
+
+scopes! {
+    /// Any valid token, whatever its scopes.
+    AnyScope => [];
+    ReadAccounts => ["read:accounts"];
+    /// `verify_credentials` also accepts the narrow `profile` scope.
+    Profile => ["profile", "read:accounts"];
+    WriteAccounts => ["write:accounts"];
+    ReadStatuses => ["read:statuses"];
+    WriteStatuses => ["write:statuses"];
+    AdminReadAccounts => ["admin:read:accounts"];
+}
+
+/// An authenticated request (app or user token) with a scope of `S`.
+pub struct Auth<S: ScopeRequirement> {
+    pub auth: Authenticated,
+    _scope: PhantomData<S>,
+}
+
+/// An authenticated user with a scope of `S`.
+pub struct User<S: ScopeRequirement> {
+    pub auth: Authenticated,
+    pub user: UserWithAccount,
+    _scope: PhantomData<S>,
+}
+
+fn bearer_token(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let (scheme, token) = value.split_once(' ')?;
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_owned());
+    }
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+}
+
+async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+    any_of: &[&str],
+) -> Result<Authenticated, Error> {
+    let token = bearer_token(parts)
+        .filter(|t| !t.is_empty())
+        .ok_or(Error::Unauthorized(TOKEN_INVALID))?;
+    let auth = oauth::authenticate_token(&state.store, &token)
+        .await
+        .map_err(|e| match e {
+            TokenError::Invalid => Error::Unauthorized(TOKEN_INVALID),
+            TokenError::Disabled => Error::Forbidden("Your login is currently disabled".into()),
+            TokenError::Store(e) => e.into(),
+        })?;
+    if !any_of.is_empty() && !any_of.iter().any(|s| auth.scopes.allows(s)) {
+        return Err(Error::OutOfScope);
+    }
+    Ok(auth)
+}
+
+impl<S: ScopeRequirement> FromRequestParts<AppState> for Auth<S> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let auth = authenticate(parts, state, S::ANY_OF).await?;
+        Ok(Self {
+            auth,
+            _scope: PhantomData,
+        })
+    }
+}
+
+impl<S: ScopeRequirement> FromRequestParts<AppState> for User<S> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let auth = authenticate(parts, state, S::ANY_OF).await?;
+        let user = auth.user.clone().ok_or_else(|| {
+            Error::Validation("This method requires an authenticated user".into())
+        })?;
+        Ok(Self {
+            auth,
+            user,
+            _scope: PhantomData,
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! Request bodies as Mastodon accepts them: JSON, or form-encoded fields
+//! merged with the query string (Rails merges both). Form keys written with
+//! a trailing `[]` (`redirect_uris[]=a&redirect_uris[]=b`) collect into lists.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+pub struct FormOrJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let query = req.uri().query().unwrap_or_default().to_owned();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
+        if content_type.starts_with("application/json") {
+            let value = serde_json::from_slice(&body)
+                .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?;
+            return Ok(Self(value));
+        }
+        if !(content_type.is_empty()
+            || content_type.starts_with("application/x-www-form-urlencoded"))
+        {
+            return Err(Error::BadRequest(format!(
+                "unsupported content type {content_type:?}"
+            )));
+        }
+        parse_form(&query, &body).map(Self)
+    }
+}
+
+/// Parses query and body pairs (body wins for single values).
+pub fn parse_form<T: DeserializeOwned>(query: &str, body: &[u8]) -> Result<T, Error> {
+    let body_pairs: Vec<(String, String)> = url::form_urlencoded::parse(body)
+        .map(|(k, v)| (normalize_key(&k), v.into_owned()))
+        .collect();
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (normalize_key(&k), v.into_owned()))
+        .filter(|(k, _)| !body_pairs.iter().any(|(bk, _)| bk == k))
+        .collect();
+    pairs.extend(body_pairs);
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
+    serde_html_form::from_str(&encoded)
+        .map_err(|e| Error::Validation(format!("invalid parameters: {e}")))
+}
+
+fn normalize_key(key: &str) -> String {
+    key.strip_suffix("[]").unwrap_or(key).to_owned()
+}
+
+/// Deserializes a value sent either as one string or as a list of strings.
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(
+        match <Option<OneOrMany> as serde::Deserialize>::deserialize(d)? {
+            None => Vec::new(),
+            Some(OneOrMany::One(s)) => vec![s],
+            Some(OneOrMany::Many(v)) => v,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Params {
+        name: String,
+        #[serde(default, deserialize_with = "one_or_many")]
+        uris: Vec<String>,
+    }
+
+    #[test]
+    fn forms_merge_query_and_collect_lists() {
+        let p: Params = parse_form("name=fromquery&uris[]=q", b"name=frombody").expect("parses");
+        assert_eq!(
+            p,
+            Params {
+                name: "frombody".into(),
+                uris: vec!["q".into()]
+            }
+        );
+        let p: Params = parse_form("", b"name=x&uris[]=a&uris[]=b").expect("parses");
+        assert_eq!(p.uris, vec!["a".to_owned(), "b".to_owned()]);
+        let p: Params = parse_form("", b"name=x&uris=one").expect("parses");
+        assert_eq!(p.uris, vec!["one".to_owned()]);
+    }
+}

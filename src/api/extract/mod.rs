@@ -1,0 +1,9 @@
+//! Typed extractors whose rejections are Mastodon-style errors.
+
+pub mod auth;
+pub mod body;
+pub mod client_ip;
+
+pub use auth::{Auth, User};
+pub use body::FormOrJson;
+pub use client_ip::ClientIp;

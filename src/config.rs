@@ -1,0 +1,338 @@
+//! Configuration: a TOML file (`--config PATH` or `LOGGIA_CONFIG`) overlaid
+//! by `LOGGIA_<KEY>` environment variables, one per key. Unknown keys, in the
+//! file or the environment, are errors that name the key — a typo must never
+//! silently fall back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Environment variables that are not settings.
+const NON_SETTING_VARS: &[&str] = &["LOGGIA_CONFIG"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Https,
+    Http,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Https => "https",
+            Protocol::Http => "http",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// Every setting. Field names are the TOML keys; `LOGGIA_` + the upper-cased
+/// name is the environment variable. Keep `docs/configuration.md` and
+/// `DEFAULT_CONFIG_TOML` in step (tests check both).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Public host name, with a port for local use (`localhost:8080`).
+    pub domain: String,
+    /// `https` in production; `http` for local and test use.
+    pub protocol: Protocol,
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` (default) or `postgres://…`.
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub media_dir: PathBuf,
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info` or `loggia=debug,info`.
+    pub log_level: String,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy_headers: bool,
+    pub instance_title: String,
+    pub instance_description: String,
+    pub contact_email: String,
+    pub max_status_chars: u32,
+    /// Failed sign-ins allowed per address and user name in the window below.
+    pub sign_in_max_failures: u32,
+    pub sign_in_failure_window_secs: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            domain: "localhost:8080".into(),
+            protocol: Protocol::Https,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://loggia.db".into(),
+            database_max_connections: 10,
+            media_dir: PathBuf::from("./media"),
+            log_format: LogFormat::Human,
+            log_level: "info".into(),
+            trust_proxy_headers: false,
+            instance_title: "Loggia".into(),
+            instance_description: "A company microblog on the fediverse.".into(),
+            contact_email: String::new(),
+            max_status_chars: 500,
+            sign_in_max_failures: 5,
+            sign_in_failure_window_secs: 900,
+        }
+    }
+}
+
+/// What `loggia init` writes: every key, commented, with its default.
+pub const DEFAULT_CONFIG_TOML: &str = include_str!("config_default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The kind of value a key holds, to turn an environment string into TOML.
+enum Kind {
+    Str,
+    Bool,
+    Int,
+}
+
+fn kind_of(key: &str) -> Option<Kind> {
+    Some(match key {
+        "domain"
+        | "protocol"
+        | "listen"
+        | "database_url"
+        | "media_dir"
+        | "log_format"
+        | "log_level"
+        | "instance_title"
+        | "instance_description"
+        | "contact_email" => Kind::Str,
+        "trust_proxy_headers" => Kind::Bool,
+        "database_max_connections"
+        | "max_status_chars"
+        | "sign_in_max_failures"
+        | "sign_in_failure_window_secs" => Kind::Int,
+        _ => return None,
+    })
+}
+
+impl Config {
+    /// Loads the file (if any) and overlays the given environment.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.into(),
+                    source,
+                })?;
+                text.parse::<toml::Table>().map_err(|e| ConfigError::File {
+                    path: path.into(),
+                    message: e.message().to_owned(),
+                })?
+            }
+            None => toml::Table::new(),
+        };
+        for (var, value) in env {
+            let Some(suffix) = var.strip_prefix("LOGGIA_") else {
+                continue;
+            };
+            if NON_SETTING_VARS.contains(&var.as_str()) {
+                continue;
+            }
+            let key = suffix.to_ascii_lowercase();
+            let parsed = match kind_of(&key) {
+                None => {
+                    return Err(ConfigError::Env {
+                        var,
+                        message: "unknown setting".into(),
+                    });
+                }
+                Some(Kind::Str) => toml::Value::String(value),
+                Some(Kind::Bool) => match value.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" => toml::Value::Boolean(true),
+                    "false" | "0" | "no" => toml::Value::Boolean(false),
+                    _ => {
+                        return Err(ConfigError::Env {
+                            var,
+                            message: format!("expected true or false, got {value:?}"),
+                        });
+                    }
+                },
+                Some(Kind::Int) => match value.parse::<i64>() {
+                    Ok(n) => toml::Value::Integer(n),
+                    Err(_) => {
+                        return Err(ConfigError::Env {
+                            var,
+                            message: format!("expected a whole number, got {value:?}"),
+                        });
+                    }
+                },
+            };
+            // Check the value alone, so that a bad one blames its variable.
+            let mut alone = toml::Table::new();
+            alone.insert(key.clone(), parsed.clone());
+            if let Err(e) = toml::Value::Table(alone).try_into::<Config>() {
+                return Err(ConfigError::Env {
+                    var,
+                    message: e.message().to_owned(),
+                });
+            }
+            table.insert(key, parsed);
+        }
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::File {
+                    path: path.map(Into::into).unwrap_or_else(|| "(defaults)".into()),
+                    message: e.message().to_owned(),
+                })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let domain = &self.domain;
+        let valid_domain = !domain.is_empty()
+            && domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            && url::Url::parse(&format!("http://{domain}/")).is_ok_and(|u| {
+                u.host_str().is_some() && u.path() == "/" && u.username().is_empty()
+            });
+        if !valid_domain {
+            return Err(ConfigError::Invalid(format!(
+                "domain {domain:?} is not a host name (examples: social.example.com, localhost:8080)"
+            )));
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must start with sqlite:// or postgres://".into(),
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "database_max_connections must be at least 1".into(),
+            ));
+        }
+        if self.max_status_chars == 0 {
+            return Err(ConfigError::Invalid(
+                "max_status_chars must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The lower-cased domain, as used in handles and ActivityPub ids.
+    pub fn domain(&self) -> String {
+        self.domain.to_ascii_lowercase()
+    }
+
+    /// `https://social.example.com` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.protocol.as_str(), self.domain())
+    }
+
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        assert_eq!(
+            Config::load(None, env(&[])).expect("defaults"),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn default_file_matches_defaults() {
+        let parsed: Config = toml::from_str(DEFAULT_CONFIG_TOML).expect("default config parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn unknown_file_key_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("loggia.toml");
+        std::fs::write(&path, "domain = \"a.example\"\ndatabse_url = \"x\"\n").expect("write");
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("unknown field `databse_url`"), "{err}");
+        assert!(err.starts_with("config file "), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_and_types() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("LOGGIA_DOMAIN", "Social.Example.com"),
+                ("LOGGIA_PROTOCOL", "http"),
+                ("LOGGIA_TRUST_PROXY_HEADERS", "true"),
+                ("LOGGIA_MAX_STATUS_CHARS", "1000"),
+                ("LOGGIA_CONFIG", "ignored.toml"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .expect("valid environment");
+        assert_eq!(config.domain(), "social.example.com");
+        assert_eq!(config.base_url(), "http://social.example.com");
+        assert!(config.trust_proxy_headers);
+        assert_eq!(config.max_status_chars, 1000);
+    }
+
+    #[test]
+    fn unknown_environment_key_is_named() {
+        let err = Config::load(None, env(&[("LOGGIA_DATABSE_URL", "x")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable LOGGIA_DATABSE_URL: unknown setting"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err = Config::load(None, env(&[("LOGGIA_TRUST_PROXY_HEADERS", "maybe")])).unwrap_err();
+        assert!(err.to_string().contains("expected true or false"), "{err}");
+        let err = Config::load(None, env(&[("LOGGIA_PROTOCOL", "gopher")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("environment variable LOGGIA_PROTOCOL"),
+            "{err}"
+        );
+        let err = Config::load(None, env(&[("LOGGIA_DOMAIN", "http://x.com/")])).unwrap_err();
+        assert!(err.to_string().contains("is not a host name"), "{err}");
+    }
+}

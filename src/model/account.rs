@@ -1,0 +1,102 @@
+//! Accounts (actors, local or remote) and users (local sign-in identities).
+
+use serde::{Deserialize, Serialize};
+
+use super::{AccountId, Timestamp, UserId};
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: String,
+    /// `None` for local accounts.
+    pub domain: Option<String>,
+    pub actor_type: String,
+    pub display_name: String,
+    /// Sanitized HTML.
+    pub note: String,
+    /// The plain text the owner typed (local accounts).
+    pub note_source: String,
+    /// JSON list of `ProfileField`.
+    pub fields: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub inbox_url: Option<String>,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub public_key_pem: Option<String>,
+    pub private_key_pem: Option<String>,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<Timestamp>,
+    pub moved_to_account_id: Option<AccountId>,
+    pub suspended_at: Option<Timestamp>,
+    pub silenced_at: Option<Timestamp>,
+    pub sensitized_at: Option<Timestamp>,
+    pub fetched_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Account {
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
+
+    /// `alice` for local accounts, `bob@partner.example` for remote ones.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            None => self.username.clone(),
+            Some(domain) => format!("{}@{domain}", self.username),
+        }
+    }
+
+    pub fn profile_fields(&self) -> Vec<ProfileField> {
+        serde_json::from_str(&self.fields).unwrap_or_default()
+    }
+}
+
+/// One name/value pair on a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileField {
+    pub name: String,
+    pub value: String,
+    #[serde(default)]
+    pub verified_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct User {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub email: String,
+    pub password_hash: String,
+    pub role_id: i64,
+    pub locale: Option<String>,
+    pub default_visibility: String,
+    pub default_local_only: bool,
+    pub default_sensitive: bool,
+    pub default_language: Option<String>,
+    pub confirmed_at: Option<Timestamp>,
+    pub approved: bool,
+    pub disabled: bool,
+    pub last_sign_in_at: Option<Timestamp>,
+    pub password_changed_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+impl User {
+    /// Whether this user may sign in and act at all.
+    pub fn is_active(&self) -> bool {
+        !self.disabled && self.approved
+    }
+}

@@ -1,0 +1,15 @@
+//! Plain domain types: typed ids, timestamps, roles and OAuth scopes.
+//! Nothing here does I/O; every other layer speaks in these types.
+
+pub mod account;
+pub mod id;
+pub mod oauth;
+pub mod role;
+pub mod scope;
+pub mod time;
+
+pub use account::{Account, ProfileField, User};
+pub use id::{AccountId, AppId, IdGenerator, TokenId, UserId};
+pub use role::{Permissions, Role};
+pub use scope::{Scope, Scopes};
+pub use time::Timestamp;

@@ -1,0 +1,121 @@
+//! Prometheus metrics held in the application state (no global recorder, so
+//! several instances can share a process).
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::state::AppState;
+use crate::store::InstanceStats;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    /// The route pattern (`/api/v1/accounts/{id}`), never the raw path, to
+    /// keep the number of series bounded.
+    pub route: String,
+    pub status: u16,
+}
+
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RequestLabels, Histogram>,
+    users: Gauge,
+    local_statuses: Gauge,
+    known_domains: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("loggia");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RequestLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.001, 2.0, 14))
+        });
+        let users = Gauge::default();
+        let local_statuses = Gauge::default();
+        let known_domains = Gauge::default();
+        registry.register("http_requests", "HTTP requests answered", requests.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests",
+            latency.clone(),
+        );
+        registry.register("users", "Local users", users.clone());
+        registry.register(
+            "local_statuses",
+            "Posts by local users",
+            local_statuses.clone(),
+        );
+        registry.register(
+            "known_domains",
+            "Remote domains with known accounts",
+            known_domains.clone(),
+        );
+        Self {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            users,
+            local_statuses,
+            known_domains,
+        }
+    }
+
+    pub fn set_instance_stats(&self, stats: &InstanceStats) {
+        self.users.set(stats.users);
+        self.local_statuses.set(stats.local_statuses);
+        self.known_domains.set(stats.domains);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self
+            .registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
+            tracing::error!("cannot encode metrics");
+        }
+        out
+    }
+}
+
+/// Middleware counting and timing every request.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let labels = RequestLabels {
+        method,
+        route,
+        status: response.status().as_u16(),
+    };
+    state.metrics.requests.get_or_create(&labels).inc();
+    state
+        .metrics
+        .latency
+        .get_or_create(&labels)
+        .observe(started.elapsed().as_secs_f64());
+    response
+}

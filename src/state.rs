@@ -1,0 +1,82 @@
+//! Application state, passed explicitly to every handler as `AppState`.
+//! Several instances can live in one process (the federation tests do this):
+//! nothing here is global.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::model::Account;
+use crate::ops::metrics::Metrics;
+use crate::service::instance::{self, Secrets};
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub secrets: Secrets,
+    pub instance_actor: Account,
+    /// Verified when a sign-in names an unknown user, to equalize timing.
+    pub dummy_password_hash: String,
+    pub metrics: Metrics,
+    pub started_at: Instant,
+}
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Connects, migrates and bootstraps secrets and the instance actor.
+    pub async fn init(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url, config.database_max_connections)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open the database {}: {e}",
+                    redact(&config.database_url)
+                )
+            })?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+        Self::with_store(config, store).await
+    }
+
+    /// Builds the state on an already migrated store.
+    pub async fn with_store(config: Config, store: Store) -> anyhow::Result<Self> {
+        let secrets = instance::load_secrets(&store).await?;
+        let instance_actor = instance::ensure_instance_actor(&store, &config).await?;
+        let dummy_password_hash =
+            crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
+                .await?;
+        Ok(Self(Arc::new(App {
+            config,
+            store,
+            secrets,
+            instance_actor,
+            dummy_password_hash,
+            metrics: Metrics::new(),
+            started_at: Instant::now(),
+        })))
+    }
+}
+
+/// Hides the password of a database URL in messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,123 @@
+//! Accounts: local and remote actors.
+
+use super::{StoreResult, run, sub_store};
+use crate::model::{Account, AccountId, Timestamp};
+
+sub_store!(Accounts);
+
+/// What it takes to create an account row; remote actors fill the URLs from
+/// their actor document, local ones from `service::urls`.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub username: String,
+    pub domain: Option<String>,
+    pub actor_type: String,
+    pub display_name: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub inbox_url: Option<String>,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub public_key_pem: Option<String>,
+    pub private_key_pem: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+}
+
+impl Accounts<'_> {
+    /// Inserts an account with a fresh id. `NewAccount::uri` may contain
+    /// `{id}`, replaced by that id (local ids are known only here).
+    pub async fn insert(mut self, new: &NewAccount) -> StoreResult<Account> {
+        let id = self.0.next_id();
+        let now = Timestamp::now();
+        let fill = |s: &Option<String>| s.as_ref().map(|s| s.replace("{id}", &id.to_string()));
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "INSERT INTO accounts (id, username, domain, actor_type, display_name, uri, url,
+                inbox_url, shared_inbox_url, outbox_url, followers_url, following_url,
+                featured_url, public_key_pem, private_key_pem, locked, bot, discoverable,
+                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17, $18, $19, $19)
+             RETURNING *",
+        )
+        .bind(id)
+        .bind(&new.username)
+        .bind(&new.domain)
+        .bind(&new.actor_type)
+        .bind(&new.display_name)
+        .bind(new.uri.replace("{id}", &id.to_string()))
+        .bind(fill(&new.url))
+        .bind(fill(&new.inbox_url))
+        .bind(fill(&new.shared_inbox_url))
+        .bind(fill(&new.outbox_url))
+        .bind(fill(&new.followers_url))
+        .bind(fill(&new.following_url))
+        .bind(fill(&new.featured_url))
+        .bind(&new.public_key_pem)
+        .bind(&new.private_key_pem)
+        .bind(new.locked)
+        .bind(new.bot)
+        .bind(new.discoverable)
+        .bind(now)
+        .fetch_one(e)
+        .await)?;
+        Ok(account)
+    }
+
+    pub async fn by_id(mut self, id: AccountId) -> StoreResult<Option<Account>> {
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "SELECT * FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+
+    /// A local account by user name, case-insensitively.
+    pub async fn local_by_username(mut self, username: &str) -> StoreResult<Option<Account>> {
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "SELECT * FROM accounts WHERE lower(username) = $1 AND domain IS NULL",
+        )
+        .bind(username.to_ascii_lowercase())
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+
+    pub async fn by_uri(mut self, uri: &str) -> StoreResult<Option<Account>> {
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "SELECT * FROM accounts WHERE uri = $1",
+        )
+        .bind(uri)
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+
+    /// Stores the key pair of a local actor, unless it already has one.
+    /// Returns whether this call set it.
+    pub async fn set_keypair_if_missing(
+        mut self,
+        id: AccountId,
+        public_key_pem: &str,
+        private_key_pem: &str,
+    ) -> StoreResult<bool> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "UPDATE accounts SET public_key_pem = $2, private_key_pem = $3, updated_at = $4
+             WHERE id = $1 AND private_key_pem IS NULL",
+        )
+        .bind(id)
+        .bind(public_key_pem)
+        .bind(private_key_pem)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+}

@@ -1,0 +1,269 @@
+//! The only place with SQL. `Store` wraps a SQLite or PostgreSQL pool; each
+//! aggregate has a sub-store (`store.accounts()`, `tx.users()`, …) whose
+//! methods run the same `$N`-placeholder SQL on whichever backend is active
+//! through the `run!` dispatch. Where the dialects really differ, a method
+//! matches on the backend with both arms side by side.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::model::IdGenerator;
+
+mod accounts;
+mod migrate;
+mod oauth;
+mod roles;
+mod sessions;
+mod settings;
+mod stats;
+mod throttle;
+mod users;
+
+pub use accounts::{Accounts, NewAccount};
+pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
+pub use roles::Roles;
+pub use sessions::Sessions;
+pub use settings::Settings;
+pub use stats::{InstanceStats, Stats};
+pub use throttle::Throttle;
+pub use users::{NewUser, UserWithAccount, Users};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("record not found")]
+    NotFound,
+    #[error("duplicate record")]
+    Conflict,
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            // Detected by the driver's error kind: SQLite does not report
+            // constraint names reliably.
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Something a query can run on: a pool, or the connection of an open
+/// transaction.
+pub(crate) enum Exec<'a> {
+    SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$e` bound to a SQLite or PostgreSQL executor. The body
+/// is written once and compiled for each backend.
+macro_rules! run {
+    ($exec:expr, $e:ident => $body:expr) => {
+        match &mut $exec {
+            $crate::store::Exec::SqlitePool(pool) => {
+                let $e = *pool;
+                $body
+            }
+            $crate::store::Exec::PgPool(pool) => {
+                let $e = *pool;
+                $body
+            }
+            $crate::store::Exec::Sqlite(conn) => {
+                let $e = &mut **conn;
+                $body
+            }
+            $crate::store::Exec::Pg(conn) => {
+                let $e = &mut **conn;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use run;
+
+/// Declares the sub-store accessors shared by `Store` and `Tx`.
+macro_rules! sub_stores {
+    ($($name:ident => $ty:ident),* $(,)?) => {
+        impl Store {
+            $(pub fn $name(&self) -> $ty<'_> {
+                $ty($crate::store::Ctx { exec: self.exec(), ids: self.ids.clone() })
+            })*
+        }
+        impl Tx {
+            $(pub fn $name(&mut self) -> $ty<'_> {
+                let ids = self.ids.clone();
+                $ty($crate::store::Ctx { exec: self.exec(), ids })
+            })*
+        }
+    };
+}
+
+sub_stores!(
+    accounts => Accounts,
+    oauth => OAuth,
+    roles => Roles,
+    sessions => Sessions,
+    settings => Settings,
+    stats => Stats,
+    throttle => Throttle,
+    users => Users,
+);
+
+/// Shared plumbing of every sub-store: where to run, and how to make ids.
+pub struct Ctx<'a> {
+    pub(crate) exec: Exec<'a>,
+    ids: Arc<IdGenerator>,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn next_id(&self) -> i64 {
+        self.ids.next()
+    }
+}
+
+/// Declares a sub-store: a thin wrapper around a `Ctx`.
+macro_rules! sub_store {
+    ($ty:ident) => {
+        pub struct $ty<'a>(pub(crate) $crate::store::Ctx<'a>);
+    };
+}
+pub(crate) use sub_store;
+
+/// Database handle, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+    ids: Arc<IdGenerator>,
+}
+
+/// An open transaction; dropped without `commit` it rolls back.
+pub struct Tx {
+    inner: TxInner,
+    ids: Arc<IdGenerator>,
+}
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
+    /// file is created; SQLite runs in WAL mode with foreign keys enforced.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(options)
+                .await?;
+            Db::Sqlite(pool)
+        } else {
+            let options = PgConnectOptions::from_str(url)?.application_name("loggia");
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(options)
+                .await?;
+            Db::Postgres(pool)
+        };
+        Ok(Self {
+            db,
+            ids: Arc::new(IdGenerator::default()),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies pending migrations of the active dialect. On PostgreSQL sqlx
+    /// holds an advisory lock meanwhile, so several nodes may start at once.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(pool) => migrate::SQLITE.run(pool).await?,
+            Db::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/ready`).
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut exec = self.exec();
+        run!(exec, e => sqlx::query("SELECT 1").execute(e).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`) so that two writers wait for each other instead of
+    /// failing with "database is locked" when one upgrades a read.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let inner = match &self.db {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            inner,
+            ids: self.ids.clone(),
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    fn exec(&self) -> Exec<'_> {
+        match &self.db {
+            Db::Sqlite(pool) => Exec::SqlitePool(pool),
+            Db::Postgres(pool) => Exec::PgPool(pool),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    fn exec(&mut self) -> Exec<'_> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Exec::Sqlite(tx),
+            TxInner::Postgres(tx) => Exec::Pg(tx),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Server-rendered pages that need no JavaScript: sign-in and sign-out, the
+//! OAuth consent page (in `api::oauth::authorize`), and the static images
+//! they and the API refer to.
+
+pub mod csrf;
+pub mod html;
+pub mod session;
+pub mod sign_in;
+mod static_files;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(sign_in::routes())
+        .merge(static_files::routes())
+}

@@ -1,0 +1,220 @@
+//! GET/POST /auth/sign_in, POST /auth/sign_out and the landing page `/`.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::html::{Page, escape};
+use super::{csrf, session};
+use crate::api::extract::ClientIp;
+use crate::api::extract::body::parse_form;
+use crate::error::Error;
+use crate::service::sign_in::{self, SignInError};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/auth/sign_in", get(sign_in_form).post(sign_in))
+        .route("/auth/sign_out", post(sign_out))
+}
+
+#[derive(Deserialize, Default)]
+struct ReturnTo {
+    return_to: Option<String>,
+}
+
+/// Only local paths may be returned to, never another site.
+pub fn safe_return_to(return_to: Option<&str>) -> String {
+    match return_to {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Adds `Set-Cookie` headers to a response.
+pub fn with_cookies(mut response: Response, cookies: impl IntoIterator<Item = String>) -> Response {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn form_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    return_to: &str,
+    login: &str,
+    error: Option<&str>,
+) -> (Page, Option<String>) {
+    let (token, cookie) = csrf::token_for(state, headers);
+    let error = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Sign in to {title}</h1>{error}\
+         <form method=\"post\" action=\"/auth/sign_in\">\
+         <input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
+         <input type=\"hidden\" name=\"return_to\" value=\"{return_to}\">\
+         <label for=\"login\">User name or e-mail</label>\
+         <input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\
+         <label for=\"password\">Password</label>\
+         <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
+         <div class=\"actions\"><button type=\"submit\">Sign in</button></div></form>",
+        title = escape(&state.config.instance_title),
+        return_to = escape(return_to),
+        login = escape(login),
+    );
+    (Page::new("Sign in", body), cookie)
+}
+
+/// GET /auth/sign_in — the sign-in form.
+async fn sign_in_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReturnTo>,
+) -> Response {
+    let return_to = safe_return_to(q.return_to.as_deref());
+    let (page, cookie) = form_page(&state, &headers, &return_to, "", None);
+    with_cookies(page.into_response(), cookie)
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+    return_to: Option<String>,
+}
+
+/// POST /auth/sign_in — check the password and start a session.
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form: SignInForm = match parse_form("", &body) {
+        Ok(form) => form,
+        Err(e) => return e.into_response(),
+    };
+    let return_to = safe_return_to(form.return_to.as_deref());
+    if !csrf::verify(&state, &headers, &form.csrf_token) {
+        return csrf_failure();
+    }
+    let result = sign_in::authenticate(
+        &state.store,
+        &state.config,
+        &state.dummy_password_hash,
+        &form.login,
+        &form.password,
+        &ip,
+    )
+    .await;
+    let found = match result {
+        Ok(found) => found,
+        Err(SignInError::Store(e)) => return Error::from(e).into_response(),
+        Err(e) => {
+            let status = match e {
+                SignInError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                SignInError::Disabled => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let (page, cookie) = form_page(
+                &state,
+                &headers,
+                &return_to,
+                &form.login,
+                Some(&e.to_string()),
+            );
+            let mut response = with_cookies(page.with_status(status).into_response(), cookie);
+            if let SignInError::Throttled { retry_after_secs } = e
+                && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    };
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    match session::start(&state, &found, agent, &ip).await {
+        Ok(cookie) => with_cookies(Redirect::to(&return_to).into_response(), [cookie]),
+        Err(e) => Error::from(e).into_response(),
+    }
+}
+
+pub fn csrf_failure() -> Response {
+    Page::new(
+        "Session expired",
+        "<h1>Please try again</h1><p class=\"error\" role=\"alert\">This form has expired or was not sent from this site. Go back, reload the page and try again.</p>",
+    )
+    .with_status(StatusCode::FORBIDDEN)
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct SignOutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// POST /auth/sign_out — end the session.
+async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form: SignOutForm = match parse_form("", &body) {
+        Ok(form) => form,
+        Err(e) => return e.into_response(),
+    };
+    if !csrf::verify(&state, &headers, &form.csrf_token) {
+        return csrf_failure();
+    }
+    match session::end(&state, &headers).await {
+        Ok(cookie) => with_cookies(Redirect::to("/auth/sign_in").into_response(), [cookie]),
+        Err(e) => Error::from(e).into_response(),
+    }
+}
+
+/// GET / — who is signed in, and how to use the server from an app.
+async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let user = match session::current_user(&state, &headers).await {
+        Ok(user) => user,
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let title = escape(&state.config.instance_title);
+    let Some(found) = user else {
+        let body = format!(
+            "<h1>{title}</h1><p>{}</p><p><a href=\"/auth/sign_in\">Sign in</a></p>",
+            escape(&state.config.instance_description)
+        );
+        return Page::new(state.config.instance_title.clone(), body).into_response();
+    };
+    let (token, cookie) = csrf::token_for(&state, &headers);
+    let body = format!(
+        "<h1>{title}</h1><p>Signed in as <strong>@{user}@{domain}</strong>.</p>\
+         <p>Use any Mastodon app (Elk, Phanpy, Tusky, Ivory, toot): give it the server address <code>{domain}</code>.</p>\
+         <form method=\"post\" action=\"/auth/sign_out\"><input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
+         <button type=\"submit\" class=\"secondary\">Sign out</button></form>",
+        user = escape(&found.account.username),
+        domain = escape(&state.config.domain()),
+    );
+    with_cookies(
+        Page::new(state.config.instance_title.clone(), body).into_response(),
+        cookie,
+    )
+}
