@@ -210,6 +210,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    let shutdown = crate::server::shutdown_signal().context("cannot install signal handlers")?;
     let state = AppState::init(config.clone()).await?;
     if !state.store.users().admin_exists().await? {
         eprintln!(
@@ -217,12 +221,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     tracing::info!(
-        listen = %config.listen,
+        listen = %address,
         url = %config.base_url(),
         database = state.store.backend_name(),
         "Loggia is listening"
     );
-    crate::server::serve(listener, state, crate::server::shutdown_signal())
+    crate::server::serve(listener, state, shutdown)
         .await
         .context("server error")?;
     Ok(())

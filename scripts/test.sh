@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, then every test twice — on SQLite
+# and on a real PostgreSQL that this script starts in a temporary directory
+# and stops afterwards. Fails (never skips) when PostgreSQL is missing.
+#
+#   scripts/test.sh              everything
+#   scripts/test.sh sqlite       only the SQLite run (plus fmt and clippy)
+#   scripts/test.sh postgres     only the PostgreSQL run (plus fmt and clippy)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+which="${1:-all}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Every cargo test run is logged so that the totals can be summed at the end.
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS"' EXIT
+run_tests() {
+    cargo test --locked --all-targets 2>&1 | tee -a "$RESULTS"
+}
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+if [[ "$which" == all || "$which" == sqlite ]]; then
+    step "tests on SQLite"
+    TEST_BACKEND=sqlite run_tests
+fi
+
+if [[ "$which" == all || "$which" == postgres ]]; then
+    step "starting a throwaway PostgreSQL"
+    # shellcheck source=scripts/postgres.sh
+    source scripts/postgres.sh
+    start_postgres
+    trap 'stop_postgres; rm -f "$RESULTS"' EXIT
+    step "tests on PostgreSQL ($TEST_POSTGRES_URL)"
+    TEST_BACKEND=postgres run_tests
+fi
+
+step "all tests passed"
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$RESULTS"

@@ -1,0 +1,261 @@
+//! The test harness: per-test databases, an in-process `TestApp`, request
+//! helpers, named fixtures and schema checks.
+
+pub mod db;
+pub mod schema;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use loggia::config::{Config, Protocol};
+use loggia::service::accounts::{NewLocalUser, create_local_user};
+use loggia::state::AppState;
+use loggia::store::UserWithAccount;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub use db::TestDb;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const DOMAIN: &str = "loggia.test";
+
+/// A Loggia instance served in-process on its own database.
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    /// Kept alive for the test: dropping it deletes a SQLite database.
+    _db: TestDb,
+}
+
+/// What a request returned.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// `Set-Cookie` values as `name=value` pairs.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, expected: StatusCode) -> &Self {
+        assert_eq!(
+            self.status,
+            expected,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        self
+    }
+}
+
+/// A test configuration: http, a fixed domain, the given database.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        domain: DOMAIN.into(),
+        protocol: Protocol::Http,
+        database_url: database_url.into(),
+        database_max_connections: 5,
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new().await;
+        let mut config = test_config(db.url());
+        adjust(&mut config);
+        let state = AppState::init(config).await.expect("app state");
+        let router = loggia::server::router(state.clone());
+        Self {
+            state,
+            router,
+            _db: db,
+        }
+    }
+
+    /// Sends a request from the client address `ip`.
+    pub async fn send_from(&self, ip: [u8; 4], mut request: Request<Body>) -> TestResponse {
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        self.send_from([127, 0, 0, 1], request).await
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        self.send(form_request(Method::POST, path, pairs, &[]))
+            .await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Creates a local user with `PASSWORD`.
+    pub async fn create_user(&self, username: &str, role: &str) -> UserWithAccount {
+        create_local_user(
+            &self.state.store,
+            &self.state.config,
+            &NewLocalUser {
+                username: username.into(),
+                email: format!("{username}@acme.example"),
+                password: PASSWORD.into(),
+                role: role.into(),
+            },
+        )
+        .await
+        .expect("create user")
+    }
+
+    /// Registers an app; returns (client_id, client_secret).
+    pub async fn register_app(&self, scopes: &str, redirect_uri: &str) -> (String, String) {
+        let response = self
+            .post_form(
+                "/api/v1/apps",
+                &[
+                    ("client_name", "Test client"),
+                    ("redirect_uris", redirect_uri),
+                    ("scopes", scopes),
+                ],
+            )
+            .await;
+        response.assert_status(StatusCode::OK);
+        let app = response.json();
+        (
+            app["client_id"].as_str().unwrap().to_owned(),
+            app["client_secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// An access token for `username` with `scopes`, through the password grant.
+    pub async fn token(&self, username: &str, scopes: &str) -> String {
+        let (client_id, client_secret) =
+            self.register_app(scopes, "urn:ietf:wg:oauth:2.0:oob").await;
+        let response = self
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &client_id),
+                    ("client_secret", &client_secret),
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("scope", scopes),
+                ],
+            )
+            .await;
+        response.assert_status(StatusCode::OK);
+        response.json()["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A form-encoded request with extra headers (e.g. cookies).
+pub fn form_request(
+    method: Method,
+    path: &str,
+    pairs: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> Request<Body> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Body::from(body)).unwrap()
+}
+
+/// The query parameters of a `Location` header.
+pub fn location_params(response: &TestResponse) -> Vec<(String, String)> {
+    let location = response.header("location").expect("a Location header");
+    let url = url::Url::parse(&location)
+        .or_else(|_| url::Url::parse(&format!("http://{DOMAIN}{location}")))
+        .expect("a URL");
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+pub fn param(params: &[(String, String)], name: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary. Every test gets its own database on the
+//! backend chosen by `TEST_BACKEND` (`sqlite`, the default, or `postgres`
+//! with `TEST_POSTGRES_URL`); `scripts/test.sh` runs the suite on both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod cli;
+mod common;
+mod ops;
+mod store;
+mod web;

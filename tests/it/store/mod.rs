@@ -1,0 +1,554 @@
+//! Every store method, on whichever backend this run uses (the suite runs on
+//! both). Since queries are checked at run time, these are what proves the
+//! SQL is valid in both dialects.
+
+use loggia::model::{AccountId, Timestamp, UserId};
+use loggia::store::{NewAccount, NewAuthorizationCode, NewToken, NewUser, Store, StoreError};
+
+use crate::common::TestDb;
+
+async fn store() -> (TestDb, Store) {
+    let db = TestDb::new().await;
+    let store = db.store().await;
+    (db, store)
+}
+
+fn local_account(username: &str) -> NewAccount {
+    NewAccount {
+        username: username.into(),
+        actor_type: "Person".into(),
+        uri: format!("https://acme.example/users/{username}"),
+        url: Some(format!("https://acme.example/@{username}")),
+        inbox_url: Some("https://acme.example/users/{id}/inbox".into()),
+        ..Default::default()
+    }
+}
+
+async fn user(store: &Store, username: &str) -> (AccountId, UserId) {
+    let account = store
+        .accounts()
+        .insert(&local_account(username))
+        .await
+        .unwrap();
+    let role = store.roles().by_name("user").await.unwrap().unwrap();
+    let user = store
+        .users()
+        .insert(&NewUser {
+            account_id: account.id,
+            email: format!("{username}@acme.example"),
+            password_hash: "hash".into(),
+            role_id: role.id,
+            confirmed: true,
+            approved: true,
+        })
+        .await
+        .unwrap();
+    (account.id, user.id)
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_ping_works() {
+    let (_db, store) = store().await;
+    store.migrate().await.unwrap();
+    store.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn accounts_round_trip_and_enforce_unique_names() {
+    let (_db, store) = store().await;
+    let created = store
+        .accounts()
+        .insert(&local_account("Alice"))
+        .await
+        .unwrap();
+    assert_eq!(
+        created.inbox_url.as_deref(),
+        Some(format!("https://acme.example/users/{}/inbox", created.id).as_str())
+    );
+    assert!(created.is_local() && !created.discoverable && created.followers_count == 0);
+    assert_eq!(
+        store.accounts().by_id(created.id).await.unwrap().unwrap(),
+        created
+    );
+    assert_eq!(
+        store
+            .accounts()
+            .local_by_username("alice")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        created.id
+    );
+    assert_eq!(
+        store
+            .accounts()
+            .by_uri(&created.uri)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        created.id
+    );
+    assert!(
+        store
+            .accounts()
+            .by_id(AccountId(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut clash = local_account("ALICE");
+    clash.uri = "https://acme.example/users/other".into();
+    assert!(matches!(
+        store.accounts().insert(&clash).await,
+        Err(StoreError::Conflict)
+    ));
+    // The same name on another domain is another account.
+    let mut remote = local_account("alice");
+    remote.domain = Some("partner.example".into());
+    remote.uri = "https://partner.example/users/alice".into();
+    let remote = store.accounts().insert(&remote).await.unwrap();
+    assert_eq!(remote.acct(), "alice@partner.example");
+    assert!(
+        store
+            .accounts()
+            .local_by_username("alice")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_local()
+    );
+
+    assert!(
+        store
+            .accounts()
+            .set_keypair_if_missing(created.id, "pub", "priv")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .accounts()
+            .set_keypair_if_missing(created.id, "pub2", "priv2")
+            .await
+            .unwrap()
+    );
+    let keyed = store.accounts().by_id(created.id).await.unwrap().unwrap();
+    assert_eq!(keyed.private_key_pem.as_deref(), Some("priv"));
+}
+
+#[tokio::test]
+async fn users_roles_and_passwords() {
+    let (_db, store) = store().await;
+    let roles = store.roles().list().await.unwrap();
+    assert_eq!(
+        roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["user", "moderator", "admin"]
+    );
+    assert!(!store.users().admin_exists().await.unwrap());
+    let (account_id, user_id) = user(&store, "alice").await;
+    let found = store.users().by_id(user_id).await.unwrap().unwrap();
+    assert_eq!(found.account_id, account_id);
+    assert!(found.confirmed_at.is_some() && found.is_active());
+    assert_eq!(
+        store
+            .users()
+            .by_login(" ALICE@acme.example ")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        user_id
+    );
+    assert_eq!(
+        store.users().by_login("Alice").await.unwrap().unwrap().id,
+        user_id
+    );
+    assert!(store.users().by_login("bob").await.unwrap().is_none());
+
+    let admin = store.roles().by_name("admin").await.unwrap().unwrap();
+    store.users().set_role(user_id, admin.id).await.unwrap();
+    assert!(store.users().admin_exists().await.unwrap());
+    let full = store.users().with_account(user_id).await.unwrap().unwrap();
+    assert_eq!(
+        (full.account.username.as_str(), full.role.name.as_str()),
+        ("alice", "admin")
+    );
+    assert!(matches!(
+        store.users().set_role(UserId(42), admin.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    store
+        .users()
+        .set_password_hash(user_id, "new-hash")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .users()
+            .by_id(user_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "new-hash"
+    );
+    store.users().record_sign_in(user_id).await.unwrap();
+    assert!(
+        store
+            .users()
+            .by_id(user_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_sign_in_at
+            .is_some()
+    );
+
+    user(&store, "bob").await;
+    let list = store.users().list().await.unwrap();
+    let names: Vec<(&str, &str)> = list
+        .iter()
+        .map(|(_, n, r)| (n.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(names, [("alice", "admin"), ("bob", "user")]);
+
+    // E-mail addresses are unique.
+    let account = store
+        .accounts()
+        .insert(&local_account("carol"))
+        .await
+        .unwrap();
+    let dup = store
+        .users()
+        .insert(&NewUser {
+            account_id: account.id,
+            email: "alice@acme.example".into(),
+            password_hash: "h".into(),
+            role_id: 1,
+            confirmed: false,
+            approved: true,
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict)));
+}
+
+#[tokio::test]
+async fn settings_keep_the_first_value() {
+    let (_db, store) = store().await;
+    assert!(store.settings().get("x").await.unwrap().is_none());
+    assert_eq!(
+        store.settings().get_or_insert("x", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.settings().get_or_insert("x", "second").await.unwrap(),
+        "first"
+    );
+    store.settings().put("x", "third").await.unwrap();
+    assert_eq!(
+        store.settings().get("x").await.unwrap().as_deref(),
+        Some("third")
+    );
+}
+
+#[tokio::test]
+async fn throttle_counts_within_the_window() {
+    let (_db, store) = store().await;
+    let start = Timestamp::now().plus_seconds(-1);
+    store.throttle().record_failure("ip:1").await.unwrap();
+    store.throttle().record_failure("ip:1").await.unwrap();
+    store.throttle().record_failure("ip:2").await.unwrap();
+    let (count, oldest) = store
+        .throttle()
+        .failures_since("ip:1", start)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    assert!(oldest.unwrap() >= start);
+    assert_eq!(
+        store
+            .throttle()
+            .failures_since("ip:1", Timestamp::now().plus_seconds(5))
+            .await
+            .unwrap()
+            .0,
+        0
+    );
+    store.throttle().clear("ip:1").await.unwrap();
+    assert_eq!(
+        store
+            .throttle()
+            .failures_since("ip:1", start)
+            .await
+            .unwrap(),
+        (0, None)
+    );
+    assert_eq!(
+        store
+            .throttle()
+            .prune(Timestamp::now().plus_seconds(5))
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn oauth_apps_codes_and_tokens() {
+    let (_db, store) = store().await;
+    let (_, user_id) = user(&store, "alice").await;
+    let app = store
+        .oauth()
+        .insert_app(
+            "Elk",
+            Some("https://elk.zone"),
+            "https://a/cb\nurn:x",
+            "read write",
+            "cid",
+            "secret-hash",
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.redirect_uri_list(), ["https://a/cb", "urn:x"]);
+    assert_eq!(
+        store
+            .oauth()
+            .app_by_client_id("cid")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        app.id
+    );
+    assert_eq!(
+        store.oauth().app_by_id(app.id).await.unwrap().unwrap().name,
+        "Elk"
+    );
+
+    store
+        .oauth()
+        .insert_code(&NewAuthorizationCode {
+            code_hash: "code-hash".into(),
+            app_id: app.id,
+            user_id,
+            redirect_uri: "https://a/cb".into(),
+            scopes: "read".into(),
+            code_challenge: Some("c".into()),
+            code_challenge_method: Some("S256".into()),
+            expires_at: Timestamp::now().plus_seconds(600),
+        })
+        .await
+        .unwrap();
+    let code = store
+        .oauth()
+        .code_by_hash("code-hash")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(code.code_challenge.as_deref(), Some("c"));
+    assert!(store.oauth().mark_code_used(code.id).await.unwrap());
+    assert!(
+        !store.oauth().mark_code_used(code.id).await.unwrap(),
+        "a code is used once"
+    );
+
+    let new_token = |hash: &str, refresh: Option<&str>, code_id: Option<i64>| NewToken {
+        token_hash: hash.into(),
+        refresh_token_hash: refresh.map(Into::into),
+        app_id: app.id,
+        user_id: Some(user_id),
+        authorization_code_id: code_id,
+        scopes: "read".into(),
+    };
+    let t1 = store
+        .oauth()
+        .insert_token(&new_token("t1", Some("r1"), Some(code.id)))
+        .await
+        .unwrap();
+    let t2 = store
+        .oauth()
+        .insert_token(&new_token("t2", None, None))
+        .await
+        .unwrap();
+    store
+        .oauth()
+        .insert_token(&new_token("t3", None, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .oauth()
+            .live_token_by_hash("t1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        t1.id
+    );
+    assert_eq!(
+        store
+            .oauth()
+            .live_token_by_refresh_hash("r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        t1.id
+    );
+    store.oauth().touch_token(t1.id).await.unwrap();
+    assert!(
+        store
+            .oauth()
+            .live_token_by_hash("t1")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at
+            .is_some()
+    );
+
+    assert_eq!(
+        store.oauth().revoke_tokens_of_code(code.id).await.unwrap(),
+        1
+    );
+    assert!(
+        store
+            .oauth()
+            .live_token_by_hash("t1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .oauth()
+            .live_token_by_refresh_hash("r1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.oauth().revoke_token(t2.id).await.unwrap());
+    assert!(!store.oauth().revoke_token(t2.id).await.unwrap());
+    assert_eq!(
+        store.oauth().revoke_tokens_of_user(user_id).await.unwrap(),
+        1
+    );
+    assert!(
+        store
+            .oauth()
+            .live_token_by_hash("t3")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn sessions_round_trip() {
+    let (_db, store) = store().await;
+    let (_, user_id) = user(&store, "alice").await;
+    let session = store
+        .sessions()
+        .insert("s-hash", user_id, "Firefox", "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sessions().by_hash("s-hash").await.unwrap().unwrap(),
+        session
+    );
+    store.sessions().touch(session.id).await.unwrap();
+    store.sessions().delete_by_hash("s-hash").await.unwrap();
+    assert!(store.sessions().by_hash("s-hash").await.unwrap().is_none());
+    store.sessions().insert("a", user_id, "", "").await.unwrap();
+    store.sessions().insert("b", user_id, "", "").await.unwrap();
+    assert_eq!(store.sessions().delete_for_user(user_id).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn stats_count_users_and_domains() {
+    let (_db, store) = store().await;
+    let (_, alice) = user(&store, "alice").await;
+    user(&store, "bob").await;
+    store.users().record_sign_in(alice).await.unwrap();
+    let mut remote = local_account("zed");
+    remote.domain = Some("partner.example".into());
+    remote.uri = "https://partner.example/users/zed".into();
+    store.accounts().insert(&remote).await.unwrap();
+    let stats = store.stats().instance().await.unwrap();
+    assert_eq!(
+        (
+            stats.users,
+            stats.active_month,
+            stats.active_half_year,
+            stats.domains,
+            stats.local_statuses
+        ),
+        (2, 1, 1, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn transactions_commit_or_roll_back() {
+    let (_db, store) = store().await;
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.accounts().insert(&local_account("ghost")).await.unwrap();
+        // Dropped without commit.
+    }
+    assert!(
+        store
+            .accounts()
+            .local_by_username("ghost")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.accounts().insert(&local_account("kept")).await.unwrap();
+    tx.settings().put("k", "v").await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .accounts()
+            .local_by_username("kept")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.settings().get("k").await.unwrap().as_deref(),
+        Some("v")
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writers_wait_instead_of_failing() {
+    let (_db, store) = store().await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await?;
+            tx.accounts()
+                .insert(&local_account(&format!("user{i}")))
+                .await?;
+            tx.settings().put(&format!("k{i}"), "v").await?;
+            tx.commit().await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(store.stats().instance().await.unwrap().users, 0);
+    assert!(
+        store
+            .accounts()
+            .local_by_username("user15")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
