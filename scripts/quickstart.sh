@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds Loggia and runs it on SQLite at http://localhost:8080, creating a
+# first admin account (its password is printed) unless one exists.
+#
+# Environment (all optional): LOGGIA_* settings (see docs/configuration.md),
+# ADMIN_USERNAME (default admin), ADMIN_EMAIL (default admin@example.com).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export LOGGIA_DOMAIN="${LOGGIA_DOMAIN:-localhost:8080}"
+export LOGGIA_PROTOCOL="${LOGGIA_PROTOCOL:-http}"
+export LOGGIA_LISTEN="${LOGGIA_LISTEN:-127.0.0.1:8080}"
+admin_username="${ADMIN_USERNAME:-admin}"
+admin_email="${ADMIN_EMAIL:-admin@example.com}"
+
+echo "==> building Loggia (release)"
+cargo build --release --locked
+bin=target/release/loggia
+
+echo "==> preparing the database (${LOGGIA_DATABASE_URL:-sqlite://loggia.db})"
+"$bin" admin create-user --username "$admin_username" --email "$admin_email" --role admin --skip-if-admin-exists
+
+echo "==> starting Loggia at $LOGGIA_PROTOCOL://$LOGGIA_DOMAIN (Ctrl-C to stop)"
+echo "    Sign in at $LOGGIA_PROTOCOL://$LOGGIA_DOMAIN/auth/sign_in, or point any Mastodon app at $LOGGIA_DOMAIN."
+exec "$bin" serve
