@@ -15,7 +15,7 @@ admin_email="${ADMIN_EMAIL:-admin@example.com}"
 
 echo "==> building Loggia (release)"
 cargo build --release --locked
-bin=target/release/loggia
+bin="${CARGO_TARGET_DIR:-target}/release/loggia"
 
 echo "==> preparing the database (${LOGGIA_DATABASE_URL:-sqlite://loggia.db})"
 "$bin" admin create-user --username "$admin_username" --email "$admin_email" --role admin --skip-if-admin-exists
