@@ -3,10 +3,13 @@
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::ServiceExt;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::middleware;
 use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -15,6 +18,14 @@ use crate::state::AppState;
 
 /// Largest request body outside media uploads.
 const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The whole application as one service: the router, behind trailing-slash
+/// normalisation (Rails ignores a trailing slash, and clients such as
+/// Mastodon.py send `/api/v1/instance/`). Normalising must wrap the router,
+/// since it has to happen before routing.
+pub fn app(state: AppState) -> NormalizePath<Router> {
+    NormalizePathLayer::trim_trailing_slash().layer(router(state))
+}
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -46,13 +57,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        SocketAddr,
+    >(app(state.clone()));
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     state.store.close().await;
     Ok(())
 }

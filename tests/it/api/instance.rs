@@ -156,3 +156,15 @@ async fn unknown_paths_answer_a_json_404() {
     response.assert_status(StatusCode::NOT_FOUND);
     assert_eq!(response.json()["error"], "Record not found");
 }
+
+#[tokio::test]
+async fn trailing_slashes_are_ignored_like_rails_does() {
+    // Mastodon.py asks for `/api/v1/instance/`.
+    let app = TestApp::new().await;
+    let body = app
+        .get("/api/v1/instance/")
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_eq!(body["uri"], "loggia.test");
+}

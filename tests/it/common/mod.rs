@@ -17,6 +17,7 @@ use loggia::state::AppState;
 use loggia::store::UserWithAccount;
 use serde_json::Value;
 use tower::ServiceExt;
+use tower_http::normalize_path::NormalizePath;
 
 pub use db::TestDb;
 
@@ -26,7 +27,7 @@ pub const DOMAIN: &str = "loggia.test";
 /// A Loggia instance served in-process on its own database.
 pub struct TestApp {
     pub state: AppState,
-    router: Router,
+    app: NormalizePath<Router>,
     /// Kept alive for the test: dropping it deletes a SQLite database.
     _db: TestDb,
 }
@@ -99,10 +100,10 @@ impl TestApp {
         let mut config = test_config(db.url());
         adjust(&mut config);
         let state = AppState::init(config).await.expect("app state");
-        let router = loggia::server::router(state.clone());
+        let app = loggia::server::app(state.clone());
         Self {
             state,
-            router,
+            app,
             _db: db,
         }
     }
@@ -112,12 +113,7 @@ impl TestApp {
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible");
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
