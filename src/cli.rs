@@ -226,9 +226,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         database = state.store.backend_name(),
         "Loggia is listening"
     );
-    crate::server::serve(listener, state, shutdown)
-        .await
-        .context("server error")?;
+    let housekeeping = crate::service::maintenance::spawn(state.clone());
+    let served = crate::server::serve(listener, state, shutdown).await;
+    housekeeping.abort();
+    served.context("server error")?;
     Ok(())
 }
 

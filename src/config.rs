@@ -235,6 +235,16 @@ impl Config {
                 "database_max_connections must be at least 1".into(),
             ));
         }
+        if self.sign_in_max_failures == 0 {
+            return Err(ConfigError::Invalid(
+                "sign_in_max_failures must be at least 1".into(),
+            ));
+        }
+        if !(1..=30 * 24 * 3600).contains(&self.sign_in_failure_window_secs) {
+            return Err(ConfigError::Invalid(
+                "sign_in_failure_window_secs must be between 1 and 2592000 (30 days)".into(),
+            ));
+        }
         if self.max_status_chars == 0 {
             return Err(ConfigError::Invalid(
                 "max_status_chars must be at least 1".into(),
@@ -332,6 +342,8 @@ mod tests {
                 .starts_with("environment variable LOGGIA_PROTOCOL"),
             "{err}"
         );
+        let err = Config::load(None, env(&[("LOGGIA_SIGN_IN_MAX_FAILURES", "0")])).unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
         let err = Config::load(None, env(&[("LOGGIA_DOMAIN", "http://x.com/")])).unwrap_err();
         assert!(err.to_string().contains("is not a host name"), "{err}");
     }

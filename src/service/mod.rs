@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod instance;
+pub mod maintenance;
 pub mod oauth;
 pub mod sign_in;
 pub mod urls;

@@ -21,6 +21,8 @@ const CODE_TTL_SECS: i64 = 600;
 pub struct OAuthError {
     pub code: &'static str,
     pub description: String,
+    /// Set when the request was refused for being one too many.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl OAuthError {
@@ -28,6 +30,7 @@ impl OAuthError {
         Self {
             code,
             description: description.into(),
+            retry_after_secs: None,
         }
     }
     fn invalid_client() -> Self {
@@ -353,9 +356,12 @@ pub async fn grant(
                     .await
                     .map_err(|e| match e {
                         SignInError::Store(e) => e.into(),
-                        e @ SignInError::Throttled { .. } => {
-                            OAuthError::new("slow_down", e.to_string())
-                        }
+                        SignInError::Throttled { retry_after_secs } => OAuthError {
+                            retry_after_secs: Some(retry_after_secs),
+                            ..OAuthError::invalid_grant(
+                                "Too many failed sign-in attempts; try again later.",
+                            )
+                        },
                         e => OAuthError::invalid_grant(&e.to_string()),
                     })?;
             issue(store, app, Some(found.user.id), None, &scopes, true).await
@@ -419,12 +425,9 @@ async fn exchange_code(
     }
     let problem = if found.expires_at < Timestamp::now() {
         Some("The code has expired.")
-    } else if request
-        .redirect_uri
-        .as_deref()
-        .is_some_and(|uri| uri != found.redirect_uri)
-    {
-        Some("The redirect URI does not match the authorization request.")
+    } else if request.redirect_uri.as_deref() != Some(found.redirect_uri.as_str()) {
+        // Required, as RFC 6749 §4.1.3 and Doorkeeper (Mastodon) have it.
+        Some("The redirect URI is missing or does not match the authorization request.")
     } else {
         match (
             &found.code_challenge,
@@ -478,22 +481,25 @@ async fn refresh(
         .filter(|t| t.app_id == app.id)
         .ok_or_else(|| OAuthError::invalid_grant("Unknown or revoked refresh token."))?;
     let old_scopes = Scopes::parse(&old.scopes).unwrap_or_default();
-    let scopes = match request.scope.as_deref() {
-        None | Some("") => old_scopes,
-        Some(s) => {
-            let narrowed = Scopes::parse(s).map_err(|e| {
-                OAuthError::new("invalid_scope", format!("Unknown scope {:?}.", e.0))
-            })?;
-            if !old_scopes.covers(&narrowed) {
-                return Err(OAuthError::new(
-                    "invalid_scope",
-                    "A refreshed token cannot gain scopes.",
-                ));
-            }
-            narrowed
-        }
+    let narrowed = Scopes::parse(request.scope.as_deref().unwrap_or_default())
+        .map_err(|e| OAuthError::new("invalid_scope", format!("Unknown scope {:?}.", e.0)))?;
+    let scopes = if narrowed.is_empty() {
+        old_scopes
+    } else if old_scopes.covers(&narrowed) {
+        narrowed
+    } else {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            "A refreshed token cannot gain scopes.",
+        ));
     };
-    tx.oauth().revoke_token(old.id).await?;
+    // Under READ COMMITTED two refreshes may both have read the token as
+    // live; only the one whose revocation took effect may issue a new one.
+    if !tx.oauth().revoke_token(old.id).await? {
+        return Err(OAuthError::invalid_grant(
+            "Unknown or revoked refresh token.",
+        ));
+    }
     let issued = issue_in(
         &mut tx,
         app,

@@ -7,7 +7,8 @@ use crate::model::Timestamp;
 sub_store!(Throttle);
 
 impl Throttle<'_> {
-    pub async fn record_failure(mut self, key: &str) -> StoreResult<()> {
+    /// Records an attempt; returns its id so that it can be forgotten.
+    pub async fn record_failure(mut self, key: &str) -> StoreResult<i64> {
         let id = self.0.next_id();
         run!(self.0.exec, e => sqlx::query(
             "INSERT INTO sign_in_failures (id, throttle_key, created_at) VALUES ($1, $2, $3)",
@@ -18,6 +19,16 @@ impl Throttle<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        Ok(id)
+    }
+
+    /// Forgets one recorded attempt.
+    pub async fn forget(mut self, id: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+            .bind(id)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -14,7 +14,7 @@ pub const COOKIE: &str = "loggia_csrf";
 /// The token to embed in a form, and the `Set-Cookie` header to send when
 /// the browser has no CSRF cookie yet.
 pub fn token_for(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
-    match cookie_value(headers, COOKIE) {
+    match cookie_value(state, headers, COOKIE) {
         Some(seed) if seed.len() >= 32 => (sign(state, &seed), None),
         _ => {
             let seed = random_token(32);
@@ -26,7 +26,7 @@ pub fn token_for(state: &AppState, headers: &HeaderMap) -> (String, Option<Strin
 
 /// Whether a submitted form token matches the browser's cookie.
 pub fn verify(state: &AppState, headers: &HeaderMap, submitted: &str) -> bool {
-    cookie_value(headers, COOKIE)
+    cookie_value(state, headers, COOKIE)
         .is_some_and(|seed| constant_time_eq(&sign(state, &seed), submitted))
 }
 

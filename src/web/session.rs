@@ -13,21 +13,33 @@ use crate::store::{StoreError, UserWithAccount};
 pub const SESSION_COOKIE: &str = "loggia_session";
 pub const SESSION_IDLE_SECS: i64 = 30 * 24 * 3600;
 
-/// Reads one cookie from the request.
-pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The name a cookie really has: under https, `__Host-` makes browsers
+/// refuse the cookie unless this host set it with `Secure` and `Path=/`,
+/// so a sibling subdomain cannot plant a session or CSRF cookie.
+fn full_name(state: &AppState, name: &str) -> String {
+    match state.config.protocol {
+        Protocol::Https => format!("__Host-{name}"),
+        Protocol::Http => name.to_owned(),
+    }
+}
+
+/// Reads one of Loggia's cookies from the request.
+pub fn cookie_value(state: &AppState, headers: &HeaderMap, name: &str) -> Option<String> {
+    let name = full_name(state, name);
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .find(|(k, _)| *k == name.as_str())
         .map(|(_, v)| v.to_owned())
 }
 
 /// A `Set-Cookie` value with Loggia's flags; `max_age` `None` makes a
 /// browser-session cookie, `Some(0)` deletes it.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let name = full_name(state, name);
     let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
     if state.config.protocol == Protocol::Https {
         cookie.push_str("; Secure");
@@ -65,7 +77,7 @@ pub async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<UserWithAccount>, StoreError> {
-    let Some(id) = cookie_value(headers, SESSION_COOKIE) else {
+    let Some(id) = cookie_value(state, headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let Some(session) = state.store.sessions().by_hash(&sha256_hex(&id)).await? else {
@@ -91,7 +103,7 @@ pub async fn current_user(
 
 /// Ends the session named by the cookie; returns the deleting `Set-Cookie`.
 pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<String, StoreError> {
-    if let Some(id) = cookie_value(headers, SESSION_COOKIE) {
+    if let Some(id) = cookie_value(state, headers, SESSION_COOKIE) {
         state
             .store
             .sessions()

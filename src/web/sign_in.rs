@@ -27,10 +27,18 @@ struct ReturnTo {
     return_to: Option<String>,
 }
 
-/// Only local paths may be returned to, never another site.
+/// Only local paths may be returned to, never another site. Browsers
+/// ignore tabs and newlines in URLs (`/\t/evil.example` becomes
+/// `//evil.example`), so only visible ASCII is accepted.
 pub fn safe_return_to(return_to: Option<&str>) -> String {
     match return_to {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path
+                    .bytes()
+                    .all(|b| (0x21..=0x7e).contains(&b) && b != b'\\') =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),

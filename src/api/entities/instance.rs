@@ -94,10 +94,6 @@ pub fn v2(config: &Config, stats: &InstanceStats) -> Value {
 
 /// `GET /api/v1/instance` (the shape Mastodon 4.x still serves).
 pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
-    let ws = match config.protocol {
-        crate::config::Protocol::Https => "wss",
-        crate::config::Protocol::Http => "ws",
-    };
     json!({
         "uri": config.domain(),
         "title": config.instance_title,
@@ -105,7 +101,9 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         "description": config.instance_description,
         "email": config.contact_email,
         "version": version_string(),
-        "urls": { "streaming_api": format!("{ws}://{}", config.domain()) },
+        // The shape requires a string; empty says "no streaming" without
+        // sending clients to an endpoint that does not exist yet.
+        "urls": { "streaming_api": "" },
         "stats": {
             "user_count": stats.users,
             "status_count": stats.local_statuses,

@@ -3,7 +3,7 @@
 //! a trailing `[]` (`redirect_uris[]=a&redirect_uris[]=b`) collect into lists.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
@@ -22,13 +22,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
             .unwrap_or_default()
             .to_ascii_lowercase();
         let query = req.uri().query().unwrap_or_default().to_owned();
+        if content_type.starts_with("multipart/form-data") {
+            let pairs = multipart_text_fields(
+                Multipart::from_request(req, state)
+                    .await
+                    .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?,
+            )
+            .await?;
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish();
+            return parse_form(&query, body.as_bytes()).map(Self);
+        }
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
         if content_type.starts_with("application/json") {
-            let value = serde_json::from_slice(&body)
+            let mut value: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?;
-            return Ok(Self(value));
+            // Rails merges query parameters into JSON bodies too.
+            if let Some(object) = value.as_object_mut() {
+                for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+                    object
+                        .entry(normalize_key(&k))
+                        .or_insert_with(|| serde_json::Value::String(v.into_owned()));
+                }
+            }
+            let parsed = serde_json::from_value(value)
+                .map_err(|e| Error::Validation(format!("invalid parameters: {e}")))?;
+            return Ok(Self(parsed));
         }
         if !(content_type.is_empty()
             || content_type.starts_with("application/x-www-form-urlencoded"))
@@ -39,6 +61,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
         }
         parse_form(&query, &body).map(Self)
     }
+}
+
+/// The text fields of a multipart body (files are for the media endpoints).
+async fn multipart_text_fields(mut multipart: Multipart) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?
+    {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let value = field
+            .text()
+            .await
+            .map_err(|e| Error::BadRequest(format!("invalid multipart field {name:?}: {e}")))?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
 }
 
 /// Parses query and body pairs (body wins for single values).

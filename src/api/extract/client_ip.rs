@@ -1,5 +1,6 @@
-//! The client's address: the socket peer, or the first `X-Forwarded-For`
-//! entry when `trust_proxy_headers` says a reverse proxy sets it.
+//! The client's address: the socket peer, or the last `X-Forwarded-For`
+//! entry (the one our reverse proxy added) when `trust_proxy_headers` says
+//! such a proxy is in front.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -20,7 +21,9 @@ impl FromRequestParts<AppState> for ClientIp {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                // The proxy appends the address it saw; anything to its
+                // left was sent by the client and may be forged.
+                .and_then(|v| v.rsplit(',').next())
                 .map(str::trim)
                 .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
             if let Some(ip) = forwarded {

@@ -74,14 +74,15 @@ fn error_page(message: &str) -> Response {
     .into_response()
 }
 
+/// A malformed request is explained on a page, never redirected: app
+/// registration is open, so redirecting before the user has acted would turn
+/// this endpoint into an open redirector (RFC 9700 §4.11.2).
 fn failure(e: AuthorizeError) -> Response {
     match e {
         AuthorizeError::Fatal(message) => error_page(&message),
-        AuthorizeError::Redirect {
-            redirect_uri,
-            state,
-            error,
-        } => send_error(&redirect_uri, state.as_deref(), &error),
+        AuthorizeError::Redirect { error, .. } => {
+            error_page(&format!("{} ({})", error.description, error.code))
+        }
     }
 }
 
@@ -204,7 +205,29 @@ pub async fn decide(
     }
     let user = match session::current_user(&state, &headers).await {
         Ok(Some(user)) => user,
-        Ok(None) => return Redirect::to("/auth/sign_in").into_response(),
+        Ok(None) => {
+            // The session ended meanwhile: sign in again, then come back.
+            let p = form.params();
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("response_type", p.response_type),
+                ("client_id", p.client_id),
+                ("redirect_uri", p.redirect_uri),
+                ("scope", p.scope),
+                ("state", p.state),
+                ("code_challenge", p.code_challenge),
+                ("code_challenge_method", p.code_challenge_method),
+            ] {
+                if let Some(v) = v {
+                    query.append_pair(k, &v);
+                }
+            }
+            let back = format!("/oauth/authorize?{}", query.finish());
+            let target = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", &back)
+                .finish();
+            return Redirect::to(&format!("/auth/sign_in?{target}")).into_response();
+        }
         Err(e) => return Error::from(e).into_response(),
     };
     let request = match oauth::check_authorization_request(&state.store, &form.params()).await {

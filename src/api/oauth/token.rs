@@ -43,9 +43,9 @@ struct OAuthFailure(OAuthError);
 impl IntoResponse for OAuthFailure {
     fn into_response(self) -> Response {
         let status = match self.0.code {
+            _ if self.0.retry_after_secs.is_some() => StatusCode::TOO_MANY_REQUESTS,
             "invalid_client" => StatusCode::UNAUTHORIZED,
             "unauthorized_client" => StatusCode::FORBIDDEN,
-            "slow_down" => StatusCode::TOO_MANY_REQUESTS,
             "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
@@ -55,6 +55,11 @@ impl IntoResponse for OAuthFailure {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(secs) = self.0.retry_after_secs
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

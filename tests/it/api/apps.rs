@@ -150,3 +150,37 @@ async fn app_verify_credentials_shows_the_app_without_secrets() {
         .await
         .assert_status(StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn apps_accept_multipart_and_json_with_query_parameters() {
+    let app = TestApp::new().await;
+    let boundary = "XyZ";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"client_name\"\r\n\r\nMultipart app\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"redirect_uris\"\r\n\r\nurn:ietf:wg:oauth:2.0:oob\r\n\
+         --{boundary}--\r\n"
+    );
+    let request = axum::http::Request::post("/api/v1/apps")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(
+        response.assert_status(StatusCode::OK).json()["name"],
+        "Multipart app"
+    );
+
+    let response = app
+        .post_json(
+            "/api/v1/apps?scopes=read%20write",
+            &json!({"client_name": "Mixed", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob"}),
+        )
+        .await;
+    assert_eq!(
+        response.assert_status(StatusCode::OK).json()["scopes"],
+        json!(["read", "write"])
+    );
+}

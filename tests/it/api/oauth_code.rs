@@ -208,10 +208,14 @@ async fn plain_pkce_is_refused_at_authorization() {
             ),
         )
         .await;
-    response.assert_status(StatusCode::SEE_OTHER);
-    let params = location_params(&response);
-    assert_eq!(param(&params, "error").as_deref(), Some("invalid_request"));
-    assert_eq!(param(&params, "state").as_deref(), Some("s"));
+    // Explained on a page, not redirected: no open redirector.
+    response.assert_status(StatusCode::BAD_REQUEST);
+    assert!(response.header("location").is_none());
+    assert!(
+        response
+            .text()
+            .contains("code_challenge_method must be S256")
+    );
 }
 
 #[tokio::test]
@@ -299,10 +303,9 @@ async fn scopes_beyond_the_app_registration_are_refused() {
             &authorize_path(&client.0, &[("scope", "read admin:read")]),
         )
         .await;
-    assert_eq!(
-        param(&location_params(&response), "error").as_deref(),
-        Some("invalid_scope")
-    );
+    response.assert_status(StatusCode::BAD_REQUEST);
+    assert!(response.header("location").is_none());
+    assert!(response.text().contains("invalid_scope"));
 }
 
 #[tokio::test]
@@ -383,4 +386,69 @@ async fn consent_needs_the_csrf_token() {
         )
         .await;
     response.assert_status(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_token_request_must_repeat_the_redirect_uri() {
+    let (app, client) = setup().await;
+    let code = code_for(&app, &client.0, &[]).await;
+    let response = app
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &client.0),
+                ("client_secret", &client.1),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.assert_status(StatusCode::BAD_REQUEST).json()["error"],
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn consent_after_the_session_ended_returns_to_the_request() {
+    let (app, client) = setup().await;
+    let mut browser = Browser::sign_in(&app, "alice").await;
+    let page = browser
+        .get(&app, &authorize_path(&client.0, &[("state", "keep")]))
+        .await;
+    let token = hidden_field(&page.text(), "csrf_token");
+    let alice = app
+        .state
+        .store
+        .users()
+        .by_login("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .store
+        .sessions()
+        .delete_for_user(alice.id)
+        .await
+        .unwrap();
+    let response = browser
+        .post(
+            &app,
+            "/oauth/authorize",
+            &[
+                ("csrf_token", &token),
+                ("decision", "approve"),
+                ("response_type", "code"),
+                ("client_id", &client.0),
+                ("redirect_uri", REDIRECT),
+                ("state", "keep"),
+            ],
+        )
+        .await;
+    response.assert_status(StatusCode::SEE_OTHER);
+    let return_to = param(&location_params(&response), "return_to").unwrap();
+    assert!(
+        return_to.starts_with("/oauth/authorize?") && return_to.contains("state=keep"),
+        "{return_to}"
+    );
 }

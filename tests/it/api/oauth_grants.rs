@@ -75,7 +75,8 @@ async fn password_grant_refuses_wrong_passwords_and_throttles() {
     }
     let response = attempt(PASSWORD).await;
     response.assert_status(StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(response.json()["error"], "slow_down");
+    assert_eq!(response.json()["error"], "invalid_grant");
+    assert!(response.header("retry-after").is_some());
 }
 
 #[tokio::test]
@@ -341,4 +342,71 @@ async fn unknown_grants_and_scopes_are_refused() {
         response.assert_status(StatusCode::BAD_REQUEST).json()["error"],
         "invalid_scope"
     );
+}
+
+#[tokio::test]
+async fn a_blank_scope_on_refresh_keeps_the_scopes() {
+    let app = TestApp::new().await;
+    app.create_user("alice", "user").await;
+    let (id, secret) = app.register_app("read write", OOB).await;
+    let first = app
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "read write"),
+            ],
+        )
+        .await
+        .json();
+    let second = app
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("refresh_token", first["refresh_token"].as_str().unwrap()),
+                ("scope", "   "),
+            ],
+        )
+        .await;
+    assert_eq!(
+        second.assert_status(StatusCode::OK).json()["scope"],
+        "read write"
+    );
+}
+
+#[tokio::test]
+async fn forged_forwarded_addresses_do_not_escape_throttling() {
+    let app = TestApp::with_config(|c| {
+        c.trust_proxy_headers = true;
+        c.sign_in_max_failures = 2;
+    })
+    .await;
+    app.create_user("alice", "user").await;
+    let (id, secret) = app.register_app("read", OOB).await;
+    let mut last = None;
+    for i in 0..3 {
+        // The client invents the left part; the proxy appends the real address.
+        let forwarded = format!("198.51.100.{i}, 203.0.113.9");
+        let request = crate::common::form_request(
+            axum::http::Method::POST,
+            "/oauth/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "alice"),
+                ("password", "guess"),
+            ],
+            &[("x-forwarded-for", &forwarded)],
+        );
+        last = Some(app.send(request).await);
+    }
+    last.unwrap().assert_status(StatusCode::TOO_MANY_REQUESTS);
 }

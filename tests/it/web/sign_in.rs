@@ -265,3 +265,50 @@ async fn sign_out_ends_the_session() {
     let mut replay = stolen;
     assert!(!replay.get(&app, "/").await.text().contains("Signed in"));
 }
+
+#[tokio::test]
+async fn under_https_cookies_are_host_only_and_secure() {
+    let app = TestApp::with_config(|c| c.protocol = loggia::config::Protocol::Https).await;
+    let page = app.get("/auth/sign_in").await;
+    let raw = page
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        raw.starts_with("__Host-loggia_csrf=") && raw.contains("; Secure"),
+        "{raw}"
+    );
+}
+
+#[tokio::test]
+async fn return_to_with_invisible_characters_is_refused() {
+    let app = TestApp::new().await;
+    app.create_user("alice", "user").await;
+    for evil in ["/\t/evil.example", "/\n/evil.example", "/ok path"] {
+        let mut browser = Browser::default();
+        let token = hidden_field(
+            &browser.get(&app, "/auth/sign_in").await.text(),
+            "csrf_token",
+        );
+        let response = browser
+            .post(
+                &app,
+                "/auth/sign_in",
+                &[
+                    ("login", "alice"),
+                    ("password", PASSWORD),
+                    ("csrf_token", &token),
+                    ("return_to", evil),
+                ],
+            )
+            .await;
+        assert_eq!(
+            response.header("location").as_deref(),
+            Some("/"),
+            "{evil:?}"
+        );
+    }
+}
