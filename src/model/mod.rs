@@ -6,10 +6,12 @@ pub mod id;
 pub mod oauth;
 pub mod role;
 pub mod scope;
+pub mod status;
 pub mod time;
 
 pub use account::{Account, ProfileField, User};
 pub use id::{AccountId, AppId, IdGenerator, TokenId, UserId};
 pub use role::{Permissions, Role};
 pub use scope::{Scope, Scopes};
+pub use status::{Page, Status, StatusId, Visibility};
 pub use time::Timestamp;

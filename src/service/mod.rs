@@ -2,11 +2,15 @@
 //! and (later) the federation inbox all call these functions.
 
 pub mod accounts;
+pub mod error;
+pub mod follows;
 pub mod instance;
 pub mod maintenance;
 pub mod oauth;
 pub mod sign_in;
+pub mod statuses;
 pub mod urls;
+pub mod views;
 
 /// A rule was broken; the message is safe to show to the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -120,4 +120,56 @@ impl Accounts<'_> {
         .map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }
+
+    /// Adjusts the cached counters of an account.
+    pub async fn add_to_counts(
+        mut self,
+        id: AccountId,
+        followers: i64,
+        following: i64,
+        statuses: i64,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE accounts SET followers_count = followers_count + $2,
+                following_count = following_count + $3,
+                statuses_count = statuses_count + $4,
+                last_status_at = CASE WHEN $4 > 0 THEN $5 ELSE last_status_at END
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(followers)
+        .bind(following)
+        .bind(statuses)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Accounts whose local user name matches, case-insensitively.
+    pub async fn local_by_usernames(mut self, usernames: &[String]) -> StoreResult<Vec<Account>> {
+        let mut out = Vec::new();
+        for name in usernames {
+            let found = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+                "SELECT * FROM accounts WHERE lower(username) = $1 AND domain IS NULL",
+            )
+            .bind(name.to_ascii_lowercase())
+            .fetch_optional(e)
+            .await)?;
+            out.extend(found);
+        }
+        Ok(out)
+    }
+
+    /// Whether the account belongs to a local user (not the instance actor).
+    pub async fn is_local_user(mut self, id: AccountId) -> StoreResult<bool> {
+        let found: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT id FROM users WHERE account_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found.is_some())
+    }
 }

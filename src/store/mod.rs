@@ -15,21 +15,30 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool}
 use crate::model::IdGenerator;
 
 mod accounts;
+mod follows;
+mod interactions;
 mod migrate;
+mod notifications;
 mod oauth;
+mod page;
 mod roles;
 mod sessions;
 mod settings;
 mod stats;
+mod statuses;
 mod throttle;
 mod users;
 
 pub use accounts::{Accounts, NewAccount};
+pub use follows::{FollowOptions, Follows, Relationship};
+pub use interactions::{Interactions, Mark};
+pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use roles::Roles;
 pub use sessions::Sessions;
 pub use settings::Settings;
 pub use stats::{InstanceStats, Stats};
+pub use statuses::{AccountFilter, Counter, Locality, NewStatus, Statuses, VISIBLE, Viewer};
 pub use throttle::Throttle;
 pub use users::{NewUser, UserWithAccount, Users};
 
@@ -119,11 +128,15 @@ macro_rules! sub_stores {
 
 sub_stores!(
     accounts => Accounts,
+    follows => Follows,
+    interactions => Interactions,
+    notifications => Notifications,
     oauth => OAuth,
     roles => Roles,
     sessions => Sessions,
     settings => Settings,
     stats => Stats,
+    statuses => Statuses,
     throttle => Throttle,
     users => Users,
 );

@@ -30,7 +30,7 @@ impl Stats<'_> {
         .fetch_one(e)
         .await)?;
         let local_statuses: i64 = run!(self.0.exec, e => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM statuses WHERE local AND deleted_at IS NULL",
+            "SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL",
         )
         .fetch_one(e)
         .await)?;

@@ -5,3 +5,5 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod relationship;
+pub mod status;

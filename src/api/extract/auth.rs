@@ -39,6 +39,23 @@ scopes! {
     WriteAccounts => ["write:accounts"];
     ReadStatuses => ["read:statuses"];
     WriteStatuses => ["write:statuses"];
+    WriteFavourites => ["write:favourites"];
+    ReadFavourites => ["read:favourites"];
+    WriteBookmarks => ["write:bookmarks"];
+    ReadBookmarks => ["read:bookmarks"];
+    WriteFollows => ["write:follows"];
+    ReadFollows => ["read:follows"];
+    WriteBlocks => ["write:blocks"];
+    ReadBlocks => ["read:blocks"];
+    WriteMutes => ["write:mutes"];
+    ReadMutes => ["read:mutes"];
+    ReadNotifications => ["read:notifications"];
+    WriteNotifications => ["write:notifications"];
+    ReadLists => ["read:lists"];
+    ReadFilters => ["read:filters"];
+    ReadSearch => ["read:search"];
+    /// Endpoints any authenticated read may use (instance-level defaults).
+    Read => ["read"];
     AdminReadAccounts => ["admin:read:accounts"];
 }
 
@@ -102,6 +119,48 @@ impl<S: ScopeRequirement> FromRequestParts<AppState> for Auth<S> {
             auth,
             _scope: PhantomData,
         })
+    }
+}
+
+/// A user if the request carries a token (which must then be valid and
+/// scoped), or nobody: for endpoints anonymous visitors may read too.
+pub struct MaybeUser<S: ScopeRequirement> {
+    pub user: Option<UserWithAccount>,
+    _scope: PhantomData<S>,
+}
+
+impl<S: ScopeRequirement> MaybeUser<S> {
+    /// The viewer for visibility checks.
+    pub fn viewer(&self) -> crate::store::Viewer {
+        match &self.user {
+            Some(user) => crate::service::statuses::viewer_of(user),
+            None => crate::store::Viewer::ANONYMOUS,
+        }
+    }
+}
+
+impl<S: ScopeRequirement> FromRequestParts<AppState> for MaybeUser<S> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        if bearer_token(parts).is_none() {
+            return Ok(Self {
+                user: None,
+                _scope: PhantomData,
+            });
+        }
+        let auth = authenticate(parts, state, S::ANY_OF).await?;
+        Ok(Self {
+            user: auth.user,
+            _scope: PhantomData,
+        })
+    }
+}
+
+impl<S: ScopeRequirement> User<S> {
+    /// The viewer for visibility checks.
+    pub fn viewer(&self) -> crate::store::Viewer {
+        crate::service::statuses::viewer_of(&self.user)
     }
 }
 

@@ -38,8 +38,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
             .await
             .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
         if content_type.starts_with("application/json") {
-            let mut value: serde_json::Value = serde_json::from_slice(&body)
-                .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?;
+            // An empty JSON body means "no parameters".
+            let mut value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+                serde_json::json!({})
+            } else {
+                serde_json::from_slice(&body)
+                    .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?
+            };
             // Rails merges query parameters into JSON bodies too.
             if let Some(object) = value.as_object_mut() {
                 for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -118,6 +123,34 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>
             None => Vec::new(),
             Some(OneOrMany::One(s)) => vec![s],
             Some(OneOrMany::Many(v)) => v,
+        },
+    )
+}
+
+/// Deserializes a boolean sent as JSON `true`/`false` or as a form string
+/// (`true`, `1`, `on`, `yes` / `false`, `0`, `off`, `no`, empty), as Rails does.
+pub fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum BoolOrString {
+        Bool(bool),
+        Int(i64),
+        Text(String),
+    }
+    Ok(
+        match <Option<BoolOrString> as serde::Deserialize>::deserialize(d)? {
+            None => None,
+            Some(BoolOrString::Bool(b)) => Some(b),
+            Some(BoolOrString::Int(i)) => Some(i != 0),
+            Some(BoolOrString::Text(s)) => match s.to_ascii_lowercase().as_str() {
+                "true" | "1" | "on" | "yes" | "t" => Some(true),
+                "false" | "0" | "off" | "no" | "f" | "" => Some(false),
+                other => {
+                    return Err(serde::de::Error::custom(format!(
+                        "{other:?} is not a boolean"
+                    )));
+                }
+            },
         },
     )
 }

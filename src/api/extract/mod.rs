@@ -3,7 +3,9 @@
 pub mod auth;
 pub mod body;
 pub mod client_ip;
+pub mod page;
 
-pub use auth::{Auth, User};
+pub use auth::{Auth, MaybeUser, User};
 pub use body::FormOrJson;
 pub use client_ip::ClientIp;
+pub use page::PageQuery;

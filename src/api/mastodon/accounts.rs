@@ -1,20 +1,57 @@
-//! `/api/v1/accounts`.
+//! `/api/v1/accounts`, `/api/v1/follow_requests`, `/api/v1/blocks`,
+//! `/api/v1/mutes`.
 
-use axum::extract::State;
-use axum::routing::get;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 
-use crate::api::entities::account::CredentialAccount;
-use crate::api::extract::User;
-use crate::api::extract::auth::Profile;
-use crate::error::ApiResult;
+use super::render;
+use super::statuses::accounts_page;
+use crate::api::entities::account::{Account, CredentialAccount};
+use crate::api::entities::relationship::Relationship;
+use crate::api::extract::auth::{
+    Profile, ReadAccounts, ReadBlocks, ReadFollows, ReadMutes, ReadStatuses, WriteBlocks,
+    WriteFollows, WriteMutes,
+};
+use crate::api::extract::body::{lenient_bool, one_or_many};
+use crate::api::extract::{FormOrJson, MaybeUser, PageQuery, User};
+use crate::error::{ApiResult, Error};
+use crate::model::AccountId;
+use crate::service::follows;
 use crate::state::AppState;
+use crate::store::{AccountFilter, FollowOptions};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/accounts/verify_credentials",
-        get(verify_credentials),
-    )
+    Router::new()
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(verify_credentials),
+        )
+        .route("/api/v1/accounts/lookup", get(lookup))
+        .route("/api/v1/accounts/relationships", get(relationships))
+        .route(
+            "/api/v1/accounts/familiar_followers",
+            get(familiar_followers),
+        )
+        .route("/api/v1/accounts/{id}", get(get_account))
+        .route("/api/v1/accounts/{id}/statuses", get(account_statuses))
+        .route("/api/v1/accounts/{id}/followers", get(followers))
+        .route("/api/v1/accounts/{id}/following", get(following))
+        .route("/api/v1/accounts/{id}/featured_tags", get(empty_list))
+        .route("/api/v1/accounts/{id}/lists", get(empty_list))
+        .route("/api/v1/accounts/{id}/follow", post(follow))
+        .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
+        .route("/api/v1/accounts/{id}/block", post(block))
+        .route("/api/v1/accounts/{id}/unblock", post(unblock))
+        .route("/api/v1/accounts/{id}/mute", post(mute))
+        .route("/api/v1/accounts/{id}/unmute", post(unmute))
+        .route("/api/v1/follow_requests", get(follow_requests))
+        .route("/api/v1/follow_requests/{id}/authorize", post(authorize))
+        .route("/api/v1/follow_requests/{id}/reject", post(reject))
+        .route("/api/v1/blocks", get(blocks))
+        .route("/api/v1/mutes", get(mutes))
 }
 
 /// GET /api/v1/accounts/verify_credentials — the signed-in user's account.
@@ -22,9 +59,369 @@ async fn verify_credentials(
     State(state): State<AppState>,
     me: User<Profile>,
 ) -> ApiResult<Json<CredentialAccount>> {
+    let pending = state
+        .store
+        .follows()
+        .requesters(
+            me.user.account.id,
+            &crate::model::Page {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await?
+        .len();
     Ok(Json(CredentialAccount::from_model(
         &me.user,
         &state.config,
-        0,
+        pending as i64,
     )))
+}
+
+/// GET /api/v1/accounts/{id}
+async fn get_account(
+    State(state): State<AppState>,
+    _viewer: MaybeUser<ReadAccounts>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
+    let account = follows::target(&state.store, render::id(&id)?).await?;
+    Ok(Json(Account::from_model(&account, &state.config)))
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    acct: Option<String>,
+}
+
+/// GET /api/v1/accounts/lookup?acct=alice (or alice@this.domain)
+async fn lookup(
+    State(state): State<AppState>,
+    _viewer: MaybeUser<ReadAccounts>,
+    Query(q): Query<LookupQuery>,
+) -> ApiResult<Json<Account>> {
+    let acct = q.acct.unwrap_or_default();
+    let acct = acct.trim_start_matches('@');
+    let (username, domain) = match acct.split_once('@') {
+        Some((u, d)) => (u, Some(d.to_ascii_lowercase())),
+        None => (acct, None),
+    };
+    if domain
+        .as_deref()
+        .is_some_and(|d| d != state.config.domain())
+    {
+        return Err(Error::NotFound);
+    }
+    let account = state
+        .store
+        .accounts()
+        .local_by_username(username)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = follows::target(&state.store, account.id).await?;
+    Ok(Json(Account::from_model(&account, &state.config)))
+}
+
+/// GET /api/v1/accounts/relationships?id[]=…
+async fn relationships(
+    State(state): State<AppState>,
+    me: User<ReadFollows>,
+    uri: axum::http::Uri,
+) -> ApiResult<Json<Vec<Relationship>>> {
+    let ids: Vec<AccountId> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k == "id[]" || k == "id")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if state.store.accounts().by_id(id).await?.is_some() {
+            let r = state
+                .store
+                .follows()
+                .relationship(me.user.account.id, id)
+                .await?;
+            out.push(Relationship::from_model(id, &r));
+        }
+    }
+    Ok(Json(out))
+}
+
+/// GET /api/v1/accounts/familiar_followers — not computed yet: an entry
+/// with no accounts for each id asked.
+async fn familiar_followers(
+    _me: User<ReadFollows>,
+    uri: axum::http::Uri,
+) -> Json<Vec<serde_json::Value>> {
+    let ids: Vec<serde_json::Value> =
+        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k == "id[]" || k == "id")
+            .map(|(_, v)| serde_json::json!({ "id": v, "accounts": [] }))
+            .collect();
+    Json(ids)
+}
+
+async fn empty_list() -> Json<Vec<serde_json::Value>> {
+    Json(Vec::new())
+}
+
+#[derive(Deserialize, Default)]
+struct AccountStatusesQuery {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pinned: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    only_media: Option<bool>,
+    tagged: Option<String>,
+}
+
+/// GET /api/v1/accounts/{id}/statuses
+async fn account_statuses(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Path(id): Path<String>,
+    Query(q): Query<AccountStatusesQuery>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let viewer = viewer.viewer();
+    let account = follows::target(&state.store, render::id(&id)?).await?;
+    let filter = AccountFilter {
+        exclude_replies: q.exclude_replies.unwrap_or(false),
+        exclude_reblogs: q.exclude_reblogs.unwrap_or(false),
+        only_pinned: q.pinned.unwrap_or(false),
+    };
+    let mut statuses = if q.only_media.unwrap_or(false) {
+        Vec::new()
+    } else {
+        state
+            .store
+            .statuses()
+            .by_account(account.id, viewer, filter, &page.page(20, 40))
+            .await?
+    };
+    if let Some(tag) = q.tagged.filter(|t| !t.is_empty()) {
+        let mut tagged = Vec::new();
+        for s in statuses {
+            if state
+                .store
+                .statuses()
+                .tags(s.id)
+                .await?
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&tag))
+            {
+                tagged.push(s);
+            }
+        }
+        statuses = tagged;
+    }
+    let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
+    let rendered = render::statuses(&state, viewer, statuses).await?;
+    Ok(page.respond(rendered, &keys))
+}
+
+/// GET /api/v1/accounts/{id}/followers
+async fn followers(
+    State(state): State<AppState>,
+    _viewer: MaybeUser<ReadAccounts>,
+    Path(id): Path<String>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let account = follows::target(&state.store, render::id(&id)?).await?;
+    let rows = state
+        .store
+        .follows()
+        .followers(account.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+/// GET /api/v1/accounts/{id}/following
+async fn following(
+    State(state): State<AppState>,
+    _viewer: MaybeUser<ReadAccounts>,
+    Path(id): Path<String>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let account = follows::target(&state.store, render::id(&id)?).await?;
+    let rows = state
+        .store
+        .follows()
+        .following(account.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+#[derive(Deserialize, Default)]
+struct FollowForm {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    notify: Option<bool>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[allow(dead_code)]
+    languages: Vec<String>,
+}
+
+/// POST /api/v1/accounts/{id}/follow
+async fn follow(
+    State(state): State<AppState>,
+    me: User<WriteFollows>,
+    Path(id): Path<String>,
+    FormOrJson(form): FormOrJson<FollowForm>,
+) -> ApiResult<Json<Relationship>> {
+    let target: AccountId = render::id(&id)?;
+    let options = FollowOptions {
+        show_reblogs: form.reblogs.unwrap_or(true),
+        notify: form.notify.unwrap_or(false),
+    };
+    let r = follows::follow(&state.store, &me.user, target, options).await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+/// POST /api/v1/accounts/{id}/unfollow
+async fn unfollow(
+    State(state): State<AppState>,
+    me: User<WriteFollows>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let target: AccountId = render::id(&id)?;
+    let r = follows::unfollow(&state.store, &me.user, target).await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+/// POST /api/v1/accounts/{id}/block
+async fn block(
+    State(state): State<AppState>,
+    me: User<WriteBlocks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let target: AccountId = render::id(&id)?;
+    let r = follows::block(&state.store, &me.user, target).await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+/// POST /api/v1/accounts/{id}/unblock
+async fn unblock(
+    State(state): State<AppState>,
+    me: User<WriteBlocks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let target: AccountId = render::id(&id)?;
+    let r = follows::unblock(&state.store, &me.user, target).await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+#[derive(Deserialize, Default)]
+struct MuteForm {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    notifications: Option<bool>,
+    duration: Option<serde_json::Value>,
+}
+
+/// POST /api/v1/accounts/{id}/mute — `duration` in seconds, 0 = forever.
+async fn mute(
+    State(state): State<AppState>,
+    me: User<WriteMutes>,
+    Path(id): Path<String>,
+    FormOrJson(form): FormOrJson<MuteForm>,
+) -> ApiResult<Json<Relationship>> {
+    let duration = match form.duration {
+        None => 0,
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .ok_or_else(|| Error::Validation("duration must be whole seconds".into()))?,
+        Some(serde_json::Value::String(s)) if s.is_empty() => 0,
+        Some(serde_json::Value::String(s)) => s
+            .parse()
+            .map_err(|_| Error::Validation("duration must be whole seconds".into()))?,
+        Some(_) => return Err(Error::Validation("duration must be whole seconds".into())),
+    };
+    let target: AccountId = render::id(&id)?;
+    let r = follows::mute(
+        &state.store,
+        &me.user,
+        target,
+        form.notifications.unwrap_or(true),
+        duration,
+    )
+    .await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+/// POST /api/v1/accounts/{id}/unmute
+async fn unmute(
+    State(state): State<AppState>,
+    me: User<WriteMutes>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let target: AccountId = render::id(&id)?;
+    let r = follows::unmute(&state.store, &me.user, target).await?;
+    Ok(Json(Relationship::from_model(target, &r)))
+}
+
+/// GET /api/v1/follow_requests
+async fn follow_requests(
+    State(state): State<AppState>,
+    me: User<ReadFollows>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let rows = state
+        .store
+        .follows()
+        .requesters(me.user.account.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+/// POST /api/v1/follow_requests/{id}/authorize
+async fn authorize(
+    State(state): State<AppState>,
+    me: User<WriteFollows>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let requester: AccountId = render::id(&id)?;
+    let r = follows::authorize(&state.store, &me.user, requester).await?;
+    Ok(Json(Relationship::from_model(requester, &r)))
+}
+
+/// POST /api/v1/follow_requests/{id}/reject
+async fn reject(
+    State(state): State<AppState>,
+    me: User<WriteFollows>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let requester: AccountId = render::id(&id)?;
+    let r = follows::reject(&state.store, &me.user, requester).await?;
+    Ok(Json(Relationship::from_model(requester, &r)))
+}
+
+/// GET /api/v1/blocks
+async fn blocks(
+    State(state): State<AppState>,
+    me: User<ReadBlocks>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let rows = state
+        .store
+        .follows()
+        .blocked(me.user.account.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+/// GET /api/v1/mutes
+async fn mutes(
+    State(state): State<AppState>,
+    me: User<ReadMutes>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let rows = state
+        .store
+        .follows()
+        .muted(me.user.account.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
 }

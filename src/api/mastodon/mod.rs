@@ -3,6 +3,10 @@
 mod accounts;
 mod apps;
 mod instance;
+mod notifications;
+mod render;
+mod statuses;
+mod timelines;
 
 use axum::Router;
 
@@ -13,4 +17,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(apps::routes())
         .merge(instance::routes())
+        .merge(notifications::routes())
+        .merge(statuses::routes())
+        .merge(timelines::routes())
 }

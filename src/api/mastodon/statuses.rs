@@ -1,0 +1,287 @@
+//! `/api/v1/statuses`: posting, reading, deleting and acting on statuses.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::render;
+use crate::api::entities::account::Account;
+use crate::api::entities::status::{Context, Status};
+use crate::api::extract::auth::{
+    ReadAccounts, ReadStatuses, WriteBookmarks, WriteFavourites, WriteStatuses,
+};
+use crate::api::extract::body::{lenient_bool, one_or_many};
+use crate::api::extract::{FormOrJson, MaybeUser, PageQuery, User};
+use crate::error::{ApiResult, Error};
+use crate::model::{StatusId, Visibility};
+use crate::service::statuses::{self as service, NewPost};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/statuses", post(create_status))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(get_status).delete(delete_status),
+        )
+        .route("/api/v1/statuses/{id}/context", get(get_context))
+        .route("/api/v1/statuses/{id}/favourite", post(favourite))
+        .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
+        .route("/api/v1/statuses/{id}/reblog", post(reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(unreblog))
+        .route("/api/v1/statuses/{id}/bookmark", post(bookmark))
+        .route("/api/v1/statuses/{id}/unbookmark", post(unbookmark))
+        .route("/api/v1/statuses/{id}/pin", post(pin))
+        .route("/api/v1/statuses/{id}/unpin", post(unpin))
+        .route("/api/v1/statuses/{id}/favourited_by", get(favourited_by))
+        .route("/api/v1/statuses/{id}/reblogged_by", get(reblogged_by))
+}
+
+#[derive(Deserialize, Default)]
+struct NewStatusForm {
+    status: Option<String>,
+    in_reply_to_id: Option<String>,
+    visibility: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    local_only: Option<bool>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    media_ids: Vec<String>,
+    poll: Option<serde_json::Value>,
+    scheduled_at: Option<String>,
+}
+
+/// POST /api/v1/statuses — publish a status.
+async fn create_status(
+    State(state): State<AppState>,
+    me: User<WriteStatuses>,
+    headers: HeaderMap,
+    FormOrJson(form): FormOrJson<NewStatusForm>,
+) -> ApiResult<Json<Status>> {
+    if form.poll.is_some() {
+        return Err(Error::Validation("Polls are not supported yet".into()));
+    }
+    if form.scheduled_at.as_deref().is_some_and(|s| !s.is_empty()) {
+        return Err(Error::Validation(
+            "Scheduled posts are not supported yet".into(),
+        ));
+    }
+    // `visibility=local` is the company-only audience, as in GoToSocial.
+    let (visibility, local_only) = match form.visibility.as_deref().filter(|v| !v.is_empty()) {
+        None => (None, form.local_only),
+        Some("local") => (Some(Visibility::Public), Some(true)),
+        Some(v) => (
+            Some(Visibility::parse(v).ok_or_else(|| {
+                Error::Validation(format!(
+                    "Visibility {v:?} is not one of public, unlisted, private, direct, local"
+                ))
+            })?),
+            form.local_only,
+        ),
+    };
+    let in_reply_to_id = match form.in_reply_to_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(raw) => Some(render::id::<StatusId>(raw)?),
+        None => None,
+    };
+    let post = NewPost {
+        text: form.status.unwrap_or_default(),
+        in_reply_to_id,
+        visibility,
+        local_only,
+        spoiler_text: form.spoiler_text.unwrap_or_default(),
+        sensitive: form.sensitive,
+        language: form.language.filter(|l| !l.is_empty()),
+        media_ids: form.media_ids,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        app_id: Some(me.auth.token.app_id),
+    };
+    let status = service::create(&state.store, &state.config, &me.user, post).await?;
+    Ok(Json(render::status(&state, me.viewer(), status).await?))
+}
+
+/// GET /api/v1/statuses/{id}
+async fn get_status(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let viewer = viewer.viewer();
+    let status = service::visible(&state.store, render::id(&id)?, viewer).await?;
+    Ok(Json(render::status(&state, viewer, status).await?))
+}
+
+/// DELETE /api/v1/statuses/{id} — answers the deleted status with its `text`.
+async fn delete_status(
+    State(state): State<AppState>,
+    me: User<WriteStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let id: StatusId = render::id(&id)?;
+    let status = service::visible(&state.store, id, me.viewer()).await?;
+    let mut rendered = render::status(&state, me.viewer(), status).await?;
+    let deleted = service::delete(&state.store, &me.user, id).await?;
+    rendered.text = Some(deleted.text);
+    Ok(Json(rendered))
+}
+
+/// GET /api/v1/statuses/{id}/context
+async fn get_context(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Context>> {
+    let viewer = viewer.viewer();
+    let (ancestors, descendants) = service::context(&state.store, render::id(&id)?, viewer).await?;
+    Ok(Json(Context {
+        ancestors: render::statuses(&state, viewer, ancestors).await?,
+        descendants: render::statuses(&state, viewer, descendants).await?,
+    }))
+}
+
+/// Renders a status after an action, as the acting user now sees it.
+async fn after(
+    state: &AppState,
+    me: &crate::store::UserWithAccount,
+    id: StatusId,
+) -> ApiResult<Json<Status>> {
+    let viewer = service::viewer_of(me);
+    let status = service::visible(&state.store, id, viewer).await?;
+    Ok(Json(render::status(state, viewer, status).await?))
+}
+
+/// POST /api/v1/statuses/{id}/favourite
+async fn favourite(
+    State(state): State<AppState>,
+    me: User<WriteFavourites>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::favourite(&state.store, &me.user, render::id(&id)?).await?;
+    after(&state, &me.user, status.id).await
+}
+
+/// POST /api/v1/statuses/{id}/unfavourite
+async fn unfavourite(
+    State(state): State<AppState>,
+    me: User<WriteFavourites>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::unfavourite(&state.store, &me.user, render::id(&id)?).await?;
+    after(&state, &me.user, status.id).await
+}
+
+/// POST /api/v1/statuses/{id}/reblog — answers the reblog, wrapping the original.
+async fn reblog(
+    State(state): State<AppState>,
+    me: User<WriteStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let reblog = service::reblog(&state.store, &state.config, &me.user, render::id(&id)?).await?;
+    Ok(Json(render::status(&state, me.viewer(), reblog).await?))
+}
+
+/// POST /api/v1/statuses/{id}/unreblog
+async fn unreblog(
+    State(state): State<AppState>,
+    me: User<WriteStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let original = service::unreblog(&state.store, &me.user, render::id(&id)?).await?;
+    after(&state, &me.user, original.id).await
+}
+
+/// POST /api/v1/statuses/{id}/bookmark
+async fn bookmark(
+    State(state): State<AppState>,
+    me: User<WriteBookmarks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::set_bookmark(&state.store, &me.user, render::id(&id)?, true).await?;
+    after(&state, &me.user, status.id).await
+}
+
+/// POST /api/v1/statuses/{id}/unbookmark
+async fn unbookmark(
+    State(state): State<AppState>,
+    me: User<WriteBookmarks>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::set_bookmark(&state.store, &me.user, render::id(&id)?, false).await?;
+    after(&state, &me.user, status.id).await
+}
+
+/// POST /api/v1/statuses/{id}/pin
+async fn pin(
+    State(state): State<AppState>,
+    me: User<WriteAccountsScope>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::set_pin(&state.store, &me.user, render::id(&id)?, true).await?;
+    after(&state, &me.user, status.id).await
+}
+
+/// POST /api/v1/statuses/{id}/unpin
+async fn unpin(
+    State(state): State<AppState>,
+    me: User<WriteAccountsScope>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let status = service::set_pin(&state.store, &me.user, render::id(&id)?, false).await?;
+    after(&state, &me.user, status.id).await
+}
+
+type WriteAccountsScope = crate::api::extract::auth::WriteAccounts;
+
+/// GET /api/v1/statuses/{id}/favourited_by
+async fn favourited_by(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadAccounts>,
+    Path(id): Path<String>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let status = service::visible(&state.store, render::id(&id)?, viewer.viewer()).await?;
+    let rows = state
+        .store
+        .interactions()
+        .favourited_by(status.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+/// GET /api/v1/statuses/{id}/reblogged_by
+async fn reblogged_by(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadAccounts>,
+    Path(id): Path<String>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let status = service::visible(&state.store, render::id(&id)?, viewer.viewer()).await?;
+    let rows = state
+        .store
+        .interactions()
+        .reblogged_by(status.id, &page.page(40, 80))
+        .await?;
+    Ok(accounts_page(&state, &page, rows))
+}
+
+/// A page of accounts keyed by link ids.
+pub fn accounts_page(
+    state: &AppState,
+    page: &PageQuery,
+    rows: Vec<(i64, crate::model::Account)>,
+) -> Response {
+    let keys: Vec<i64> = rows.iter().map(|(k, _)| *k).collect();
+    let accounts: Vec<Account> = rows
+        .iter()
+        .map(|(_, a)| Account::from_model(a, &state.config))
+        .collect();
+    page.respond(accounts, &keys)
+}

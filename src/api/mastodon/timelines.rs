@@ -1,0 +1,165 @@
+//! `/api/v1/timelines`, `/api/v1/favourites`, `/api/v1/bookmarks`.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::render;
+use crate::api::extract::auth::{ReadBookmarks, ReadFavourites, ReadStatuses};
+use crate::api::extract::body::lenient_bool;
+use crate::api::extract::{MaybeUser, PageQuery, User};
+use crate::error::ApiResult;
+use crate::model::Status;
+use crate::state::AppState;
+use crate::store::{Locality, Mark, Viewer};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/public", get(public))
+        .route("/api/v1/timelines/tag/{tag}", get(tag))
+        .route("/api/v1/favourites", get(favourites))
+        .route("/api/v1/bookmarks", get(bookmarks))
+}
+
+async fn page_of(
+    state: &AppState,
+    viewer: Viewer,
+    page: &PageQuery,
+    statuses: Vec<Status>,
+) -> ApiResult<Response> {
+    let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
+    let rendered = render::statuses(state, viewer, statuses).await?;
+    Ok(page.respond(rendered, &keys))
+}
+
+/// GET /api/v1/timelines/home
+async fn home(
+    State(state): State<AppState>,
+    me: User<ReadStatuses>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let statuses = state
+        .store
+        .statuses()
+        .home(me.viewer(), &page.page(20, 40))
+        .await?;
+    page_of(&state, me.viewer(), &page, statuses).await
+}
+
+#[derive(Deserialize, Default)]
+struct PublicQuery {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    remote: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    only_media: Option<bool>,
+}
+
+/// GET /api/v1/timelines/public — `local=true` is the company timeline.
+async fn public(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Query(q): Query<PublicQuery>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let viewer = viewer.viewer();
+    let locality = match (q.local.unwrap_or(false), q.remote.unwrap_or(false)) {
+        (true, _) => Locality::Local,
+        (false, true) => Locality::Remote,
+        _ => Locality::All,
+    };
+    // No media exists yet, so a media-only timeline is empty.
+    let statuses = if q.only_media.unwrap_or(false) {
+        Vec::new()
+    } else {
+        state
+            .store
+            .statuses()
+            .public(viewer, locality, &page.page(20, 40))
+            .await?
+    };
+    page_of(&state, viewer, &page, statuses).await
+}
+
+/// GET /api/v1/timelines/tag/{tag}
+async fn tag(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Path(tag): Path<String>,
+    Query(q): Query<PublicQuery>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    let viewer = viewer.viewer();
+    let statuses = state
+        .store
+        .statuses()
+        .tagged(&tag, viewer, q.local.unwrap_or(false), &page.page(20, 40))
+        .await?;
+    page_of(&state, viewer, &page, statuses).await
+}
+
+async fn marked(
+    state: &AppState,
+    viewer: Viewer,
+    me: crate::model::AccountId,
+    mark: Mark,
+    page: &PageQuery,
+) -> ApiResult<Response> {
+    let rows = state
+        .store
+        .interactions()
+        .statuses(mark, me, &page.page(20, 40))
+        .await?;
+    let keys: Vec<i64> = rows.iter().map(|(k, _)| *k).collect();
+    // Something marked may have become invisible since (a block, a follow
+    // that ended): re-check, and keep the keys of the full page for paging.
+    let mut visible = Vec::new();
+    for (_, status) in rows {
+        if let Some(s) = state
+            .store
+            .statuses()
+            .visible_by_id(status.id, viewer)
+            .await?
+        {
+            visible.push(s);
+        }
+    }
+    let rendered = render::statuses(state, viewer, visible).await?;
+    Ok(page.respond(rendered, &keys))
+}
+
+/// GET /api/v1/favourites
+async fn favourites(
+    State(state): State<AppState>,
+    me: User<ReadFavourites>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    marked(
+        &state,
+        me.viewer(),
+        me.user.account.id,
+        Mark::Favourite,
+        &page,
+    )
+    .await
+}
+
+/// GET /api/v1/bookmarks
+async fn bookmarks(
+    State(state): State<AppState>,
+    me: User<ReadBookmarks>,
+    page: PageQuery,
+) -> ApiResult<Response> {
+    marked(
+        &state,
+        me.viewer(),
+        me.user.account.id,
+        Mark::Bookmark,
+        &page,
+    )
+    .await
+}

@@ -1,0 +1,198 @@
+//! Following, follow requests (locked accounts), blocking and muting
+//! between local accounts. Remote targets arrive with federation.
+
+use super::error::{ServiceError, ServiceResult};
+use crate::model::{Account, AccountId, Timestamp};
+use crate::store::{FollowOptions, Relationship, Store, UserWithAccount};
+
+/// The account with this id, if it exists and is not suspended.
+pub async fn target(store: &Store, id: AccountId) -> ServiceResult<Account> {
+    store
+        .accounts()
+        .by_id(id)
+        .await?
+        .filter(|a| a.suspended_at.is_none() && a.actor_type != "Application")
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Follows (or asks to follow a locked account). Following again updates
+/// the options. Returns the relationship afterwards.
+pub async fn follow(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+    options: FollowOptions,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    let my = me.account.id;
+    if target.id == my {
+        return Err(ServiceError::Forbidden);
+    }
+    if !target.is_local() {
+        return Err(ServiceError::Invalid(
+            "Following accounts on other servers is not available yet".into(),
+        ));
+    }
+    let relationship = store.follows().relationship(my, target.id).await?;
+    if relationship.blocking || relationship.blocked_by {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.begin().await?;
+    if relationship.following || !target.locked {
+        if tx.follows().follow(my, target.id, options).await? {
+            tx.accounts().add_to_counts(my, 0, 1, 0).await?;
+            tx.accounts().add_to_counts(target.id, 1, 0, 0).await?;
+            tx.notifications()
+                .notify(target.id, my, "follow", None)
+                .await?;
+        }
+    } else if tx.follows().request(my, target.id, options).await? {
+        tx.notifications()
+            .notify(target.id, my, "follow_request", None)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(store.follows().relationship(my, target.id).await?)
+}
+
+/// Stops following, or withdraws a pending request.
+pub async fn unfollow(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    let my = me.account.id;
+    let mut tx = store.begin().await?;
+    end_follow(&mut tx, my, target.id).await?;
+    if tx.follows().take_request(my, target.id).await?.is_some() {
+        tx.notifications()
+            .remove_for(my, "follow_request", None, target.id)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(store.follows().relationship(my, target.id).await?)
+}
+
+async fn end_follow(
+    tx: &mut crate::store::Tx,
+    follower: AccountId,
+    followed: AccountId,
+) -> ServiceResult<()> {
+    if tx.follows().unfollow(follower, followed).await? {
+        tx.accounts().add_to_counts(follower, 0, -1, 0).await?;
+        tx.accounts().add_to_counts(followed, -1, 0, 0).await?;
+    }
+    Ok(())
+}
+
+/// Accepts a follow request made to me.
+pub async fn authorize(
+    store: &Store,
+    me: &UserWithAccount,
+    requester: AccountId,
+) -> ServiceResult<Relationship> {
+    let my = me.account.id;
+    let mut tx = store.begin().await?;
+    let options = tx
+        .follows()
+        .take_request(requester, my)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if tx.follows().follow(requester, my, options).await? {
+        tx.accounts().add_to_counts(requester, 0, 1, 0).await?;
+        tx.accounts().add_to_counts(my, 1, 0, 0).await?;
+    }
+    tx.commit().await?;
+    Ok(store.follows().relationship(my, requester).await?)
+}
+
+/// Declines a follow request made to me.
+pub async fn reject(
+    store: &Store,
+    me: &UserWithAccount,
+    requester: AccountId,
+) -> ServiceResult<Relationship> {
+    let my = me.account.id;
+    store
+        .follows()
+        .take_request(requester, my)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(store.follows().relationship(my, requester).await?)
+}
+
+/// Blocks: ends follows and requests both ways.
+pub async fn block(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    let my = me.account.id;
+    if target.id == my {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.begin().await?;
+    end_follow(&mut tx, my, target.id).await?;
+    end_follow(&mut tx, target.id, my).await?;
+    tx.follows().take_request(my, target.id).await?;
+    tx.follows().take_request(target.id, my).await?;
+    tx.follows().block(my, target.id).await?;
+    tx.commit().await?;
+    Ok(store.follows().relationship(my, target.id).await?)
+}
+
+pub async fn unblock(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    store.follows().unblock(me.account.id, target.id).await?;
+    Ok(store
+        .follows()
+        .relationship(me.account.id, target.id)
+        .await?)
+}
+
+/// Mutes, optionally for `duration_secs` (0 = indefinitely).
+pub async fn mute(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+    notifications: bool,
+    duration_secs: i64,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    if target.id == me.account.id {
+        return Err(ServiceError::Forbidden);
+    }
+    if duration_secs < 0 {
+        return Err(ServiceError::Invalid(
+            "duration must not be negative".into(),
+        ));
+    }
+    let expires = (duration_secs > 0).then(|| Timestamp::now().plus_seconds(duration_secs));
+    store
+        .follows()
+        .mute(me.account.id, target.id, notifications, expires)
+        .await?;
+    Ok(store
+        .follows()
+        .relationship(me.account.id, target.id)
+        .await?)
+}
+
+pub async fn unmute(
+    store: &Store,
+    me: &UserWithAccount,
+    target_id: AccountId,
+) -> ServiceResult<Relationship> {
+    let target = target(store, target_id).await?;
+    store.follows().unmute(me.account.id, target.id).await?;
+    Ok(store
+        .follows()
+        .relationship(me.account.id, target.id)
+        .await?)
+}

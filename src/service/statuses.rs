@@ -1,0 +1,431 @@
+//! Posting and reading statuses: audiences, replies, reblogs, favourites,
+//! bookmarks, pins and threads. Every write happens in one transaction with
+//! its counters, home-feed fan-out and notifications.
+
+use super::error::{ServiceError, ServiceResult};
+use crate::config::Config;
+use crate::model::{AccountId, AppId, Status, StatusId, Visibility};
+use crate::store::{Counter, Mark, NewStatus, Store, UserWithAccount, Viewer};
+use crate::text;
+
+/// Longest thread walked up or down for `context`.
+const CONTEXT_DEPTH: i64 = 64;
+const CONTEXT_LIMIT: i64 = 1000;
+pub const MAX_PINS: i64 = 5;
+
+/// What a user asks to post.
+#[derive(Debug, Clone, Default)]
+pub struct NewPost {
+    pub text: String,
+    pub in_reply_to_id: Option<StatusId>,
+    pub visibility: Option<Visibility>,
+    /// Company-only: visible to this instance's users, never federated.
+    pub local_only: Option<bool>,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+    pub media_ids: Vec<String>,
+    pub idempotency_key: Option<String>,
+    pub app_id: Option<AppId>,
+}
+
+/// The viewer a local user is.
+pub fn viewer_of(user: &UserWithAccount) -> Viewer {
+    Viewer {
+        account_id: Some(user.account.id),
+        local: true,
+    }
+}
+
+/// A status the viewer may see, or `NotFound`.
+pub async fn visible(store: &Store, id: StatusId, viewer: Viewer) -> ServiceResult<Status> {
+    store
+        .statuses()
+        .visible_by_id(id, viewer)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+pub async fn create(
+    store: &Store,
+    config: &Config,
+    author: &UserWithAccount,
+    post: NewPost,
+) -> ServiceResult<Status> {
+    let me = author.account.id;
+    if let Some(key) = &post.idempotency_key
+        && let Some(id) = store.statuses().idempotent_status(me, key).await?
+        && let Some(status) = store.statuses().by_id(id).await?
+    {
+        return Ok(status);
+    }
+    if let Some(id) = post.media_ids.first() {
+        return Err(ServiceError::Invalid(format!(
+            "media attachment {id} not found"
+        )));
+    }
+    let text = post.text.trim_end().to_owned();
+    if text.trim().is_empty() {
+        return Err(ServiceError::Invalid("Text can't be blank".into()));
+    }
+    let length = text::count_chars(&text) + post.spoiler_text.chars().count();
+    if length > config.max_status_chars as usize {
+        return Err(ServiceError::Invalid(format!(
+            "Text character limit of {} exceeded",
+            config.max_status_chars
+        )));
+    }
+    if let Some(language) = &post.language
+        && (language.len() > 16
+            || !language
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(ServiceError::Invalid(format!(
+            "Language {language:?} is not a language code"
+        )));
+    }
+    let viewer = viewer_of(author);
+    let parent = match post.in_reply_to_id {
+        Some(id) => Some(visible(store, id, viewer).await?),
+        None => None,
+    };
+    let mut visibility = post.visibility.unwrap_or_else(|| {
+        Visibility::parse(&author.user.default_visibility).unwrap_or(Visibility::Public)
+    });
+    let mut local_only = post.local_only.unwrap_or(author.user.default_local_only);
+    if let Some(parent) = &parent {
+        // A reply to a company-only post stays inside the company.
+        local_only |= parent.local_only;
+        if parent.visibility() == Visibility::Direct
+            && visibility.rank() < Visibility::Direct.rank()
+        {
+            visibility = Visibility::Direct;
+        }
+    }
+
+    let parsed = text::parse(&text);
+    let local_names: Vec<String> = parsed
+        .mentions
+        .iter()
+        .filter(|m| m.domain.as_deref().is_none_or(|d| d == config.domain()))
+        .map(|m| m.username.clone())
+        .collect();
+    let mentioned = store.accounts().local_by_usernames(&local_names).await?;
+    let resolved: Vec<text::ResolvedMention> = mentioned
+        .iter()
+        .map(|a| text::ResolvedMention {
+            username: a.username.clone(),
+            domain: None,
+            url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+            display_username: a.username.clone(),
+        })
+        .collect();
+    let content = text::render(&text, &resolved, &config.base_url());
+
+    let mut tx = store.begin().await?;
+    let status = tx
+        .statuses()
+        .insert(&NewStatus {
+            uri: format!("{}/statuses/{{id}}", author.account.uri),
+            url: Some(format!(
+                "{}/@{}/{{id}}",
+                config.base_url(),
+                author.account.username
+            )),
+            account_id: me,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            text: text.clone(),
+            content,
+            spoiler_text: post.spoiler_text.clone(),
+            sensitive: post.sensitive.unwrap_or(author.user.default_sensitive)
+                || !post.spoiler_text.is_empty(),
+            visibility: visibility.as_str().to_owned(),
+            local_only,
+            language: post
+                .language
+                .clone()
+                .or_else(|| author.user.default_language.clone()),
+            local: true,
+            review_state: "published".into(),
+            app_id: post.app_id,
+        })
+        .await?;
+    let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
+    tx.statuses().add_mentions(status.id, &mention_ids).await?;
+    tx.statuses().add_tags(status.id, &parsed.hashtags).await?;
+    if let Some(key) = &post.idempotency_key {
+        tx.statuses()
+            .remember_idempotency_key(me, key, status.id)
+            .await?;
+    }
+    tx.accounts().add_to_counts(me, 0, 0, 1).await?;
+    if let Some(parent) = &parent {
+        tx.statuses()
+            .add_to_counter(parent.id, Counter::Replies, 1)
+            .await?;
+    }
+    if visibility == Visibility::Direct {
+        tx.statuses().add_to_home(me, status.id).await?;
+    } else {
+        tx.statuses().fan_out_to_followers(&status).await?;
+    }
+    for account in &mentioned {
+        if account.id != me {
+            // Mentioned people see it in their home feed and are notified.
+            tx.statuses().add_to_home(account.id, status.id).await?;
+            tx.notifications()
+                .notify(account.id, me, "mention", Some(status.id))
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Deletes one's own status; returns it as it was (for delete-and-redraft).
+pub async fn delete(
+    store: &Store,
+    author: &UserWithAccount,
+    id: StatusId,
+) -> ServiceResult<Status> {
+    let status = visible(store, id, viewer_of(author)).await?;
+    if status.account_id != author.account.id {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.begin().await?;
+    tx.statuses().delete(status.id).await?;
+    tx.accounts()
+        .add_to_counts(author.account.id, 0, 0, -1)
+        .await?;
+    if let Some(parent) = status.in_reply_to_id {
+        tx.statuses()
+            .add_to_counter(parent, Counter::Replies, -1)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// The visible ancestors (oldest first) and descendants of a status.
+pub async fn context(
+    store: &Store,
+    id: StatusId,
+    viewer: Viewer,
+) -> ServiceResult<(Vec<Status>, Vec<Status>)> {
+    let status = visible(store, id, viewer).await?;
+    let mut ancestors = Vec::new();
+    let mut next = status.in_reply_to_id;
+    while let Some(parent_id) = next {
+        if ancestors.len() as i64 >= CONTEXT_DEPTH {
+            break;
+        }
+        let Some(parent) = store.statuses().visible_by_id(parent_id, viewer).await? else {
+            break;
+        };
+        next = parent.in_reply_to_id;
+        ancestors.push(parent);
+    }
+    ancestors.reverse();
+    let descendants = store
+        .statuses()
+        .descendants(status.id, viewer, CONTEXT_DEPTH, CONTEXT_LIMIT)
+        .await?;
+    Ok((ancestors, descendants))
+}
+
+pub async fn favourite(
+    store: &Store,
+    user: &UserWithAccount,
+    id: StatusId,
+) -> ServiceResult<Status> {
+    let status = visible(store, id, viewer_of(user)).await?;
+    let me = user.account.id;
+    let mut tx = store.begin().await?;
+    if tx
+        .interactions()
+        .add(Mark::Favourite, me, status.id)
+        .await?
+    {
+        tx.statuses()
+            .add_to_counter(status.id, Counter::Favourites, 1)
+            .await?;
+        tx.notifications()
+            .notify(status.account_id, me, "favourite", Some(status.id))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(status)
+}
+
+pub async fn unfavourite(
+    store: &Store,
+    user: &UserWithAccount,
+    id: StatusId,
+) -> ServiceResult<Status> {
+    let status = visible(store, id, viewer_of(user)).await?;
+    let me = user.account.id;
+    let mut tx = store.begin().await?;
+    if tx
+        .interactions()
+        .remove(Mark::Favourite, me, status.id)
+        .await?
+    {
+        tx.statuses()
+            .add_to_counter(status.id, Counter::Favourites, -1)
+            .await?;
+        tx.notifications()
+            .remove_for(me, "favourite", Some(status.id), status.account_id)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Bookmarks are private: no counter, no notification.
+pub async fn set_bookmark(
+    store: &Store,
+    user: &UserWithAccount,
+    id: StatusId,
+    on: bool,
+) -> ServiceResult<Status> {
+    let status = visible(store, id, viewer_of(user)).await?;
+    if on {
+        store
+            .interactions()
+            .add(Mark::Bookmark, user.account.id, status.id)
+            .await?;
+    } else {
+        store
+            .interactions()
+            .remove(Mark::Bookmark, user.account.id, status.id)
+            .await?;
+    }
+    Ok(status)
+}
+
+pub async fn set_pin(
+    store: &Store,
+    user: &UserWithAccount,
+    id: StatusId,
+    on: bool,
+) -> ServiceResult<Status> {
+    let status = visible(store, id, viewer_of(user)).await?;
+    if status.account_id != user.account.id || status.reblog_of_id.is_some() {
+        return Err(ServiceError::Invalid(
+            "You can only pin your own posts".into(),
+        ));
+    }
+    if on {
+        if status.visibility() == Visibility::Direct {
+            return Err(ServiceError::Invalid(
+                "Direct posts cannot be pinned".into(),
+            ));
+        }
+        if store
+            .interactions()
+            .count(Mark::Pin, user.account.id)
+            .await?
+            >= MAX_PINS
+        {
+            return Err(ServiceError::Invalid(
+                "You have already pinned the maximum number of posts".into(),
+            ));
+        }
+        store
+            .interactions()
+            .add(Mark::Pin, user.account.id, status.id)
+            .await?;
+    } else {
+        store
+            .interactions()
+            .remove(Mark::Pin, user.account.id, status.id)
+            .await?;
+    }
+    Ok(status)
+}
+
+/// Boosts a status; returns the reblog (an existing one if already boosted).
+pub async fn reblog(
+    store: &Store,
+    config: &Config,
+    user: &UserWithAccount,
+    id: StatusId,
+) -> ServiceResult<Status> {
+    let original = visible(store, id, viewer_of(user)).await?;
+    let original = match original.reblog_of_id {
+        Some(inner) => visible(store, inner, viewer_of(user)).await?,
+        None => original,
+    };
+    let me = user.account.id;
+    let own = original.account_id == me;
+    match original.visibility() {
+        Visibility::Direct => return Err(ServiceError::Forbidden),
+        Visibility::Private if !own => return Err(ServiceError::Forbidden),
+        _ => {}
+    }
+    if let Some(existing) = store.statuses().reblog_by(me, original.id).await? {
+        return Ok(existing);
+    }
+    let mut tx = store.begin().await?;
+    let reblog = tx
+        .statuses()
+        .insert(&NewStatus {
+            uri: format!("{}/statuses/{{id}}/activity", user.account.uri),
+            url: Some(format!(
+                "{}/@{}/{{id}}",
+                config.base_url(),
+                user.account.username
+            )),
+            account_id: me,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: original.visibility.clone(),
+            local_only: original.local_only,
+            language: None,
+            local: true,
+            review_state: "published".into(),
+            app_id: None,
+        })
+        .await?;
+    tx.statuses()
+        .add_to_counter(original.id, Counter::Reblogs, 1)
+        .await?;
+    tx.accounts().add_to_counts(me, 0, 0, 1).await?;
+    tx.statuses().fan_out_to_followers(&reblog).await?;
+    tx.notifications()
+        .notify(original.account_id, me, "reblog", Some(original.id))
+        .await?;
+    tx.commit().await?;
+    Ok(reblog)
+}
+
+/// Undoes a boost; returns the original status.
+pub async fn unreblog(
+    store: &Store,
+    user: &UserWithAccount,
+    id: StatusId,
+) -> ServiceResult<Status> {
+    let original = visible(store, id, viewer_of(user)).await?;
+    let me = user.account.id;
+    if let Some(reblog) = store.statuses().reblog_by(me, original.id).await? {
+        let mut tx = store.begin().await?;
+        tx.statuses().delete(reblog.id).await?;
+        tx.statuses()
+            .add_to_counter(original.id, Counter::Reblogs, -1)
+            .await?;
+        tx.accounts().add_to_counts(me, 0, 0, -1).await?;
+        tx.notifications()
+            .remove_for(me, "reblog", Some(original.id), original.account_id)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(original)
+}

@@ -1,0 +1,320 @@
+//! Follows, follow requests, blocks and mutes between accounts.
+
+use super::page::{bounds, keyset, newest_first};
+use super::{StoreResult, run, sub_store};
+use crate::model::{Account, AccountId, Page, Timestamp};
+use sqlx::AssertSqlSafe;
+
+sub_store!(Follows);
+
+/// Options of a follow (`reblogs`, `notify`).
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    pub show_reblogs: bool,
+    pub notify: bool,
+}
+
+/// What one account is to another, as `GET /api/v1/accounts/relationships` needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relationship {
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    #[sqlx(flatten)]
+    account: Account,
+    link_id: i64,
+}
+
+impl Follows<'_> {
+    /// Creates or updates a follow; returns whether it is new.
+    pub async fn follow(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+        options: FollowOptions,
+    ) -> StoreResult<bool> {
+        let id = self.0.next_id();
+        let existed: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2",
+        )
+        .bind(account)
+        .bind(target)
+        .fetch_optional(e)
+        .await)?;
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (account_id, target_account_id)
+             DO UPDATE SET show_reblogs = excluded.show_reblogs, notify = excluded.notify",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(target)
+        .bind(options.show_reblogs)
+        .bind(options.notify)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(existed.is_none())
+    }
+
+    /// Ends a follow; returns whether there was one.
+    pub async fn unfollow(mut self, account: AccountId, target: AccountId) -> StoreResult<bool> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM follows WHERE account_id = $1 AND target_account_id = $2",
+        )
+        .bind(account)
+        .bind(target)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Records a follow request; returns whether it is new.
+    pub async fn request(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+        options: FollowOptions,
+    ) -> StoreResult<bool> {
+        let id = self.0.next_id();
+        let done = run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(target)
+        .bind(options.show_reblogs)
+        .bind(options.notify)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Removes a follow request; returns its options if there was one.
+    pub async fn take_request(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+    ) -> StoreResult<Option<FollowOptions>> {
+        let found: Option<(bool, bool)> = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+        )
+        .bind(account)
+        .bind(target)
+        .fetch_optional(e)
+        .await)?;
+        run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+        )
+        .bind(account)
+        .bind(target)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(found.map(|(show_reblogs, notify)| FollowOptions {
+            show_reblogs,
+            notify,
+        }))
+    }
+
+    pub async fn relationship(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+    ) -> StoreResult<Relationship> {
+        let row: (bool, bool, bool, bool, bool, bool, bool, bool, bool, bool) = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT
+                EXISTS (SELECT 1 FROM follows WHERE account_id = $1 AND target_account_id = $2),
+                EXISTS (SELECT 1 FROM follows WHERE account_id = $1 AND target_account_id = $2 AND show_reblogs),
+                EXISTS (SELECT 1 FROM follows WHERE account_id = $1 AND target_account_id = $2 AND notify),
+                EXISTS (SELECT 1 FROM follows WHERE account_id = $2 AND target_account_id = $1),
+                EXISTS (SELECT 1 FROM follow_requests WHERE account_id = $1 AND target_account_id = $2),
+                EXISTS (SELECT 1 FROM follow_requests WHERE account_id = $2 AND target_account_id = $1),
+                EXISTS (SELECT 1 FROM blocks WHERE account_id = $1 AND target_account_id = $2),
+                EXISTS (SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $1),
+                EXISTS (SELECT 1 FROM mutes WHERE account_id = $1 AND target_account_id = $2
+                        AND (expires_at IS NULL OR expires_at > $3)),
+                EXISTS (SELECT 1 FROM mutes WHERE account_id = $1 AND target_account_id = $2
+                        AND hide_notifications AND (expires_at IS NULL OR expires_at > $3))",
+        )
+        .bind(account)
+        .bind(target)
+        .bind(Timestamp::now())
+        .fetch_one(e)
+        .await)?;
+        Ok(Relationship {
+            following: row.0,
+            showing_reblogs: row.1,
+            notifying: row.2,
+            followed_by: row.3,
+            requested: row.4,
+            requested_by: row.5,
+            blocking: row.6,
+            blocked_by: row.7,
+            muting: row.8,
+            muting_notifications: row.9,
+        })
+    }
+
+    /// Accounts following `target`, newest follow first, with the follow id
+    /// as the page key.
+    pub async fn followers(
+        mut self,
+        target: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        self.linked("follows", "account_id", "target_account_id", target, page)
+            .await
+    }
+
+    /// Accounts `account` follows.
+    pub async fn following(
+        mut self,
+        account: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        self.linked("follows", "target_account_id", "account_id", account, page)
+            .await
+    }
+
+    /// Accounts asking to follow `target`.
+    pub async fn requesters(
+        mut self,
+        target: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        self.linked(
+            "follow_requests",
+            "account_id",
+            "target_account_id",
+            target,
+            page,
+        )
+        .await
+    }
+
+    /// Accounts `account` blocks.
+    pub async fn blocked(
+        mut self,
+        account: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        self.linked("blocks", "target_account_id", "account_id", account, page)
+            .await
+    }
+
+    /// Accounts `account` mutes.
+    pub async fn muted(
+        mut self,
+        account: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        self.linked("mutes", "target_account_id", "account_id", account, page)
+            .await
+    }
+
+    async fn linked(
+        &mut self,
+        table: &str,
+        show: &str,
+        by: &str,
+        id: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, Account)>> {
+        let base = format!(
+            "SELECT a.*, l.id AS link_id FROM {table} l JOIN accounts a ON a.id = l.{show} WHERE l.{by} = $1"
+        );
+        let sql = keyset(&base, "l.id", 2, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, AccountRow>(AssertSqlSafe(sql.clone()))
+            .bind(id)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page)
+            .into_iter()
+            .map(|r| (r.link_id, r.account))
+            .collect())
+    }
+
+    pub async fn block(mut self, account: AccountId, target: AccountId) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO blocks (id, account_id, target_account_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, target_account_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(target)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn unblock(mut self, account: AccountId, target: AccountId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM blocks WHERE account_id = $1 AND target_account_id = $2")
+            .bind(account)
+            .bind(target)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn mute(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+        hide_notifications: bool,
+        expires_at: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO mutes (id, account_id, target_account_id, hide_notifications, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (account_id, target_account_id)
+             DO UPDATE SET hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(target)
+        .bind(hide_notifications)
+        .bind(expires_at)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn unmute(mut self, account: AccountId, target: AccountId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM mutes WHERE account_id = $1 AND target_account_id = $2")
+            .bind(account)
+            .bind(target)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

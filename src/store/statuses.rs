@@ -1,0 +1,491 @@
+//! Statuses, with the visibility rule expressed once in SQL
+//! (`VISIBLE`) for every query that lists statuses for a viewer.
+
+use sqlx::AssertSqlSafe;
+
+use super::page::{bounds, keyset, newest_first};
+use super::{StoreResult, run, sub_store};
+use crate::model::{AccountId, AppId, Page, Status, StatusId, Timestamp};
+
+sub_store!(Statuses);
+
+/// Who is looking: `$1` is the viewer's account id (or -1 when anonymous),
+/// `$2` whether the viewer is a local user (company-only posts need that).
+/// A status is visible when it is published (or the viewer's own), not
+/// company-only unless the viewer is local, no block stands between author
+/// and viewer, and its audience includes the viewer.
+pub const VISIBLE: &str = "
+    (s.review_state = 'published' OR s.account_id = $1)
+    AND (NOT s.local_only OR $2)
+    AND NOT EXISTS (SELECT 1 FROM blocks b
+        WHERE (b.account_id = s.account_id AND b.target_account_id = $1)
+           OR (b.account_id = $1 AND b.target_account_id = s.account_id))
+    AND (s.visibility IN ('public', 'unlisted')
+        OR s.account_id = $1
+        OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows f
+            WHERE f.account_id = $1 AND f.target_account_id = s.account_id))
+        OR EXISTS (SELECT 1 FROM status_mentions m
+            WHERE m.status_id = s.id AND m.account_id = $1))";
+
+/// The viewer as the two parameters of `VISIBLE`.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub account_id: Option<AccountId>,
+    pub local: bool,
+}
+
+impl Viewer {
+    pub const ANONYMOUS: Viewer = Viewer {
+        account_id: None,
+        local: false,
+    };
+
+    fn id(self) -> i64 {
+        self.account_id.map_or(-1, |a| a.0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStatus {
+    pub uri: String,
+    pub url: Option<String>,
+    pub account_id: AccountId,
+    pub in_reply_to_id: Option<StatusId>,
+    pub in_reply_to_account_id: Option<AccountId>,
+    pub reblog_of_id: Option<StatusId>,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: String,
+    pub local_only: bool,
+    pub language: Option<String>,
+    pub local: bool,
+    pub review_state: String,
+    pub app_id: Option<AppId>,
+}
+
+/// Which of an account's statuses to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountFilter {
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub only_pinned: bool,
+}
+
+/// Which public statuses to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locality {
+    All,
+    Local,
+    Remote,
+}
+
+/// A counter column of `statuses`.
+#[derive(Debug, Clone, Copy)]
+pub enum Counter {
+    Replies,
+    Reblogs,
+    Favourites,
+}
+
+impl Statuses<'_> {
+    /// Inserts a status; `uri` and `url` may contain `{id}`.
+    pub async fn insert(mut self, new: &NewStatus) -> StoreResult<Status> {
+        let id = self.0.next_id();
+        let fill = |s: &str| s.replace("{id}", &id.to_string());
+        let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
+            "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id,
+                reblog_of_id, text, content, spoiler_text, sensitive, visibility, local_only,
+                language, local, review_state, app_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             RETURNING *",
+        )
+        .bind(id)
+        .bind(fill(&new.uri))
+        .bind(new.url.as_deref().map(fill))
+        .bind(new.account_id)
+        .bind(new.in_reply_to_id)
+        .bind(new.in_reply_to_account_id)
+        .bind(new.reblog_of_id)
+        .bind(&new.text)
+        .bind(&new.content)
+        .bind(&new.spoiler_text)
+        .bind(new.sensitive)
+        .bind(&new.visibility)
+        .bind(new.local_only)
+        .bind(&new.language)
+        .bind(new.local)
+        .bind(&new.review_state)
+        .bind(new.app_id)
+        .bind(Timestamp::now())
+        .fetch_one(e)
+        .await)?;
+        Ok(status)
+    }
+
+    pub async fn by_id(mut self, id: StatusId) -> StoreResult<Option<Status>> {
+        let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
+            "SELECT * FROM statuses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(status)
+    }
+
+    /// A status if `viewer` may see it.
+    pub async fn visible_by_id(
+        mut self,
+        id: StatusId,
+        viewer: Viewer,
+    ) -> StoreResult<Option<Status>> {
+        let sql = format!("SELECT s.* FROM statuses s WHERE s.id = $3 AND {VISIBLE}");
+        let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(id)
+            .fetch_optional(e)
+            .await)?;
+        Ok(status)
+    }
+
+    pub async fn delete(mut self, id: StatusId) -> StoreResult<bool> {
+        let done = run!(self.0.exec, e => sqlx::query("DELETE FROM statuses WHERE id = $1")
+            .bind(id)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// The reblog of `status` by `account`, if any.
+    pub async fn reblog_by(
+        mut self,
+        account: AccountId,
+        status: StatusId,
+    ) -> StoreResult<Option<Status>> {
+        let found = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
+            "SELECT * FROM statuses WHERE account_id = $1 AND reblog_of_id = $2",
+        )
+        .bind(account)
+        .bind(status)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found)
+    }
+
+    /// Visible replies under `root`, in thread order (oldest first), up to
+    /// `limit` of them and `depth` levels down.
+    pub async fn descendants(
+        mut self,
+        root: StatusId,
+        viewer: Viewer,
+        depth: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Status>> {
+        let sql = format!(
+            "WITH RECURSIVE thread (id, depth) AS (
+                 SELECT id, 1 FROM statuses WHERE in_reply_to_id = $3
+                 UNION ALL
+                 SELECT c.id, thread.depth + 1 FROM statuses c JOIN thread ON c.in_reply_to_id = thread.id
+                 WHERE thread.depth < $4)
+             SELECT s.* FROM statuses s JOIN thread ON thread.id = s.id
+             WHERE {VISIBLE} ORDER BY s.id LIMIT $5"
+        );
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(root)
+            .bind(depth)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(rows)
+    }
+
+    /// An account's statuses visible to `viewer`, newest first.
+    pub async fn by_account(
+        mut self,
+        account: AccountId,
+        viewer: Viewer,
+        filter: AccountFilter,
+        page: &Page,
+    ) -> StoreResult<Vec<Status>> {
+        let mut base = format!("SELECT s.* FROM statuses s WHERE s.account_id = $3 AND {VISIBLE}");
+        if filter.exclude_replies {
+            // Replies to oneself (threads) stay, as in Mastodon.
+            base.push_str(
+                " AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)",
+            );
+        }
+        if filter.exclude_reblogs {
+            base.push_str(" AND s.reblog_of_id IS NULL");
+        }
+        if filter.only_pinned {
+            base.push_str(" AND EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id)");
+        }
+        let sql = keyset(&base, "s.id", 4, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(account)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// Public statuses (not reblogs), newest first.
+    pub async fn public(
+        mut self,
+        viewer: Viewer,
+        locality: Locality,
+        page: &Page,
+    ) -> StoreResult<Vec<Status>> {
+        let locality = match locality {
+            Locality::All => "",
+            Locality::Local => " AND s.local",
+            Locality::Remote => " AND NOT s.local",
+        };
+        let base = format!(
+            "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}
+             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
+             AND {VISIBLE}"
+        );
+        let sql = keyset(&base, "s.id", 3, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// The materialised home feed of a local account, newest first.
+    /// Visibility is re-checked: a follow may have ended since fan-out.
+    pub async fn home(mut self, viewer: Viewer, page: &Page) -> StoreResult<Vec<Status>> {
+        let base = format!(
+            "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
+             WHERE h.account_id = $1
+             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
+             AND {VISIBLE}"
+        );
+        let sql = keyset(&base, "h.status_id", 3, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// Statuses tagged `tag` (lower-cased), public ones only, newest first.
+    pub async fn tagged(
+        mut self,
+        tag: &str,
+        viewer: Viewer,
+        local_only: bool,
+        page: &Page,
+    ) -> StoreResult<Vec<Status>> {
+        let local = if local_only { " AND s.local" } else { "" };
+        let base = format!(
+            "SELECT s.* FROM statuses s
+             JOIN status_tags st ON st.status_id = s.id JOIN tags t ON t.id = st.tag_id
+             WHERE t.name_lower = $3 AND s.visibility = 'public'{local} AND {VISIBLE}"
+        );
+        let sql = keyset(&base, "s.id", 4, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(tag.to_lowercase())
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// Puts a status into the home feeds of every local follower (with
+    /// reblogs shown, for a reblog) and of its local author, in one
+    /// statement.
+    pub async fn fan_out_to_followers(mut self, status: &Status) -> StoreResult<u64> {
+        let reblog = status.reblog_of_id.is_some();
+        let done = run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO home_feed (account_id, status_id)
+             SELECT f.account_id, $1 FROM follows f JOIN users u ON u.account_id = f.account_id
+             WHERE f.target_account_id = $2 AND (NOT $3 OR f.show_reblogs)
+             UNION SELECT $2, $1 WHERE $4
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(status.id)
+        .bind(status.account_id)
+        .bind(reblog)
+        .bind(status.local)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Puts a status into the home feed of one account.
+    pub async fn add_to_home(mut self, account: AccountId, status: StatusId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO home_feed (account_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(account)
+        .bind(status)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Adds (or, negative, removes) to a counter.
+    pub async fn add_to_counter(
+        mut self,
+        id: StatusId,
+        counter: Counter,
+        delta: i64,
+    ) -> StoreResult<()> {
+        let column = match counter {
+            Counter::Replies => "replies_count",
+            Counter::Reblogs => "reblogs_count",
+            Counter::Favourites => "favourites_count",
+        };
+        let sql = format!("UPDATE statuses SET {column} = MAX({column} + $2, 0) WHERE id = $1");
+        let sql = if matches!(self.0.exec, super::Exec::PgPool(_) | super::Exec::Pg(_)) {
+            sql.replace("MAX(", "GREATEST(")
+        } else {
+            sql
+        };
+        run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(id)
+            .bind(delta)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn add_mentions(mut self, id: StatusId, accounts: &[AccountId]) -> StoreResult<()> {
+        for account in accounts {
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO status_mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(*account)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// The accounts mentioned by each of `ids`.
+    pub async fn mentions(mut self, ids: &[StatusId]) -> StoreResult<Vec<(StatusId, AccountId)>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let rows: Vec<(StatusId, AccountId)> = run!(self.0.exec, e => sqlx::query_as(
+                "SELECT status_id, account_id FROM status_mentions WHERE status_id = $1",
+            )
+            .bind(*id)
+            .fetch_all(e)
+            .await)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Links a status to its hashtags, creating tags as needed.
+    pub async fn add_tags(mut self, id: StatusId, names: &[String]) -> StoreResult<()> {
+        for name in names {
+            let tag_id = self.0.next_id();
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO tags (id, name, name_lower, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (name_lower) DO NOTHING",
+            )
+            .bind(tag_id)
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(Timestamp::now())
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO status_tags (status_id, tag_id)
+                 SELECT $1, id FROM tags WHERE name_lower = $2 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(name.to_lowercase())
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// The hashtags of a status, as first written.
+    pub async fn tags(mut self, id: StatusId) -> StoreResult<Vec<String>> {
+        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, String>(
+            "SELECT t.name FROM tags t JOIN status_tags st ON st.tag_id = t.id
+             WHERE st.status_id = $1 ORDER BY t.name_lower",
+        )
+        .bind(id)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    pub async fn idempotent_status(
+        mut self,
+        account: AccountId,
+        key: &str,
+    ) -> StoreResult<Option<StatusId>> {
+        let found = run!(self.0.exec, e => sqlx::query_scalar::<_, StatusId>(
+            "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2
+             AND created_at > $3",
+        )
+        .bind(account)
+        .bind(key)
+        .bind(Timestamp::now().plus_seconds(-3600))
+        .fetch_optional(e)
+        .await)?;
+        Ok(found)
+    }
+
+    pub async fn remember_idempotency_key(
+        mut self,
+        account: AccountId,
+        key: &str,
+        status: StatusId,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO idempotency_keys (account_id, idempotency_key, status_id, created_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, idempotency_key)
+             DO UPDATE SET status_id = excluded.status_id, created_at = excluded.created_at",
+        )
+        .bind(account)
+        .bind(key)
+        .bind(status)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
