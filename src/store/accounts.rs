@@ -172,4 +172,15 @@ impl Accounts<'_> {
         .await)?;
         Ok(found.is_some())
     }
+
+    pub async fn set_locked(mut self, id: AccountId, locked: bool) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("UPDATE accounts SET locked = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(locked)
+            .bind(Timestamp::now())
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 }

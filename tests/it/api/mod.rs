@@ -1,6 +1,11 @@
 mod accounts;
 mod apps;
+mod follows;
 mod instance;
+mod notifications;
 mod oauth_code;
 mod oauth_grants;
+mod pagination;
 mod scopes;
+mod statuses;
+mod visibility;

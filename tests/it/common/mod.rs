@@ -21,6 +21,9 @@ use tower_http::normalize_path::NormalizePath;
 
 pub use db::TestDb;
 
+/// Form fields, as tests write them.
+pub type Form<'a> = &'a [(&'a str, &'a str)];
+
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const DOMAIN: &str = "loggia.test";
 
@@ -158,6 +161,55 @@ impl TestApp {
             .body(Body::from(body.to_string()))
             .unwrap();
         self.send(request).await
+    }
+
+    /// GET as a user (with their token) or anonymously.
+    pub async fn get_as(&self, path: &str, token: Option<&str>) -> TestResponse {
+        match token {
+            Some(token) => self.get_with_token(path, token).await,
+            None => self.get(path).await,
+        }
+    }
+
+    /// A request with a bearer token and a form body.
+    pub async fn send_with_token(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        pairs: &[(&str, &str)],
+    ) -> TestResponse {
+        let auth = format!("Bearer {token}");
+        self.send(form_request(
+            method,
+            path,
+            pairs,
+            &[("authorization", &auth)],
+        ))
+        .await
+    }
+
+    pub async fn post_with_token(
+        &self,
+        path: &str,
+        token: &str,
+        pairs: &[(&str, &str)],
+    ) -> TestResponse {
+        self.send_with_token(Method::POST, path, token, pairs).await
+    }
+
+    /// Posts a status and returns it (asserting success).
+    pub async fn post_status(&self, token: &str, pairs: &[(&str, &str)]) -> Value {
+        let response = self.post_with_token("/api/v1/statuses", token, pairs).await;
+        response.assert_status(StatusCode::OK);
+        response.json()
+    }
+
+    /// A user with a token carrying `read write follow`.
+    pub async fn user_with_token(&self, username: &str) -> (UserWithAccount, String) {
+        let user = self.create_user(username, "user").await;
+        let token = self.token(username, "read write follow").await;
+        (user, token)
     }
 
     /// Creates a local user with `PASSWORD`.

@@ -1,0 +1,372 @@
+//! Posting, reading, deleting and acting on statuses.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::common::schema::assert_entity;
+use crate::common::{Form, TestApp};
+
+#[tokio::test]
+async fn posting_renders_mentions_hashtags_and_links_like_mastodon() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (bob, _) = app.user_with_token("bob").await;
+    let status = app
+        .post_status(
+            &alice,
+            &[
+                (
+                    "status",
+                    "Hi @bob, see https://example.com/a #Launch\n\nbye",
+                ),
+                ("language", "en"),
+            ],
+        )
+        .await;
+    assert_entity("Status", &status);
+    assert_eq!(
+        status["content"],
+        "<p>Hi <span class=\"h-card\" translate=\"no\"><a href=\"http://loggia.test/@bob\" class=\"u-url mention\">@<span>bob</span></a></span>, \
+         see <a href=\"https://example.com/a\" target=\"_blank\" rel=\"nofollow noopener\" translate=\"no\"><span class=\"invisible\">https://</span><span class=\"\">example.com/a</span><span class=\"invisible\"></span></a> \
+         <a href=\"http://loggia.test/tags/launch\" class=\"mention hashtag\" rel=\"tag\">#<span>Launch</span></a></p><p>bye</p>"
+    );
+    assert_eq!(
+        status["mentions"],
+        json!([{"id": bob.account.id.to_string(), "username": "bob", "url": "http://loggia.test/@bob", "acct": "bob"}])
+    );
+    assert_eq!(
+        status["tags"],
+        json!([{"name": "launch", "url": "http://loggia.test/tags/launch"}])
+    );
+    assert_eq!(status["visibility"], "public");
+    assert_eq!(status["local_only"], false);
+    assert_eq!(status["language"], "en");
+    assert_eq!(status["application"]["name"], "Test client");
+    assert_eq!(status["account"]["username"], "alice");
+    assert!(status.get("text").is_none());
+    let me = app
+        .get_with_token("/api/v1/accounts/verify_credentials", &alice)
+        .await
+        .json();
+    assert_eq!(me["statuses_count"], 1);
+}
+
+#[tokio::test]
+async fn bad_statuses_are_refused_with_mastodon_messages() {
+    let app = TestApp::with_config(|c| c.max_status_chars = 20).await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let cases: [(Form, StatusCode, &str); 6] = [
+        (
+            &[("status", "")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Validation failed: Text can't be blank",
+        ),
+        (
+            &[("status", "this is much longer than twenty characters")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Text character limit of 20 exceeded",
+        ),
+        (
+            &[("status", "hi"), ("visibility", "everyone")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Visibility \"everyone\"",
+        ),
+        (
+            &[("status", "hi"), ("media_ids[]", "123")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "media attachment 123 not found",
+        ),
+        (
+            &[("status", "hi"), ("in_reply_to_id", "999")],
+            StatusCode::NOT_FOUND,
+            "Record not found",
+        ),
+        (
+            &[("status", "hi"), ("in_reply_to_id", "nonsense")],
+            StatusCode::NOT_FOUND,
+            "Record not found",
+        ),
+    ];
+    for (form, status, message) in cases {
+        let response = app.post_with_token("/api/v1/statuses", &alice, form).await;
+        assert_eq!(response.status, status, "{form:?}: {}", response.text());
+        assert!(
+            response.json()["error"].as_str().unwrap().contains(message),
+            "{}",
+            response.text()
+        );
+    }
+    // Any URL counts as 23 characters, more than the limit of 20.
+    let response = app
+        .post_with_token(
+            "/api/v1/statuses",
+            &alice,
+            &[("status", "https://example.com/a/very/long/path/indeed")],
+        )
+        .await;
+    response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn statuses_need_the_write_scope_and_a_user() {
+    let app = TestApp::new().await;
+    app.create_user("alice", "user").await;
+    let read_only = app.token("alice", "read").await;
+    let response = app
+        .post_with_token("/api/v1/statuses", &read_only, &[("status", "hi")])
+        .await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    app.post_form("/api/v1/statuses", &[("status", "hi")])
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    let granular = app.token("alice", "write:statuses").await;
+    app.post_with_token("/api/v1/statuses", &granular, &[("status", "hi")])
+        .await
+        .assert_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_prevents_double_posts() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let send = || {
+        let request = crate::common::form_request(
+            Method::POST,
+            "/api/v1/statuses",
+            &[("status", "only once")],
+            &[
+                ("authorization", &format!("Bearer {alice}")),
+                ("idempotency-key", "abc-123"),
+            ],
+        );
+        app.send(request)
+    };
+    let first = send().await.json();
+    let second = send().await.json();
+    assert_eq!(first["id"], second["id"]);
+    let me = app
+        .get_with_token("/api/v1/accounts/verify_credentials", &alice)
+        .await
+        .json();
+    assert_eq!(me["statuses_count"], 1);
+}
+
+#[tokio::test]
+async fn delete_returns_the_source_text_and_only_the_author_may() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let status = app.post_status(&alice, &[("status", "typo hre")]).await;
+    let path = format!("/api/v1/statuses/{}", status["id"].as_str().unwrap());
+    let response = app.send_with_token(Method::DELETE, &path, &bob, &[]).await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let response = app
+        .send_with_token(Method::DELETE, &path, &alice, &[])
+        .await;
+    let deleted = response.assert_status(StatusCode::OK).json();
+    assert_eq!(deleted["text"], "typo hre");
+    app.get(&path).await.assert_status(StatusCode::NOT_FOUND);
+    app.send_with_token(Method::DELETE, &path, &alice, &[])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let me = app
+        .get_with_token("/api/v1/accounts/verify_credentials", &alice)
+        .await
+        .json();
+    assert_eq!(me["statuses_count"], 0);
+}
+
+#[tokio::test]
+async fn replies_build_a_context() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let root = app.post_status(&alice, &[("status", "root")]).await;
+    let root_id = root["id"].as_str().unwrap();
+    let reply = app
+        .post_status(
+            &bob,
+            &[("status", "@alice reply"), ("in_reply_to_id", root_id)],
+        )
+        .await;
+    assert_eq!(reply["in_reply_to_id"], root_id);
+    assert_eq!(reply["in_reply_to_account_id"], root["account"]["id"]);
+    let reply_id = reply["id"].as_str().unwrap();
+    let nested = app
+        .post_status(
+            &alice,
+            &[("status", "nested"), ("in_reply_to_id", reply_id)],
+        )
+        .await;
+
+    let context = app
+        .get(&format!("/api/v1/statuses/{reply_id}/context"))
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_entity("Context", &context);
+    assert_eq!(context["ancestors"][0]["id"], root["id"]);
+    assert_eq!(context["descendants"][0]["id"], nested["id"]);
+    let root_now = app.get(&format!("/api/v1/statuses/{root_id}")).await.json();
+    assert_eq!(root_now["replies_count"], 1);
+}
+
+#[tokio::test]
+async fn favourites_reblogs_bookmarks_and_pins() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (bob_user, bob) = app.user_with_token("bob").await;
+    let status = app.post_status(&alice, &[("status", "like me")]).await;
+    let id = status["id"].as_str().unwrap();
+
+    let faved = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/favourite"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(
+        (
+            faved["favourited"].clone(),
+            faved["favourites_count"].clone()
+        ),
+        (json!(true), json!(1))
+    );
+    // Twice is still once.
+    let faved = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/favourite"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(faved["favourites_count"], 1);
+    let by = app
+        .get(&format!("/api/v1/statuses/{id}/favourited_by"))
+        .await
+        .json();
+    assert_eq!(by[0]["id"], bob_user.account.id.to_string());
+
+    let reblog = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/reblog"), &bob, &[])
+        .await;
+    let reblog = reblog.assert_status(StatusCode::OK).json();
+    assert_entity("Status", &reblog);
+    assert_eq!(reblog["reblog"]["id"], id);
+    assert_eq!(reblog["reblog"]["reblogged"], true);
+    assert_eq!(reblog["reblog"]["reblogs_count"], 1);
+    let by = app
+        .get(&format!("/api/v1/statuses/{id}/reblogged_by"))
+        .await
+        .json();
+    assert_eq!(by[0]["username"], "bob");
+
+    let bookmarked = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/bookmark"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(bookmarked["bookmarked"], true);
+    let bookmarks = app.get_with_token("/api/v1/bookmarks", &bob).await.json();
+    assert_eq!(bookmarks[0]["id"], id);
+    let favourites = app.get_with_token("/api/v1/favourites", &bob).await.json();
+    assert_eq!(favourites[0]["id"], id);
+
+    // Pins are for one's own posts.
+    app.post_with_token(&format!("/api/v1/statuses/{id}/pin"), &bob, &[])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let pinned = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/pin"), &alice, &[])
+        .await
+        .json();
+    assert_eq!(pinned["pinned"], true);
+    let alice_id = status["account"]["id"].as_str().unwrap();
+    let pins = app
+        .get(&format!("/api/v1/accounts/{alice_id}/statuses?pinned=true"))
+        .await
+        .json();
+    assert_eq!(pins.as_array().unwrap().len(), 1);
+
+    // And everything undoes.
+    let undone = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/unfavourite"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(
+        (
+            undone["favourited"].clone(),
+            undone["favourites_count"].clone()
+        ),
+        (json!(false), json!(0))
+    );
+    let undone = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/unreblog"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(
+        (undone["reblogged"].clone(), undone["reblogs_count"].clone()),
+        (json!(false), json!(0))
+    );
+    let undone = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/unbookmark"), &bob, &[])
+        .await
+        .json();
+    assert_eq!(undone["bookmarked"], false);
+    assert_eq!(
+        app.get_with_token("/api/v1/bookmarks", &bob).await.json(),
+        json!([])
+    );
+    let undone = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/unpin"), &alice, &[])
+        .await
+        .json();
+    assert_eq!(undone["pinned"], false);
+}
+
+#[tokio::test]
+async fn private_and_direct_posts_cannot_be_boosted_by_others() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (bob_user, bob) = app.user_with_token("bob").await;
+    app.post_with_token(
+        &format!(
+            "/api/v1/accounts/{}/follow",
+            app.state
+                .store
+                .accounts()
+                .local_by_username("alice")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        ),
+        &bob,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let private = app
+        .post_status(
+            &alice,
+            &[("status", "followers only"), ("visibility", "private")],
+        )
+        .await;
+    let response = app
+        .post_with_token(
+            &format!(
+                "/api/v1/statuses/{}/reblog",
+                private["id"].as_str().unwrap()
+            ),
+            &bob,
+            &[],
+        )
+        .await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let direct = app
+        .post_status(&alice, &[("status", "@bob psst"), ("visibility", "direct")])
+        .await;
+    let response = app
+        .post_with_token(
+            &format!("/api/v1/statuses/{}/reblog", direct["id"].as_str().unwrap()),
+            &bob,
+            &[],
+        )
+        .await;
+    response.assert_status(StatusCode::FORBIDDEN);
+    let _ = bob_user;
+}
