@@ -58,6 +58,9 @@ pub struct Config {
     pub instance_description: String,
     pub contact_email: String,
     pub max_status_chars: u32,
+    /// New posts are company-only unless the author or the user's
+    /// preference says otherwise.
+    pub company_only_by_default: bool,
     /// Failed sign-ins allowed per address and user name in the window below.
     pub sign_in_max_failures: u32,
     pub sign_in_failure_window_secs: u64,
@@ -79,6 +82,7 @@ impl Default for Config {
             instance_description: "A company microblog on the fediverse.".into(),
             contact_email: String::new(),
             max_status_chars: 500,
+            company_only_by_default: false,
             sign_in_max_failures: 5,
             sign_in_failure_window_secs: 900,
         }
@@ -122,7 +126,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "instance_title"
         | "instance_description"
         | "contact_email" => Kind::Str,
-        "trust_proxy_headers" => Kind::Bool,
+        "trust_proxy_headers" | "company_only_by_default" => Kind::Bool,
         "database_max_connections"
         | "max_status_chars"
         | "sign_in_max_failures"
@@ -358,7 +362,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            15,
+            16,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

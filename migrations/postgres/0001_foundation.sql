@@ -67,7 +67,8 @@ CREATE TABLE users (
     role_id            BIGINT NOT NULL REFERENCES roles (id),
     locale             TEXT,
     default_visibility TEXT NOT NULL DEFAULT 'public',
-    default_local_only BOOLEAN NOT NULL DEFAULT FALSE,
+    -- NULL: follow the instance default (config company_only_by_default).
+    default_local_only BOOLEAN,
     default_sensitive  BOOLEAN NOT NULL DEFAULT FALSE,
     default_language   TEXT,
     confirmed_at       BIGINT,

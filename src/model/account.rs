@@ -83,7 +83,8 @@ pub struct User {
     pub role_id: i64,
     pub locale: Option<String>,
     pub default_visibility: String,
-    pub default_local_only: bool,
+    /// `None`: the instance default (`company_only_by_default`).
+    pub default_local_only: Option<bool>,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
     pub confirmed_at: Option<Timestamp>,

@@ -7,6 +7,7 @@ pub mod follows;
 pub mod instance;
 pub mod maintenance;
 pub mod oauth;
+pub mod profile;
 pub mod sign_in;
 pub mod statuses;
 pub mod urls;
@@ -16,3 +17,19 @@ pub mod views;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Invalid(pub String);
+
+/// A language code such as `en` or `pt-BR` (ISO 639 with an optional region).
+pub fn check_language(language: &str) -> Result<(), error::ServiceError> {
+    let valid = !language.is_empty()
+        && language.len() <= 16
+        && language
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(error::ServiceError::Invalid(format!(
+            "Language {language:?} is not a language code"
+        )))
+    }
+}

@@ -75,15 +75,8 @@ pub async fn create(
             config.max_status_chars
         )));
     }
-    if let Some(language) = &post.language
-        && (language.len() > 16
-            || !language
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-'))
-    {
-        return Err(ServiceError::Invalid(format!(
-            "Language {language:?} is not a language code"
-        )));
+    if let Some(language) = &post.language {
+        super::check_language(language)?;
     }
     let viewer = viewer_of(author);
     let parent = match post.in_reply_to_id {
@@ -93,7 +86,10 @@ pub async fn create(
     let mut visibility = post.visibility.unwrap_or_else(|| {
         Visibility::parse(&author.user.default_visibility).unwrap_or(Visibility::Public)
     });
-    let mut local_only = post.local_only.unwrap_or(author.user.default_local_only);
+    let mut local_only = post
+        .local_only
+        .or(author.user.default_local_only)
+        .unwrap_or(config.company_only_by_default);
     if let Some(parent) = &parent {
         // A reply to a company-only post stays inside the company.
         local_only |= parent.local_only;

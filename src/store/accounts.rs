@@ -183,4 +183,31 @@ impl Accounts<'_> {
             .map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Saves the profile fields of an account (read, changed, written back
+    /// by `service::profile` in one transaction).
+    pub async fn save_profile(mut self, account: &Account) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5,
+                locked = $6, bot = $7, discoverable = $8, indexable = $9, avatar_url = $10,
+                header_url = $11, updated_at = $12
+             WHERE id = $1",
+        )
+        .bind(account.id)
+        .bind(&account.display_name)
+        .bind(&account.note)
+        .bind(&account.note_source)
+        .bind(&account.fields)
+        .bind(account.locked)
+        .bind(account.bot)
+        .bind(account.discoverable)
+        .bind(account.indexable)
+        .bind(&account.avatar_url)
+        .bind(&account.header_url)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 }

@@ -17,6 +17,7 @@ use crate::model::IdGenerator;
 mod accounts;
 mod follows;
 mod interactions;
+mod markers;
 mod migrate;
 mod notifications;
 mod oauth;
@@ -32,6 +33,7 @@ mod users;
 pub use accounts::{Accounts, NewAccount};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
+pub use markers::{Marker, Markers};
 pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use roles::Roles;
@@ -130,6 +132,7 @@ sub_stores!(
     accounts => Accounts,
     follows => Follows,
     interactions => Interactions,
+    markers => Markers,
     notifications => Notifications,
     oauth => OAuth,
     roles => Roles,

@@ -438,6 +438,17 @@ impl Statuses<'_> {
         Ok(())
     }
 
+    /// A tag's id and name as first written, by name (any case).
+    pub async fn tag_by_name(mut self, name: &str) -> StoreResult<Option<(i64, String)>> {
+        let found = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, name FROM tags WHERE name_lower = $1",
+        )
+        .bind(name.to_lowercase())
+        .fetch_optional(e)
+        .await)?;
+        Ok(found)
+    }
+
     /// The hashtags of a status, as first written.
     pub async fn tags(mut self, id: StatusId) -> StoreResult<Vec<String>> {
         let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, String>(

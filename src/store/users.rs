@@ -173,4 +173,23 @@ impl Users<'_> {
         .await)?;
         Ok(found.is_some())
     }
+
+    /// Saves the posting defaults of a user.
+    pub async fn save_defaults(mut self, user: &User) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE users SET default_visibility = $2, default_sensitive = $3, default_language = $4,
+                default_local_only = $5, locale = $6
+             WHERE id = $1",
+        )
+        .bind(user.id)
+        .bind(&user.default_visibility)
+        .bind(user.default_sensitive)
+        .bind(&user.default_language)
+        .bind(user.default_local_only)
+        .bind(&user.locale)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 }

@@ -189,7 +189,9 @@ impl CredentialAccount {
                 hide_collections: false,
                 discoverable: account.discoverable,
                 indexable: account.indexable,
-                local_only: user.default_local_only,
+                local_only: user
+                    .default_local_only
+                    .unwrap_or(config.company_only_by_default),
             },
             role: Role::from_model(&found.role),
             account: entity,

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 pub mod client_ip;
+pub mod fields;
 pub mod page;
 
 pub use auth::{Auth, MaybeUser, User};

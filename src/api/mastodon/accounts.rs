@@ -12,14 +12,17 @@ use super::statuses::accounts_page;
 use crate::api::entities::account::{Account, CredentialAccount};
 use crate::api::entities::relationship::Relationship;
 use crate::api::extract::auth::{
-    Profile, ReadAccounts, ReadBlocks, ReadFollows, ReadMutes, ReadStatuses, WriteBlocks,
-    WriteFollows, WriteMutes,
+    Profile, ReadAccounts, ReadBlocks, ReadFollows, ReadMutes, ReadStatuses, WriteAccounts,
+    WriteBlocks, WriteFollows, WriteMutes,
 };
 use crate::api::extract::body::{lenient_bool, one_or_many};
+use crate::api::extract::fields::Fields;
 use crate::api::extract::{FormOrJson, MaybeUser, PageQuery, User};
 use crate::error::{ApiResult, Error};
 use crate::model::AccountId;
+use crate::model::Visibility;
 use crate::service::follows;
+use crate::service::profile::{self, ProfileUpdate};
 use crate::state::AppState;
 use crate::store::{AccountFilter, FollowOptions};
 
@@ -28,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/accounts/verify_credentials",
             get(verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            axum::routing::patch(update_credentials).put(update_credentials),
         )
         .route("/api/v1/accounts/lookup", get(lookup))
         .route("/api/v1/accounts/relationships", get(relationships))
@@ -73,6 +80,86 @@ async fn verify_credentials(
         .len();
     Ok(Json(CredentialAccount::from_model(
         &me.user,
+        &state.config,
+        pending as i64,
+    )))
+}
+
+/// PATCH /api/v1/accounts/update_credentials — edit one's profile and
+/// posting defaults (form, multipart or JSON).
+async fn update_credentials(
+    State(state): State<AppState>,
+    me: User<WriteAccounts>,
+    fields: Fields,
+) -> ApiResult<Json<CredentialAccount>> {
+    for image in ["avatar", "header"] {
+        if fields.file(image).is_some() {
+            return Err(Error::Validation(format!(
+                "Uploading a {image} image is not supported yet"
+            )));
+        }
+    }
+    let mut profile_fields = Vec::new();
+    for i in 0..16 {
+        let name = fields.get(&format!("fields_attributes[{i}][name]"));
+        let value = fields.get(&format!("fields_attributes[{i}][value]"));
+        if name.is_none() && value.is_none() {
+            continue;
+        }
+        let (name, value) = (
+            name.unwrap_or_default().trim(),
+            value.unwrap_or_default().trim(),
+        );
+        if !name.is_empty() || !value.is_empty() {
+            profile_fields.push(crate::model::ProfileField {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                verified_at: None,
+            });
+        }
+    }
+    let touched_fields = fields
+        .pairs
+        .iter()
+        .any(|(k, _)| k.starts_with("fields_attributes"));
+    let privacy = match fields.get("source[privacy]") {
+        None => None,
+        Some(p) => Some(Visibility::parse(p).ok_or_else(|| {
+            Error::Validation(format!(
+                "source[privacy] {p:?} is not one of public, unlisted, private, direct"
+            ))
+        })?),
+    };
+    let change = ProfileUpdate {
+        display_name: fields.get("display_name").map(str::to_owned),
+        note: fields.get("note").map(str::to_owned),
+        locked: fields.bool("locked")?,
+        bot: fields.bool("bot")?,
+        discoverable: fields.bool("discoverable")?,
+        indexable: fields.bool("indexable")?,
+        fields: touched_fields.then_some(profile_fields),
+        privacy,
+        sensitive: fields.bool("source[sensitive]")?,
+        language: fields
+            .get("source[language]")
+            .map(|l| Some(l.to_owned()).filter(|l| !l.is_empty())),
+        local_only: fields.bool("source[local_only]")?,
+    };
+    let updated = profile::update(&state.store, &state.config, &me.user, change).await?;
+    let pending = state
+        .store
+        .follows()
+        .requesters(
+            updated.account.id,
+            &crate::model::Page {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await?
+        .len();
+    Ok(Json(CredentialAccount::from_model(
+        &updated,
         &state.config,
         pending as i64,
     )))

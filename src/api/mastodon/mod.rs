@@ -2,7 +2,9 @@
 
 mod accounts;
 mod apps;
+mod defaults;
 mod instance;
+mod markers;
 mod notifications;
 mod render;
 mod statuses;
@@ -16,7 +18,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(apps::routes())
+        .merge(defaults::routes())
         .merge(instance::routes())
+        .merge(markers::routes())
         .merge(notifications::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())

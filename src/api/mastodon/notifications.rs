@@ -146,15 +146,21 @@ async fn clear(
 }
 
 /// GET /api/v1/notifications/unread_count — notifications newer than the
-/// `notifications` marker (all of them until markers exist), capped at 100.
+/// `notifications` marker, capped at 1000.
 async fn unread_count(
     State(state): State<AppState>,
     me: User<ReadNotifications>,
 ) -> ApiResult<Json<serde_json::Value>> {
+    let since = state
+        .store
+        .markers()
+        .get(me.user.account.id, "notifications")
+        .await?
+        .map_or(0, |m| m.last_read_id);
     let count = state
         .store
         .notifications()
-        .count_after(me.user.account.id, 0, 100)
+        .count_after(me.user.account.id, since, 1000)
         .await?;
     Ok(Json(serde_json::json!({ "count": count })))
 }

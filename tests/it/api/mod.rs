@@ -6,6 +6,7 @@ mod notifications;
 mod oauth_code;
 mod oauth_grants;
 mod pagination;
+mod profile;
 mod scopes;
 mod statuses;
 mod visibility;

@@ -198,6 +198,20 @@ impl TestApp {
         self.send_with_token(Method::POST, path, token, pairs).await
     }
 
+    pub async fn post_json_with_token(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> TestResponse {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Posts a status and returns it (asserting success).
     pub async fn post_status(&self, token: &str, pairs: &[(&str, &str)]) -> Value {
         let response = self.post_with_token("/api/v1/statuses", token, pairs).await;

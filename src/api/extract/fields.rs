@@ -1,0 +1,183 @@
+//! Flat request fields from any body Mastodon clients send — form,
+//! multipart (with files) or JSON — for endpoints with nested parameters
+//! (`source[privacy]`, `fields_attributes[0][name]`). JSON objects are
+//! flattened into the same bracketed names.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// An uploaded file.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub field: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+#[derive(Debug, Default)]
+pub struct Fields {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<Upload>,
+}
+
+impl Fields {
+    /// The last value given for `name` (`name[]` counts too).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name || k.strip_suffix("[]") == Some(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.iter().find(|f| f.field == name)
+    }
+
+    /// A boolean field, read as Rails reads it.
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "on" | "yes" | "t" => Ok(Some(true)),
+                "false" | "0" | "off" | "no" | "f" | "" => Ok(Some(false)),
+                other => Err(Error::Validation(format!(
+                    "{name} must be true or false, not {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}[{k}]")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let key = match v {
+                    Value::Object(_) => format!("{prefix}[{i}]"),
+                    _ => format!("{prefix}[]"),
+                };
+                flatten(&key, v, out);
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        other => out.push((prefix.to_owned(), other.to_string())),
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Fields {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut fields = Fields::default();
+        let query = req.uri().query().unwrap_or_default().to_owned();
+        fields.pairs.extend(
+            url::form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned())),
+        );
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = Multipart::from_request(req, state)
+                .await
+                .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?;
+            while let Some(field) = multipart
+                .next_field()
+                .await
+                .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?
+            {
+                let name = field.name().unwrap_or_default().to_owned();
+                match field.file_name().map(str::to_owned) {
+                    Some(file_name) => {
+                        let content_type = field
+                            .content_type()
+                            .unwrap_or("application/octet-stream")
+                            .to_owned();
+                        let bytes = field
+                            .bytes()
+                            .await
+                            .map_err(|e| Error::BadRequest(format!("cannot read {name}: {e}")))?;
+                        fields.files.push(Upload {
+                            field: name,
+                            file_name,
+                            content_type,
+                            bytes,
+                        });
+                    }
+                    None => {
+                        let value = field
+                            .text()
+                            .await
+                            .map_err(|e| Error::BadRequest(format!("cannot read {name}: {e}")))?;
+                        fields.pairs.push((name, value));
+                    }
+                }
+            }
+            return Ok(fields);
+        }
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
+        if content_type.starts_with("application/json") {
+            if !body.iter().all(u8::is_ascii_whitespace) {
+                let value: Value = serde_json::from_slice(&body)
+                    .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?;
+                flatten("", &value, &mut fields.pairs);
+            }
+        } else {
+            fields.pairs.extend(
+                url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())),
+            );
+        }
+        Ok(fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_flattened_into_bracketed_names() {
+        let mut out = Vec::new();
+        let value = serde_json::json!({
+            "display_name": "Alice",
+            "locked": true,
+            "source": {"privacy": "private"},
+            "fields_attributes": [{"name": "Team", "value": "Platform"}],
+            "ids": ["1", "2"],
+            "note": null,
+        });
+        flatten("", &value, &mut out);
+        let fields = Fields {
+            pairs: out,
+            files: Vec::new(),
+        };
+        assert_eq!(fields.get("display_name"), Some("Alice"));
+        assert_eq!(fields.bool("locked").unwrap(), Some(true));
+        assert_eq!(fields.get("source[privacy]"), Some("private"));
+        assert_eq!(fields.get("fields_attributes[0][name]"), Some("Team"));
+        assert_eq!(fields.get("ids"), Some("2"));
+        assert_eq!(fields.get("note"), None);
+    }
+}

@@ -1,0 +1,778 @@
+"""A Mastodon.py session against a running Loggia, as an employee's script
+or bot would use it.
+
+Users (created by run.sh): mpy_alice posts, mpy_bob follows her, mpy_carol is
+a colleague who does not follow her, mpy_dana has a quiet home timeline for
+exact pagination checks.
+"""
+
+import secrets
+import uuid
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import requests
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonIllegalArgumentError,
+    MastodonNotFoundError,
+    MastodonUnauthorizedError,
+)
+
+from conftest import (
+    BASE_URL,
+    OOB,
+    TIMEOUT,
+    Api,
+    Browser,
+    code_from,
+    parse_forms,
+    pkce_pair,
+    register_app,
+    user,
+)
+
+SCOPES = ["read", "write", "follow"]
+# An app that lives on the user's machine: the browser is sent back to a
+# loopback address. Nothing listens there; the tests read the code from the
+# Location header instead.
+CALLBACK = "http://127.0.0.1:9/loggia-client-tests/callback"
+RUN = uuid.uuid4().hex[:8]
+
+
+def ids(items):
+    return [str(x["id"]) for x in items]
+
+
+def all_pages(client, first_page, limit_pages=50):
+    """Every item, following the Link rel=next headers with fetch_next."""
+    out, page, n = [], first_page, 0
+    while page:
+        out.extend(page)
+        n += 1
+        assert n < limit_pages, "pagination does not end"
+        page = client.fetch_next(page)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Logging in, three ways
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    client_id, client_secret = Mastodon.create_app(
+        f"Loggia client tests (Mastodon.py) {RUN}",
+        scopes=SCOPES,
+        redirect_uris=[OOB, CALLBACK],
+        website="https://acme.example/tools",
+        api_base_url=BASE_URL,
+    )
+    return {"client_id": client_id, "client_secret": client_secret}
+
+
+def new_client(app, token=None):
+    return Mastodon(
+        client_id=app["client_id"],
+        client_secret=app["client_secret"],
+        access_token=token,
+        api_base_url=BASE_URL,
+    )
+
+
+@pytest.fixture(scope="module")
+def alice(app):
+    """Password grant, as Mastodon.py's log_in(username, password) does it."""
+    m = new_client(app)
+    u = user("mpy_alice")
+    token = m.log_in(username=u["email"], password=u["password"], scopes=SCOPES, allow_http=True)
+    assert token and m.access_token == token
+    return m
+
+
+@pytest.fixture(scope="module")
+def bob_login(app):
+    """Authorization-code flow through the HTML sign-in and consent pages,
+    redirecting to the app's own redirect URI."""
+    m = new_client(app)
+    state = secrets.token_urlsafe(12)
+    url = m.auth_request_url(redirect_uris=CALLBACK, scopes=SCOPES, state=state, allow_http=True)
+    browser = Browser()
+    final = browser.authorize(url, "mpy_bob")
+    code, query = code_from(final)
+    token = m.log_in(code=code, redirect_uri=CALLBACK, scopes=SCOPES, allow_http=True)
+    return {"client": m, "final": final, "query": query, "state": state, "token": token, "browser": browser}
+
+
+@pytest.fixture(scope="module")
+def bob(bob_login):
+    return bob_login["client"]
+
+
+@pytest.fixture(scope="module")
+def carol(app):
+    """Authorization-code flow with the out-of-band redirect URI: the code is
+    shown on a page for the person to copy into the app."""
+    m = new_client(app)
+    url = m.auth_request_url(redirect_uris=OOB, scopes=SCOPES, allow_http=True)
+    final = Browser().authorize(url, "mpy_carol")
+    assert final.status_code == 200, final.text[:500]
+    code, _ = code_from(final)
+    assert code, f"no <code id=code> on the out-of-band page: {final.text[:800]}"
+    m.log_in(code=code, redirect_uri=OOB, scopes=SCOPES, allow_http=True)
+    return m
+
+
+@pytest.fixture(scope="module")
+def dana(app):
+    m = new_client(app)
+    u = user("mpy_dana")
+    m.log_in(username=u["username"], password=u["password"], scopes=SCOPES, allow_http=True)
+    return m
+
+
+@pytest.fixture(scope="module")
+def anon():
+    return Mastodon(api_base_url=BASE_URL)
+
+
+@pytest.fixture(scope="module")
+def me(alice, bob, carol, dana):
+    """Account ids of the four users."""
+    return {
+        name: str(client.me()["id"])
+        for name, client in (("alice", alice), ("bob", bob), ("carol", carol), ("dana", dana))
+    }
+
+
+@pytest.fixture(scope="module")
+def bob_follows_alice(bob, me):
+    rel = bob.account_follow(me["alice"])
+    assert rel["following"] is True
+    return rel
+
+
+def test_instance_and_app(app, alice, anon):
+    inst = anon.instance()
+    assert inst["uri"] == urlsplit(BASE_URL).netloc
+    assert str(inst["version"]).startswith("4.")
+    v2 = anon.instance_v2()
+    assert v2["domain"] == urlsplit(BASE_URL).netloc
+    assert v2["configuration"]["statuses"]["max_characters"] > 0
+    # The app as the server knows it.
+    me_app = alice.app_verify_credentials()
+    assert me_app["name"] == f"Loggia client tests (Mastodon.py) {RUN}"
+
+
+def test_password_grant_login(alice):
+    acct = alice.account_verify_credentials()
+    assert acct["username"] == user("mpy_alice")["username"]
+    assert acct["acct"] == user("mpy_alice")["username"]  # local accounts: no domain
+    assert "source" in acct and acct["source"]["privacy"] in ("public", "unlisted", "private")
+
+
+def test_password_grant_rejects_a_wrong_password(app):
+    m = new_client(app)
+    with pytest.raises(MastodonIllegalArgumentError):
+        m.log_in(
+            username=user("mpy_alice")["email"],
+            password="not the password",
+            scopes=SCOPES,
+            allow_http=True,
+        )
+    assert m.access_token is None
+
+
+def test_authorization_code_flow_with_redirect(bob_login):
+    final, query = bob_login["final"], bob_login["query"]
+    assert final.status_code in (302, 303), final.status_code
+    assert final.headers["Location"].startswith(CALLBACK + "?")
+    assert query.get("state") == [bob_login["state"]]
+    assert "error" not in query
+    acct = bob_login["client"].account_verify_credentials()
+    assert acct["username"] == user("mpy_bob")["username"]
+    # The browser went through the sign-in page first.
+    assert any("/auth/sign_in" in u for u in bob_login["browser"].history)
+
+
+def test_authorization_code_flow_out_of_band(carol):
+    assert carol.account_verify_credentials()["username"] == user("mpy_carol")["username"]
+
+
+def test_authorization_code_is_single_use_and_bound_to_redirect_uri(app):
+    m = new_client(app)
+    url = m.auth_request_url(redirect_uris=CALLBACK, scopes=SCOPES, allow_http=True)
+    code, _ = code_from(Browser().authorize(url, "mpy_carol"))
+    # Wrong redirect_uri: refused.
+    r = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "redirect_uri": OOB,
+        },
+        timeout=TIMEOUT,
+    )
+    assert r.status_code in (400, 401), r.text
+    assert r.json()["error"] in ("invalid_grant", "invalid_request")
+    # Used once (with Mastodon.py) ...
+    m.log_in(code=code, redirect_uri=CALLBACK, scopes=SCOPES, allow_http=True)
+    # ... and not twice.
+    with pytest.raises(MastodonIllegalArgumentError):
+        new_client(app).log_in(code=code, redirect_uri=CALLBACK, scopes=SCOPES, allow_http=True)
+
+
+def test_user_can_deny_the_app(app):
+    m = new_client(app)
+    state = "deny-" + secrets.token_hex(4)
+    url = m.auth_request_url(redirect_uris=CALLBACK, scopes=SCOPES, state=state, allow_http=True)
+    final = Browser().authorize(url, "mpy_carol", decision="deny")
+    assert final.status_code in (302, 303)
+    q = parse_qs(urlsplit(final.headers["Location"]).query)
+    assert final.headers["Location"].startswith(CALLBACK)
+    assert q.get("error") == ["access_denied"]
+    assert q.get("state") == [state]
+    assert "code" not in q
+
+
+def test_signed_in_browser_goes_straight_to_consent(bob_login, app):
+    """A second app authorization in the same browser does not ask for the
+    password again."""
+    browser = bob_login["browser"]
+    m = new_client(app)
+    url = m.auth_request_url(redirect_uris=OOB, scopes=["read"], allow_http=True)
+    page = browser.get(url)
+    assert page.status_code == 200
+    forms = parse_forms(page.text).forms
+    assert not any("password" in f["fields"] for f in forms)
+    assert any(("decision", "approve") in f["buttons"] for f in forms)
+
+
+def test_pkce_s256_authorization_code_flow(app):
+    """Mastodon.py has no PKCE support, so this drives /oauth/token directly,
+    as a public client (e.g. a mobile app) does."""
+    verifier, challenge = pkce_pair()
+    query = {
+        "response_type": "code",
+        "client_id": app["client_id"],
+        "redirect_uri": CALLBACK,
+        "scope": "read",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": "pkce",
+    }
+    final = Browser().authorize(f"{BASE_URL}/oauth/authorize?{urlencode(query)}", "mpy_dana")
+    code, q = code_from(final)
+    assert code and q.get("state") == ["pkce"]
+    token_req = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+        "redirect_uri": CALLBACK,
+    }
+    bad = requests.post(f"{BASE_URL}/oauth/token", data={**token_req, "code_verifier": "x" * 50}, timeout=TIMEOUT)
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_grant", bad.text
+
+    # A fresh code (the failed attempt may have burnt the first one).
+    final = Browser().authorize(f"{BASE_URL}/oauth/authorize?{urlencode(query)}", "mpy_dana")
+    code, _ = code_from(final)
+    good = requests.post(
+        f"{BASE_URL}/oauth/token", data={**token_req, "code": code, "code_verifier": verifier}, timeout=TIMEOUT
+    )
+    assert good.status_code == 200, good.text
+    tok = good.json()
+    assert tok["token_type"].lower() == "bearer" and tok["scope"] == "read"
+    m = Mastodon(access_token=tok["access_token"], api_base_url=BASE_URL)
+    assert m.account_verify_credentials()["username"] == user("mpy_dana")["username"]
+    # Read-only token: cannot post.
+    with pytest.raises(MastodonAPIError):
+        m.status_post("should not be allowed")
+
+
+def test_refresh_token_grant(app):
+    u = user("mpy_dana")
+    r = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": u["email"],
+            "password": u["password"],
+            "scope": "read write follow",
+        },
+        timeout=TIMEOUT,
+    )
+    assert r.status_code == 200, r.text
+    refresh = r.json().get("refresh_token")
+    assert refresh
+    m = new_client(app)
+    new_token = m.log_in(refresh_token=refresh, scopes=SCOPES, allow_http=True)
+    assert new_token and new_token != r.json()["access_token"]
+    assert m.account_verify_credentials()["username"] == u["username"]
+
+
+def test_client_credentials_token(app):
+    r = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "scope": "read",
+        },
+        timeout=TIMEOUT,
+    )
+    assert r.status_code == 200, r.text
+    m = Mastodon(access_token=r.json()["access_token"], api_base_url=BASE_URL)
+    assert m.app_verify_credentials()["name"].startswith("Loggia client tests (Mastodon.py)")
+    # An app token is not a user: no account behind it.
+    with pytest.raises(MastodonAPIError) as err:
+        m.account_verify_credentials()
+    assert err.value.args[1] in (401, 403, 422)
+
+
+# --------------------------------------------------------------------------
+# Audiences: who sees what
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def audience_posts(alice, bob_follows_alice, me):
+    bob_name = user("mpy_bob")["username"]
+    posts = {}
+    for vis in ("public", "unlisted", "private"):
+        posts[vis] = alice.status_post(f"{vis} post {RUN}", visibility=vis)
+    posts["direct"] = alice.status_post(f"@{bob_name} direct post {RUN}", visibility="direct")
+    raw = Api(alice.access_token)
+    posts["local"] = raw.ok("post", "/api/v1/statuses", data={"status": f"company-only post {RUN}", "visibility": "local"})
+    posts["local_only"] = raw.ok(
+        "post",
+        "/api/v1/statuses",
+        data={"status": f"company-only by flag {RUN}", "visibility": "public", "local_only": "true"},
+    )
+    return posts
+
+
+def test_mastodon_py_refuses_the_local_visibility(alice):
+    """Mastodon.py validates visibility client-side; company-only needs
+    `local_only` or `visibility=local` sent directly."""
+    with pytest.raises(ValueError):
+        alice.status_post("never sent", visibility="local")
+
+
+def test_posts_carry_their_audience(alice, audience_posts):
+    for vis in ("public", "unlisted", "private", "direct"):
+        st = alice.status(audience_posts[vis]["id"])
+        assert st["visibility"] == vis
+        assert st["local_only"] is False
+    for key in ("local", "local_only"):
+        st = alice.status(audience_posts[key]["id"])
+        assert st["visibility"] == "public"
+        assert st["local_only"] is True
+    assert audience_posts["direct"]["mentions"][0]["username"] == user("mpy_bob")["username"]
+
+
+def _can_see(client, status_id):
+    try:
+        client.status(status_id)
+        return True
+    except MastodonNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize(
+    "viewer,expected",
+    [
+        # follower, mentioned in the direct post
+        ("bob", {"public", "unlisted", "private", "direct", "local", "local_only"}),
+        # colleague who does not follow alice
+        ("carol", {"public", "unlisted", "local", "local_only"}),
+        # not signed in: company-only posts are for the company
+        ("anon", {"public", "unlisted"}),
+    ],
+)
+def test_who_can_open_each_post(request, audience_posts, viewer, expected):
+    client = request.getfixturevalue(viewer)
+    seen = {k for k, st in audience_posts.items() if _can_see(client, st["id"])}
+    assert seen == expected
+
+
+def test_home_timelines_by_audience(bob, carol, audience_posts):
+    def found(client):
+        home = ids(client.timeline_home(limit=40))
+        return {k for k, st in audience_posts.items() if str(st["id"]) in home}
+
+    assert found(bob) == {"public", "unlisted", "private", "direct", "local", "local_only"}
+    assert found(carol) == set()
+
+
+def test_local_timeline_by_audience(carol, anon, audience_posts):
+    def found(client):
+        tl = ids(client.timeline_local(limit=40))
+        return {k for k, st in audience_posts.items() if str(st["id"]) in tl}
+
+    assert found(carol) == {"public", "local", "local_only"}
+    assert found(anon) == {"public"}
+
+
+def test_account_statuses_by_audience(bob, carol, anon, me, audience_posts):
+    def found(client):
+        sts = ids(client.account_statuses(me["alice"], limit=40))
+        return {k for k, st in audience_posts.items() if str(st["id"]) in sts}
+
+    assert {"public", "unlisted", "private", "local", "local_only"} <= found(bob)
+    assert found(carol) == {"public", "unlisted", "local", "local_only"}
+    assert found(anon) == {"public", "unlisted"}
+
+
+# --------------------------------------------------------------------------
+# Conversations and interactions
+# --------------------------------------------------------------------------
+
+
+def test_reply_and_context(alice, bob, me):
+    root = alice.status_post(f"What do we ship on Friday? {RUN}")
+    reply = bob.status_reply(root, f"the new badge reader {RUN}")
+    assert str(reply["in_reply_to_id"]) == str(root["id"])
+    assert str(reply["in_reply_to_account_id"]) == me["alice"]
+    # status_reply mentions the author
+    assert user("mpy_alice")["username"] in reply["content"]
+    second = alice.status_reply(reply, f"thanks {RUN}")
+
+    ctx = bob.status_context(reply["id"])
+    assert ids(ctx["ancestors"]) == [str(root["id"])]
+    assert ids(ctx["descendants"]) == [str(second["id"])]
+    ctx = alice.status_context(root["id"])
+    assert ids(ctx["descendants"]) == [str(reply["id"]), str(second["id"])]
+    assert alice.status(root["id"])["replies_count"] == 1
+
+    # Replies are left out of exclude_replies listings.
+    sts = ids(alice.account_statuses(me["bob"], exclude_replies=True, limit=40))
+    assert str(reply["id"]) not in sts
+    sts = ids(alice.account_statuses(me["bob"], limit=40))
+    assert str(reply["id"]) in sts
+
+
+def test_favourite(alice, bob, me):
+    st = alice.status_post(f"favourite me {RUN}")
+    fav = bob.status_favourite(st["id"])
+    assert fav["favourited"] is True and fav["favourites_count"] == 1
+    assert ids(bob.favourites(limit=40))[0] == str(st["id"])
+    assert ids(alice.status_favourited_by(st["id"])) == [me["bob"]]
+    # Idempotent.
+    assert bob.status_favourite(st["id"])["favourites_count"] == 1
+    unfav = bob.status_unfavourite(st["id"])
+    assert unfav["favourited"] is False and unfav["favourites_count"] == 0
+    assert str(st["id"]) not in ids(bob.favourites(limit=40))
+    assert alice.status_favourited_by(st["id"]) == []
+
+
+def test_boost(alice, bob, carol, me):
+    st = alice.status_post(f"boost me {RUN}")
+    boost = bob.status_reblog(st["id"])
+    assert boost["reblog"] is not None
+    assert str(boost["reblog"]["id"]) == str(st["id"])
+    assert boost["reblog"]["reblogged"] is True
+    assert boost["reblog"]["reblogs_count"] == 1
+    assert str(boost["account"]["id"]) == me["bob"]
+    assert alice.status(st["id"])["reblogs_count"] == 1
+    assert ids(alice.status_reblogged_by(st["id"])) == [me["bob"]]
+    # The boost shows on bob's profile, not with exclude_reblogs.
+    assert str(boost["id"]) in ids(carol.account_statuses(me["bob"], limit=40))
+    assert str(boost["id"]) not in ids(carol.account_statuses(me["bob"], exclude_reblogs=True, limit=40))
+    # Private posts cannot be boosted.
+    private = alice.status_post(f"private, no boosts {RUN}", visibility="private")
+    with pytest.raises(MastodonAPIError):
+        bob.status_reblog(private["id"])
+
+    un = bob.status_unreblog(st["id"])
+    assert str(un["id"]) == str(st["id"]) and un["reblogged"] is False
+    assert alice.status(st["id"])["reblogs_count"] == 0
+    assert str(boost["id"]) not in ids(carol.account_statuses(me["bob"], limit=40))
+
+
+def test_bookmark(alice, bob):
+    st = alice.status_post(f"bookmark me {RUN}")
+    bm = bob.status_bookmark(st["id"])
+    assert bm["bookmarked"] is True
+    assert ids(bob.bookmarks(limit=40))[0] == str(st["id"])
+    # Bookmarks are private: alice sees no change.
+    assert alice.status(st["id"])["bookmarked"] is False
+    bob.status_unbookmark(st["id"])
+    assert str(st["id"]) not in ids(bob.bookmarks(limit=40))
+
+
+def test_pin(alice, bob, me):
+    st = alice.status_post(f"pin me {RUN}")
+    pinned = alice.status_pin(st["id"])
+    assert pinned["pinned"] is True
+    assert str(st["id"]) in ids(bob.account_statuses(me["alice"], pinned=True))
+    # Someone else's post cannot be pinned.
+    with pytest.raises(MastodonAPIError):
+        bob.status_pin(st["id"])
+    unpinned = alice.status_unpin(st["id"])
+    assert unpinned["pinned"] is False
+    assert str(st["id"]) not in ids(bob.account_statuses(me["alice"], pinned=True))
+
+
+def test_idempotency_key(alice):
+    key = f"idem-{RUN}"
+    first = alice.status_post(f"only once {RUN}", idempotency_key=key)
+    again = alice.status_post(f"only once {RUN}", idempotency_key=key)
+    assert str(first["id"]) == str(again["id"])
+
+
+def test_spoiler_sensitive_language(alice):
+    st = alice.status_post(f"about the outage {RUN}", spoiler_text="incident", sensitive=True, language="en")
+    assert st["spoiler_text"] == "incident"
+    assert st["sensitive"] is True
+    assert st["language"] == "en"
+
+
+def test_hashtag_timeline(alice, carol):
+    tag = f"loggiatest{RUN}"
+    st = alice.status_post(f"release notes #{tag}")
+    assert [t["name"].lower() for t in st["tags"]] == [tag]
+    assert ids(carol.timeline_hashtag(tag)) == [str(st["id"])]
+
+
+# --------------------------------------------------------------------------
+# Follows
+# --------------------------------------------------------------------------
+
+
+def test_follow_and_unfollow(alice, carol, me):
+    before = alice.account(me["alice"])["followers_count"]
+    rel = carol.account_follow(me["alice"], reblogs=False, notify=True)
+    assert rel["following"] is True
+    assert rel["showing_reblogs"] is False
+    assert rel["notifying"] is True
+
+    [rel] = carol.account_relationships(me["alice"])
+    assert rel["following"] is True and rel["followed_by"] is False
+    [back] = alice.account_relationships(me["carol"])
+    assert back["followed_by"] is True
+    assert me["carol"] in ids(all_pages(alice, alice.account_followers(me["alice"], limit=2)))
+    assert me["alice"] in ids(carol.account_following(me["carol"]))
+    assert alice.account(me["alice"])["followers_count"] == before + 1
+
+    # New posts reach the follower's home timeline.
+    st = alice.status_post(f"for my followers {RUN}", visibility="private")
+    assert str(st["id"]) in ids(carol.timeline_home(limit=40))
+
+    rel = carol.account_unfollow(me["alice"])
+    assert rel["following"] is False
+    assert me["carol"] not in ids(all_pages(alice, alice.account_followers(me["alice"], limit=40)))
+    assert alice.account(me["alice"])["followers_count"] == before
+    later = alice.status_post(f"after the unfollow {RUN}")
+    assert str(later["id"]) not in ids(carol.timeline_home(limit=40))
+    # Like Mastodon, unfollowing takes the account's posts out of the home feed,
+    # and a private post is no longer visible at all.
+    assert str(st["id"]) not in ids(carol.timeline_home(limit=40))
+    assert not _can_see(carol, st["id"])
+
+
+def test_following_brings_recent_posts_into_home(dana, me, alice):
+    """Mastodon merges the followed account's recent posts into the home feed
+    on follow (FeedManager#merge_into_home)."""
+    st = alice.status_post(f"posted before dana followed {RUN}")
+    dana.account_follow(me["alice"])
+    try:
+        assert str(st["id"]) in ids(dana.timeline_home(limit=40))
+    finally:
+        dana.account_unfollow(me["alice"])
+
+
+def test_lookup_and_account(carol, me):
+    acct = carol.account_lookup(user("mpy_alice")["username"])
+    assert str(acct["id"]) == me["alice"]
+    assert carol.account(me["alice"])["username"] == user("mpy_alice")["username"]
+    with pytest.raises(MastodonNotFoundError):
+        carol.account_lookup(f"nobody_{RUN}")
+
+
+# --------------------------------------------------------------------------
+# Pagination
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dana_posts(dana):
+    # Dana follows nobody and nobody mentions her, so her home timeline is
+    # exactly her own posts, newest first.
+    return [str(dana.status_post(f"dana #{i} {RUN}")["id"]) for i in range(7)][::-1]
+
+
+def test_home_timeline_pagination(dana, dana_posts):
+    full = ids(dana.timeline_home(limit=40))
+    assert full[: len(dana_posts)] == dana_posts
+
+    first = dana.timeline_home(limit=3)
+    assert ids(first) == full[:3]
+    walked = ids(all_pages(dana, first))
+    assert walked == full, "fetch_next (Link rel=next) must walk the whole timeline in order"
+
+    second = dana.fetch_next(first)
+    assert ids(second) == full[3:6]
+    back = dana.fetch_previous(second)
+    assert ids(back) == full[:3]
+
+    # max_id: strictly older; since_id: newer, newest first; min_id: the
+    # ones right after, newest first.
+    assert ids(dana.timeline_home(max_id=full[2], limit=40)) == full[3:]
+    assert ids(dana.timeline_home(since_id=full[3], limit=40)) == full[:3]
+    assert ids(dana.timeline_home(min_id=full[5], limit=2)) == full[3:5]
+
+    # fetch_previous from the top: nothing newer ... until dana posts again.
+    newer = dana.status_post(f"dana newest {RUN}")
+    top = dana.fetch_previous(first)
+    assert ids(top) == [str(newer["id"])]
+
+
+def test_local_timeline_pagination(carol, anon, dana_posts):
+    first = carol.timeline_local(limit=2)
+    seen = []
+    page = first
+    while page and len(seen) < 40:
+        seen.extend(ids(page))
+        page = carol.fetch_next(page)
+    assert seen == sorted(set(seen), key=int, reverse=True), "pages overlap or are out of order"
+    assert [i for i in seen if i in dana_posts] == dana_posts
+    # max_id on the anonymous local timeline.
+    older = ids(anon.timeline_local(max_id=dana_posts[3], limit=3))
+    assert older == dana_posts[4:7]
+
+
+def test_favourites_and_bookmarks_pagination(bob, alice):
+    posts = [alice.status_post(f"fav page {i} {RUN}") for i in range(4)]
+    for st in posts:
+        bob.status_favourite(st["id"])
+        bob.status_bookmark(st["id"])
+    want = [str(st["id"]) for st in reversed(posts)]
+    for listing in (bob.favourites, bob.bookmarks):
+        first = listing(limit=2)
+        got = ids(first) + ids(bob.fetch_next(first))
+        assert got == want, listing.__name__
+
+
+# --------------------------------------------------------------------------
+# Notifications
+# --------------------------------------------------------------------------
+
+
+def test_notifications(alice, carol, me):
+    alice.notifications_clear()
+    assert alice.notifications() == []
+
+    st = alice.status_post(f"notify me {RUN}")
+    carol.account_follow(me["alice"])
+    carol.status_favourite(st["id"])
+    carol.status_reblog(st["id"])
+    mention = carol.status_reply(st, f"replying {RUN}")
+
+    notes = alice.notifications(limit=40)
+    by_type = {n["type"]: n for n in notes}
+    assert set(by_type) == {"follow", "favourite", "reblog", "mention"}
+    for n in notes:
+        assert str(n["account"]["id"]) == me["carol"]
+    assert str(by_type["favourite"]["status"]["id"]) == str(st["id"])
+    assert str(by_type["reblog"]["status"]["id"]) == str(st["id"])
+    assert str(by_type["mention"]["status"]["id"]) == str(mention["id"])
+    assert by_type["follow"].get("status") is None
+    # Newest first.
+    assert [n["type"] for n in notes] == ["mention", "reblog", "favourite", "follow"]
+
+    assert [n["type"] for n in alice.notifications(types=["mention"])] == ["mention"]
+    assert {n["type"] for n in alice.notifications(exclude_types=["mention", "follow"])} == {"reblog", "favourite"}
+    one = alice.notifications(id=by_type["favourite"]["id"])
+    assert one["type"] == "favourite"
+
+    # Pagination through Link headers.
+    first = alice.notifications(limit=3)
+    assert len(first) == 3
+    assert ids(first) + ids(alice.fetch_next(first)) == ids(notes)
+
+    assert alice.notifications_unread_count()["count"] == 4
+
+    alice.notifications_dismiss(by_type["follow"]["id"])
+    assert {n["type"] for n in alice.notifications()} == {"favourite", "reblog", "mention"}
+    with pytest.raises(MastodonNotFoundError):
+        alice.notifications(id=by_type["follow"]["id"])
+
+    alice.notifications_clear()
+    assert alice.notifications() == []
+    assert alice.notifications_unread_count()["count"] == 0
+    carol.account_unfollow(me["alice"])
+
+
+# --------------------------------------------------------------------------
+# Blocks and mutes
+# --------------------------------------------------------------------------
+
+
+def test_block_and_mute(alice, carol, me):
+    st = alice.status_post(f"before the block {RUN}")
+    rel = carol.account_block(me["alice"])
+    assert rel["blocking"] is True
+    assert me["alice"] in ids(carol.blocks())
+    [back] = alice.account_relationships(me["carol"])
+    assert back["blocked_by"] is True
+    # A blocked account cannot interact.
+    with pytest.raises((MastodonNotFoundError, MastodonAPIError)):
+        alice.status_favourite(carol.status_post(f"carol post {RUN}")["id"])
+    assert str(st["id"]) not in ids(carol.timeline_local(limit=40))
+    rel = carol.account_unblock(me["alice"])
+    assert rel["blocking"] is False
+    assert me["alice"] not in ids(carol.blocks())
+
+    rel = carol.account_mute(me["alice"])
+    assert rel["muting"] is True
+    assert me["alice"] in ids(carol.mutes())
+    later = alice.status_post(f"while muted {RUN}")
+    assert str(later["id"]) not in ids(carol.timeline_local(limit=40))
+    rel = carol.account_unmute(me["alice"])
+    assert rel["muting"] is False
+    assert me["alice"] not in ids(carol.mutes())
+
+
+# --------------------------------------------------------------------------
+# Delete and revoke
+# --------------------------------------------------------------------------
+
+
+def test_delete(alice, bob, bob_follows_alice):
+    st = alice.status_post(f"delete me, *really* {RUN}")
+    assert str(st["id"]) in ids(bob.timeline_home(limit=40))
+    deleted = alice.status_delete(st["id"])
+    # Mastodon returns the source text for "delete and redraft".
+    assert deleted["text"] == f"delete me, *really* {RUN}"
+    with pytest.raises(MastodonNotFoundError):
+        bob.status(st["id"])
+    assert str(st["id"]) not in ids(bob.timeline_home(limit=40))
+    # Only the author may delete.
+    other = alice.status_post(f"not yours {RUN}")
+    with pytest.raises(MastodonAPIError):
+        bob.status_delete(other["id"])
+    assert _can_see(bob, other["id"])
+
+
+def test_revoke_token_at_end(app, alice):
+    """Runs last in this module: alice's token is gone afterwards."""
+    token = alice.access_token
+    alice.revoke_access_token(allow_http=True)
+    assert alice.access_token is None
+    stale = Mastodon(access_token=token, api_base_url=BASE_URL)
+    with pytest.raises(MastodonUnauthorizedError):
+        stale.account_verify_credentials()
+    r = requests.get(
+        f"{BASE_URL}/api/v1/accounts/verify_credentials",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    )
+    assert r.status_code == 401
