@@ -4,7 +4,7 @@
 
 use super::error::{ServiceError, ServiceResult};
 use crate::config::Config;
-use crate::model::{AccountId, AppId, Status, StatusId, Visibility};
+use crate::model::{Account, AccountId, AppId, Status, StatusId, Visibility};
 use crate::store::{Counter, Mark, NewStatus, Store, UserWithAccount, Viewer};
 use crate::text;
 
@@ -100,24 +100,9 @@ pub async fn create(
         }
     }
 
-    let parsed = text::parse(&text);
-    let local_names: Vec<String> = parsed
-        .mentions
-        .iter()
-        .filter(|m| m.domain.as_deref().is_none_or(|d| d == config.domain()))
-        .map(|m| m.username.clone())
-        .collect();
-    let mentioned = store.accounts().local_by_usernames(&local_names).await?;
-    let resolved: Vec<text::ResolvedMention> = mentioned
-        .iter()
-        .map(|a| text::ResolvedMention {
-            username: a.username.clone(),
-            domain: None,
-            url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
-            display_username: a.username.clone(),
-        })
-        .collect();
-    let content = text::render(&text, &resolved, &config.base_url());
+    let formatted = format(store, config, &text).await?;
+    let mentioned = formatted.mentioned;
+    let content = formatted.content;
 
     let mut tx = store.begin().await?;
     let status = tx
@@ -151,7 +136,9 @@ pub async fn create(
         .await?;
     let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     tx.statuses().add_mentions(status.id, &mention_ids).await?;
-    tx.statuses().add_tags(status.id, &parsed.hashtags).await?;
+    tx.statuses()
+        .add_tags(status.id, &formatted.hashtags)
+        .await?;
     if let Some(key) = &post.idempotency_key {
         tx.statuses()
             .remember_idempotency_key(me, key, status.id)
@@ -179,6 +166,119 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(status)
+}
+
+/// A status text rendered to HTML, with the local accounts it mentions
+/// and its hashtags.
+struct Formatted {
+    content: String,
+    mentioned: Vec<Account>,
+    hashtags: Vec<String>,
+}
+
+async fn format(store: &Store, config: &Config, text: &str) -> ServiceResult<Formatted> {
+    let parsed = text::parse(text);
+    let local_names: Vec<String> = parsed
+        .mentions
+        .iter()
+        .filter(|m| m.domain.as_deref().is_none_or(|d| d == config.domain()))
+        .map(|m| m.username.clone())
+        .collect();
+    let mentioned = store.accounts().local_by_usernames(&local_names).await?;
+    let resolved: Vec<text::ResolvedMention> = mentioned
+        .iter()
+        .map(|a| text::ResolvedMention {
+            username: a.username.clone(),
+            domain: None,
+            url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+            display_username: a.username.clone(),
+        })
+        .collect();
+    let content = text::render(text, &resolved, &config.base_url());
+    Ok(Formatted {
+        content,
+        mentioned,
+        hashtags: parsed.hashtags,
+    })
+}
+
+/// What an edit may change (`PUT /api/v1/statuses/:id`).
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub text: String,
+    pub spoiler_text: Option<String>,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+    pub media_ids: Vec<String>,
+}
+
+/// Edits one's own status, keeping every version in its history, and tells
+/// those who boosted it.
+pub async fn edit(
+    store: &Store,
+    config: &Config,
+    author: &UserWithAccount,
+    id: StatusId,
+    change: Edit,
+) -> ServiceResult<Status> {
+    let before = visible(store, id, viewer_of(author)).await?;
+    if before.account_id != author.account.id || before.reblog_of_id.is_some() {
+        return Err(ServiceError::Forbidden);
+    }
+    if let Some(id) = change.media_ids.first() {
+        return Err(ServiceError::Invalid(format!(
+            "media attachment {id} not found"
+        )));
+    }
+    let text = change.text.trim_end().to_owned();
+    if text.trim().is_empty() {
+        return Err(ServiceError::Invalid("Text can't be blank".into()));
+    }
+    let spoiler_text = change
+        .spoiler_text
+        .unwrap_or_else(|| before.spoiler_text.clone());
+    if text::count_chars(&text) + spoiler_text.chars().count() > config.max_status_chars as usize {
+        return Err(ServiceError::Invalid(format!(
+            "Text character limit of {} exceeded",
+            config.max_status_chars
+        )));
+    }
+    if let Some(language) = &change.language {
+        super::check_language(language)?;
+    }
+    let formatted = format(store, config, &text).await?;
+    let now = crate::model::Timestamp::now();
+    let mut after = before.clone();
+    after.text = text;
+    after.content = formatted.content;
+    after.sensitive = change.sensitive.unwrap_or(before.sensitive) || !spoiler_text.is_empty();
+    after.spoiler_text = spoiler_text;
+    after.language = change.language.or(before.language.clone());
+    after.edited_at = Some(now);
+
+    let mut tx = store.begin().await?;
+    if before.edited_at.is_none() {
+        tx.statuses()
+            .add_version(&before, before.created_at)
+            .await?;
+    }
+    tx.statuses().add_version(&after, now).await?;
+    tx.statuses().save_edit(&after).await?;
+    tx.statuses().remove_tags(after.id).await?;
+    tx.statuses()
+        .add_tags(after.id, &formatted.hashtags)
+        .await?;
+    let newly_mentioned: Vec<AccountId> = formatted.mentioned.iter().map(|a| a.id).collect();
+    tx.statuses()
+        .add_mentions(after.id, &newly_mentioned)
+        .await?;
+    for booster in tx.statuses().rebloggers(after.id).await? {
+        tx.notifications()
+            .notify(booster, author.account.id, "update", Some(after.id))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Deletes one's own status; returns it as it was (for delete-and-redraft).

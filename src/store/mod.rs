@@ -40,7 +40,9 @@ pub use roles::Roles;
 pub use sessions::Sessions;
 pub use settings::Settings;
 pub use stats::{InstanceStats, Stats};
-pub use statuses::{AccountFilter, Counter, Locality, NewStatus, Statuses, VISIBLE, Viewer};
+pub use statuses::{
+    AccountFilter, Counter, Locality, NewStatus, StatusVersion, Statuses, VISIBLE, Viewer,
+};
 pub use throttle::Throttle;
 pub use users::{NewUser, UserWithAccount, Users};
 

@@ -65,6 +65,16 @@ pub struct NewStatus {
     pub app_id: Option<AppId>,
 }
 
+/// One version of an edited status.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StatusVersion {
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: Timestamp,
+}
+
 /// Which of an account's statuses to list.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccountFilter {
@@ -454,6 +464,77 @@ impl Statuses<'_> {
         let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, String>(
             "SELECT t.name FROM tags t JOIN status_tags st ON st.tag_id = t.id
              WHERE st.status_id = $1 ORDER BY t.name_lower",
+        )
+        .bind(id)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Replaces the editable parts of a status and marks it edited.
+    pub async fn save_edit(mut self, status: &Status) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5,
+                language = $6, edited_at = $7 WHERE id = $1",
+        )
+        .bind(status.id)
+        .bind(&status.text)
+        .bind(&status.content)
+        .bind(&status.spoiler_text)
+        .bind(status.sensitive)
+        .bind(&status.language)
+        .bind(status.edited_at)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records one version of a status in its edit history.
+    pub async fn add_version(mut self, status: &Status, at: Timestamp) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(status.id)
+        .bind(&status.text)
+        .bind(&status.content)
+        .bind(&status.spoiler_text)
+        .bind(status.sensitive)
+        .bind(at)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The recorded versions of a status, oldest first.
+    pub async fn versions(mut self, id: StatusId) -> StoreResult<Vec<StatusVersion>> {
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, StatusVersion>(
+            "SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits
+             WHERE status_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    pub async fn remove_tags(mut self, id: StatusId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM status_tags WHERE status_id = $1")
+            .bind(id)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Accounts that reblogged a status (to tell them it changed).
+    pub async fn rebloggers(mut self, id: StatusId) -> StoreResult<Vec<AccountId>> {
+        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
+            "SELECT account_id FROM statuses WHERE reblog_of_id = $1",
         )
         .bind(id)
         .fetch_all(e)

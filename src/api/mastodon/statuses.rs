@@ -25,8 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/statuses", post(create_status))
         .route(
             "/api/v1/statuses/{id}",
-            get(get_status).delete(delete_status),
+            get(get_status).delete(delete_status).put(edit_status),
         )
+        .route("/api/v1/statuses/{id}/source", get(get_source))
+        .route("/api/v1/statuses/{id}/history", get(get_history))
         .route("/api/v1/statuses/{id}/context", get(get_context))
         .route("/api/v1/statuses/{id}/favourite", post(favourite))
         .route("/api/v1/statuses/{id}/unfavourite", post(unfavourite))
@@ -131,6 +133,105 @@ async fn delete_status(
     let deleted = service::delete(&state.store, &me.user, id).await?;
     rendered.text = Some(deleted.text);
     Ok(Json(rendered))
+}
+
+#[derive(Deserialize, Default)]
+struct EditForm {
+    status: Option<String>,
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    sensitive: Option<bool>,
+    language: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    media_ids: Vec<String>,
+    poll: Option<serde_json::Value>,
+}
+
+/// PUT /api/v1/statuses/{id} — edit; earlier versions stay in the history.
+async fn edit_status(
+    State(state): State<AppState>,
+    me: User<WriteStatuses>,
+    Path(id): Path<String>,
+    FormOrJson(form): FormOrJson<EditForm>,
+) -> ApiResult<Json<Status>> {
+    if form.poll.is_some() {
+        return Err(Error::Validation("Polls are not supported yet".into()));
+    }
+    let change = service::Edit {
+        text: form.status.unwrap_or_default(),
+        spoiler_text: form.spoiler_text,
+        sensitive: form.sensitive,
+        language: form.language.filter(|l| !l.is_empty()),
+        media_ids: form.media_ids,
+    };
+    let edited = service::edit(
+        &state.store,
+        &state.config,
+        &me.user,
+        render::id(&id)?,
+        change,
+    )
+    .await?;
+    Ok(Json(render::status(&state, me.viewer(), edited).await?))
+}
+
+/// GET /api/v1/statuses/{id}/source — the plain text, for editing.
+async fn get_source(
+    State(state): State<AppState>,
+    me: User<ReadStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let status = service::visible(&state.store, render::id(&id)?, me.viewer()).await?;
+    if status.account_id != me.user.account.id {
+        return Err(Error::NotFound);
+    }
+    Ok(Json(
+        serde_json::json!({ "id": status.id.to_string(), "text": status.text, "spoiler_text": status.spoiler_text }),
+    ))
+}
+
+/// GET /api/v1/statuses/{id}/history — every version, oldest first (just
+/// the current one for a status never edited).
+async fn get_history(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadStatuses>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<serde_json::Value>>> {
+    let status = service::visible(&state.store, render::id(&id)?, viewer.viewer()).await?;
+    let author = state
+        .store
+        .accounts()
+        .by_id(status.account_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = Account::from_model(&author, &state.config);
+    let mut versions = state.store.statuses().versions(status.id).await?;
+    if versions.is_empty() {
+        versions.push(crate::store::StatusVersion {
+            text: status.text.clone(),
+            content: status.content.clone(),
+            spoiler_text: status.spoiler_text.clone(),
+            sensitive: status.sensitive,
+            created_at: status.created_at,
+        });
+    }
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|v| {
+                serde_json::json!({
+                    "content": v.content,
+                    "spoiler_text": v.spoiler_text,
+                    "sensitive": v.sensitive,
+                    "created_at": v.created_at.to_rfc3339(),
+                    "account": account,
+                    "poll": null,
+                    "media_attachments": [],
+                    "emojis": [],
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// GET /api/v1/statuses/{id}/context

@@ -755,9 +755,10 @@ def test_delete(alice, bob, bob_follows_alice):
     with pytest.raises(MastodonNotFoundError):
         bob.status(st["id"])
     assert str(st["id"]) not in ids(bob.timeline_home(limit=40))
-    # Only the author may delete.
+    # Only the author may delete; as in Mastodon, someone else's post is
+    # "not found" for that purpose.
     other = alice.status_post(f"not yours {RUN}")
-    with pytest.raises(MastodonAPIError):
+    with pytest.raises(MastodonNotFoundError):
         bob.status_delete(other["id"])
     assert _can_see(bob, other["id"])
 

@@ -370,3 +370,89 @@ async fn private_and_direct_posts_cannot_be_boosted_by_others() {
     response.assert_status(StatusCode::FORBIDDEN);
     let _ = bob_user;
 }
+
+#[tokio::test]
+async fn edits_keep_a_history_and_tell_boosters() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let status = app.post_status(&alice, &[("status", "first #draft")]).await;
+    let id = status["id"].as_str().unwrap();
+    let history = app
+        .get(&format!("/api/v1/statuses/{id}/history"))
+        .await
+        .json();
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        1,
+        "a status never edited has one version"
+    );
+    app.post_with_token(&format!("/api/v1/statuses/{id}/reblog"), &bob, &[])
+        .await;
+
+    let edited = app
+        .send_with_token(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            &alice,
+            &[("status", "second #final"), ("spoiler_text", "cw")],
+        )
+        .await;
+    let edited = edited.assert_status(StatusCode::OK).json();
+    assert_entity("Status", &edited);
+    assert!(edited["content"].as_str().unwrap().contains("second"));
+    assert_eq!(
+        (edited["spoiler_text"].clone(), edited["sensitive"].clone()),
+        (json!("cw"), json!(true))
+    );
+    assert!(edited["edited_at"].is_string());
+    assert_eq!(
+        edited["tags"],
+        json!([{"name": "final", "url": "http://loggia.test/tags/final"}])
+    );
+
+    let source = app
+        .get_with_token(&format!("/api/v1/statuses/{id}/source"), &alice)
+        .await
+        .json();
+    assert_eq!(
+        source,
+        json!({"id": id, "text": "second #final", "spoiler_text": "cw"})
+    );
+    app.get_with_token(&format!("/api/v1/statuses/{id}/source"), &bob)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let history = app
+        .get(&format!("/api/v1/statuses/{id}/history"))
+        .await
+        .json();
+    let versions = history.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    for v in versions {
+        assert_entity("StatusEdit", v);
+    }
+    assert!(versions[0]["content"].as_str().unwrap().contains("first"));
+    let notifications = app
+        .get_with_token("/api/v1/notifications?types[]=update", &bob)
+        .await
+        .json();
+    assert_eq!(notifications[0]["status"]["id"], id);
+
+    // Only the author edits; a blank edit is refused.
+    app.send_with_token(
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        &bob,
+        &[("status", "hijack")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    app.send_with_token(
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        &alice,
+        &[("status", " ")],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+}

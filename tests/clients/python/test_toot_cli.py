@@ -1,0 +1,393 @@
+"""A realistic `toot` (the Mastodon CLI) session against a running Loggia.
+
+Two employees, toot_ann and toot_ben, log in with `toot login_cli` into a
+throw-away configuration directory and use the CLI the way people do. Results
+are checked in toot's output and, where useful, through the HTTP API with the
+access tokens toot saved.
+"""
+
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import BASE_URL, Api, user
+
+TOOT = os.path.join(os.path.dirname(sys.executable), "toot")
+INSTANCE = urlsplit(BASE_URL).netloc  # localhost:PORT, the server's domain
+RUN = uuid.uuid4().hex[:8]
+POSTED = re.compile(r"Toot posted: (\S+)/(\d+)\s*$", re.M)
+
+
+class Toot:
+    def __init__(self, home):
+        self.home = str(home)
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("CLIENTS_", "XDG_", "TOOT_"))
+        }
+        self.env.update(
+            HOME=self.home,
+            XDG_CONFIG_HOME=os.path.join(self.home, ".config"),
+            COLUMNS="100",
+            LINES="40",
+            NO_COLOR="1",
+            # toot opens a pager or an editor only when asked; never block.
+            PAGER="cat",
+            EDITOR="false",
+        )
+
+    @property
+    def config_path(self):
+        return os.path.join(self.home, ".config", "toot", "config.json")
+
+    def config(self):
+        with open(self.config_path) as f:
+            return json.load(f)
+
+    def run(self, *args, who=None, check=True, stdin=None):
+        cmd = [TOOT]
+        if who:
+            cmd += ["--as", f"{user(who)['username']}@{INSTANCE}"]
+        cmd += list(args)
+        p = subprocess.run(
+            cmd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+        if check:
+            assert p.returncode == 0, f"{' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+        return p
+
+    def json(self, *args, who=None):
+        return json.loads(self.run(*args, "--json", who=who).stdout)
+
+    def post(self, text, *args, who):
+        out = self.run("post", *args, text, who=who).stdout
+        m = POSTED.search(out)
+        assert m, out
+        assert m.group(1) == f"{BASE_URL}/@{user(who)['username']}"
+        return m.group(2)
+
+    def run_in_terminal(self, *args, who, presses=10, timeout=30):
+        """Runs toot in a pseudo-terminal (its pager reads keys from the
+        terminal) and presses Space whenever it asks to continue."""
+        import pty
+
+        cmd = [TOOT, "--as", f"{user(who)['username']}@{INSTANCE}", *args]
+        pid, fd = pty.fork()
+        if pid == 0:  # child
+            os.execve(TOOT, cmd, self.env)
+        out, deadline, prompts = b"", time.monotonic() + timeout, 0
+        try:
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                while out.count(b"to continue") > prompts:
+                    prompts += 1
+                    os.write(fd, b" " if prompts <= presses else b"q")
+        finally:
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+@pytest.fixture(scope="module")
+def toot(tmp_path_factory):
+    return Toot(tmp_path_factory.mktemp("toot-home"))
+
+
+@pytest.fixture(scope="module")
+def logged_in(toot):
+    for who in ("toot_ann", "toot_ben"):
+        u = user(who)
+        p = toot.run("login_cli", "-i", BASE_URL, "-e", u["email"], "-p", u["password"])
+        assert "Successfully logged in" in p.stdout
+        assert toot.config_path in p.stdout
+    return toot
+
+
+def api_as(toot, who):
+    """An HTTP client with the token toot saved for `who`."""
+    key = f"{user(who)['username']}@{INSTANCE}"
+    return Api(toot.config()["users"][key]["access_token"])
+
+
+def test_login_cli_stores_credentials_in_the_given_home(logged_in):
+    cfg = logged_in.config()
+    assert cfg["apps"][INSTANCE]["base_url"] == BASE_URL
+    for who in ("toot_ann", "toot_ben"):
+        assert f"{user(who)['username']}@{INSTANCE}" in cfg["users"]
+    assert cfg["active_user"] == f"{user('toot_ben')['username']}@{INSTANCE}"
+    out = logged_in.run("auth").stdout
+    assert f"{user('toot_ann')['username']}@{INSTANCE}" in out
+    # The app toot registered is the one the server knows the token by.
+    app = api_as(logged_in, "toot_ann").ok("get", "/api/v1/apps/verify_credentials")
+    assert app["name"] == "toot - a Mastodon CLI client"
+
+
+def test_login_cli_with_a_wrong_password_fails(toot):
+    p = toot.run("login_cli", "-i", BASE_URL, "-e", user("toot_ann")["email"], "-p", "wrong password", check=False)
+    assert p.returncode != 0
+    assert "Successfully" not in p.stdout
+
+
+def test_whoami(logged_in):
+    out = logged_in.run("whoami", who="toot_ann").stdout
+    assert f"@{user('toot_ann')['username']}" in out
+    assert f"{BASE_URL}/@{user('toot_ann')['username']}" in out
+    data = logged_in.json("whoami", who="toot_ann")
+    assert data["username"] == user("toot_ann")["username"]
+    assert data["acct"] == user("toot_ann")["username"]
+
+
+def test_instance(logged_in):
+    out = logged_in.run("instance", who="toot_ann").stdout
+    assert "Loggia" in out
+    assert INSTANCE in out
+
+
+@pytest.fixture(scope="module")
+def posts(logged_in):
+    ben = user("toot_ben")["username"]
+    return {
+        "public": logged_in.post(f"public from toot {RUN}", "--visibility", "public", who="toot_ann"),
+        "unlisted": logged_in.post(f"unlisted from toot {RUN}", "--visibility", "unlisted", who="toot_ann"),
+        "private": logged_in.post(f"private from toot {RUN}", "--visibility", "private", who="toot_ann"),
+        "direct": logged_in.post(f"@{ben} direct from toot {RUN}", "--visibility", "direct", who="toot_ann"),
+    }
+
+
+def test_post_in_each_visibility(logged_in, posts):
+    ann = api_as(logged_in, "toot_ann")
+    for vis, sid in posts.items():
+        st = ann.ok("get", f"/api/v1/statuses/{sid}")
+        assert st["visibility"] == vis
+        assert st["local_only"] is False
+        assert st["application"]["name"] == "toot - a Mastodon CLI client"
+        assert f"{vis} from toot {RUN}" in st["content"]
+    # Who sees what: ben (not a follower, but mentioned in the direct post)
+    # and someone not signed in.
+    ben, anon = api_as(logged_in, "toot_ben"), Api()
+    assert {v for v, s in posts.items() if ben.get(f"/api/v1/statuses/{s}").status_code == 200} == {
+        "public",
+        "unlisted",
+        "direct",
+    }
+    assert {v for v, s in posts.items() if anon.get(f"/api/v1/statuses/{s}").status_code == 200} == {
+        "public",
+        "unlisted",
+    }
+
+
+def test_post_with_spoiler_language_and_sensitive(logged_in):
+    sid = logged_in.post(f"rollout details {RUN}", "-p", "deploy", "-s", "-l", "en", who="toot_ann")
+    st = api_as(logged_in, "toot_ann").ok("get", f"/api/v1/statuses/{sid}")
+    assert st["spoiler_text"] == "deploy" and st["sensitive"] is True and st["language"] == "en"
+    out = logged_in.run("status", sid, who="toot_ben").stdout
+    assert "deploy" in out
+
+
+def test_timelines_home(logged_in, posts):
+    out = logged_in.run("timelines", "home", "--no-pager", "--no-clear", who="toot_ann").stdout
+    for vis, sid in posts.items():
+        assert f"ID {sid}" in out
+        assert f"{vis} from toot {RUN}" in out
+    assert re.search(rf"ID {posts['private']}\s+Visibility: private", out)
+    data = logged_in.json("timelines", "home", "--limit", "2", who="toot_ann")
+    assert [s["id"] for s in data] == sorted([s["id"] for s in data], key=int, reverse=True)
+    assert len(data) == 2
+
+
+def test_timelines_public_local(logged_in, posts):
+    data = logged_in.json("timelines", "public", "--local", "--limit", "40", who="toot_ben")
+    seen = {s["id"] for s in data}
+    assert posts["public"] in seen
+    assert not {posts["unlisted"], posts["private"], posts["direct"]} & seen
+    out = logged_in.run("timelines", "public", "--local", "--no-pager", "--no-clear", who="toot_ben").stdout
+    assert f"public from toot {RUN}" in out
+
+
+def test_deprecated_timeline_command(logged_in, posts):
+    out = logged_in.run("timeline", "--once", "--count", "5", who="toot_ann").stdout
+    assert f"ID {posts['direct']}" in out
+    out = logged_in.run("timeline", "--public", "--local", "--once", who="toot_ben").stdout
+    assert f"ID {posts['public']}" in out
+    assert f"ID {posts['unlisted']}" not in out
+
+
+def test_timeline_pager_follows_link_headers(logged_in, posts):
+    """`toot timelines home --pager` fetches page after page through the Link
+    rel=next header while the user presses Space."""
+    code, out = logged_in.run_in_terminal(
+        "timelines", "home", "--pager", "--limit", "2", "--no-clear", who="toot_ann", presses=10
+    )
+    assert code == 0, out
+    shown = re.findall(r"ID (\d+)", out)
+    # All four posts, in order, although each request returned only two.
+    order = [posts[v] for v in ("direct", "private", "unlisted", "public")]
+    assert [i for i in shown if i in order] == order, out
+    assert len(shown) == len(set(shown)), "a status was shown twice"
+
+
+def test_reply_and_thread(logged_in, posts):
+    ann = user("toot_ann")["username"]
+    rid = logged_in.post(f"@{ann} sounds good {RUN}", "--reply-to", posts["public"], who="toot_ben")
+    st = api_as(logged_in, "toot_ben").ok("get", f"/api/v1/statuses/{rid}")
+    assert st["in_reply_to_id"] == posts["public"]
+    assert st["mentions"][0]["username"] == ann
+    out = logged_in.run("thread", posts["public"], who="toot_ann").stdout
+    assert f"public from toot {RUN}" in out and f"sounds good {RUN}" in out
+    data = logged_in.json("thread", rid, who="toot_ann")
+    assert [s["id"] for s in data["ancestors"]] == [posts["public"]]
+
+
+def test_favourite_reblog_bookmark(logged_in, posts):
+    sid = posts["public"]
+    ben = api_as(logged_in, "toot_ben")
+    ben_id = ben.ok("get", "/api/v1/accounts/verify_credentials")["id"]
+
+    assert "✓ Status favourited" in logged_in.run("favourite", sid, who="toot_ben").stdout
+    assert "✓ Status reblogged" in logged_in.run("reblog", sid, who="toot_ben").stdout
+    assert "✓ Status bookmarked" in logged_in.run("bookmark", sid, who="toot_ben").stdout
+
+    st = ben.ok("get", f"/api/v1/statuses/{sid}")
+    assert (st["favourited"], st["reblogged"], st["bookmarked"]) == (True, True, True)
+    assert st["favourites_count"] == 1 and st["reblogs_count"] == 1
+    assert ben_id in [a["id"] for a in ben.ok("get", f"/api/v1/statuses/{sid}/favourited_by")]
+
+    out = logged_in.run("reblogged-by", sid, who="toot_ann").stdout
+    assert user("toot_ben")["username"] in out
+    out = logged_in.run("bookmarks", "--once", who="toot_ben").stdout
+    assert f"ID {sid}" in out
+    out = logged_in.run("timelines", "favourites", "--no-pager", "--no-clear", who="toot_ben").stdout
+    assert f"ID {sid}" in out
+
+    assert "✓ Status unfavourited" in logged_in.run("unfavourite", sid, who="toot_ben").stdout
+    assert "✓ Status unreblogged" in logged_in.run("unreblog", sid, who="toot_ben").stdout
+    assert "✓ Status unbookmarked" in logged_in.run("unbookmark", sid, who="toot_ben").stdout
+    st = ben.ok("get", f"/api/v1/statuses/{sid}")
+    assert (st["favourited"], st["reblogged"], st["bookmarked"]) == (False, False, False)
+
+
+def test_pin_own_post_only(logged_in, posts):
+    assert "✓ Status pinned" in logged_in.run("pin", posts["public"], who="toot_ann").stdout
+    ann = api_as(logged_in, "toot_ann")
+    me = ann.ok("get", "/api/v1/accounts/verify_credentials")["id"]
+    pinned = ann.ok("get", f"/api/v1/accounts/{me}/statuses", params={"pinned": "true"})
+    assert [s["id"] for s in pinned] == [posts["public"]]
+    p = logged_in.run("pin", posts["public"], who="toot_ben", check=False)
+    assert p.returncode != 0 and "Error" in p.stderr
+    assert "✓ Status unpinned" in logged_in.run("unpin", posts["public"], who="toot_ann").stdout
+    assert ann.ok("get", f"/api/v1/accounts/{me}/statuses", params={"pinned": "true"}) == []
+
+
+def test_notifications(logged_in, posts):
+    sid = posts["unlisted"]
+    logged_in.run("favourite", sid, who="toot_ben")
+    logged_in.run("reblog", sid, who="toot_ben")
+    ben = user("toot_ben")["username"]
+    out = logged_in.run("notifications", who="toot_ann").stdout
+    assert f"@{ben} favourited your status" in out
+    assert f"@{ben} boosted your status" in out
+    assert f"@{ben} mentioned you" in out  # the reply in test_reply_and_thread
+    mentions = logged_in.json("notifications", "--type", "mention", who="toot_ann")
+    assert mentions and {n["type"] for n in mentions} == {"mention"}
+    excluded = logged_in.json("notifications", "--exclude-type", "mention", who="toot_ann")
+    assert excluded and "mention" not in {n["type"] for n in excluded}
+
+    assert "Notifications cleared" in logged_in.run("notifications", "--clear", who="toot_ann").stdout
+    assert api_as(logged_in, "toot_ann").ok("get", "/api/v1/notifications") == []
+    assert logged_in.json("notifications", who="toot_ann") == []
+
+
+# toot 0.52.1 resolves a handle for follow/unfollow (and whois, following,
+# followers, timelines account) through /api/v2/search, which Loggia does not
+# have yet. Strict: these start failing (XPASS) the day search lands, as a
+# reminder to drop the marker.
+NEEDS_SEARCH = pytest.mark.xfail(
+    strict=True, reason="toot resolves handles with /api/v2/search, not implemented yet"
+)
+
+
+@NEEDS_SEARCH
+def test_follow_with_toot(logged_in):
+    ann = user("toot_ann")["username"]
+    p = logged_in.run("follow", ann, who="toot_ben", check=False)
+    assert p.returncode == 0, p.stderr
+    assert f"You are now following {ann}" in p.stdout
+
+
+@NEEDS_SEARCH
+def test_unfollow_with_toot(logged_in):
+    ann = user("toot_ann")["username"]
+    p = logged_in.run("unfollow", ann, who="toot_ben", check=False)
+    assert p.returncode == 0, p.stderr
+    assert f"You are no longer following {ann}" in p.stdout
+
+
+def test_follow_shows_up_in_toot(logged_in, posts):
+    """Follow through the API (toot cannot, see above); toot shows the result."""
+    ben = api_as(logged_in, "toot_ben")
+    ann_id = ben.ok("get", "/api/v1/accounts/lookup", params={"acct": user("toot_ann")["username"]})["id"]
+    assert ben.ok("post", f"/api/v1/accounts/{ann_id}/follow")["following"] is True
+    try:
+        sid = logged_in.post(f"for followers only {RUN}", "--visibility", "private", who="toot_ann")
+        out = logged_in.run("timelines", "home", "--no-pager", "--no-clear", who="toot_ben").stdout
+        assert f"for followers only {RUN}" in out
+        ben_name = user("toot_ben")["username"]
+        out = logged_in.run("notifications", "--type", "follow", who="toot_ann").stdout
+        assert f"@{ben_name} now follows you" in out
+        out = logged_in.run("status", sid, who="toot_ben").stdout
+        assert "Visibility: private" in out
+    finally:
+        assert ben.ok("post", f"/api/v1/accounts/{ann_id}/unfollow")["following"] is False
+
+
+def test_delete(logged_in):
+    sid = logged_in.post(f"typo, deleting {RUN}", who="toot_ann")
+    p = logged_in.run("delete", sid, who="toot_ben", check=False)
+    assert p.returncode != 0
+    assert "✓ Status deleted" in logged_in.run("delete", sid, who="toot_ann").stdout
+    assert api_as(logged_in, "toot_ann").get(f"/api/v1/statuses/{sid}").status_code == 404
+    p = logged_in.run("status", sid, who="toot_ann", check=False)
+    assert p.returncode != 0
+
+
+def test_logout_and_revoke(logged_in):
+    key = f"{user('toot_ben')['username']}@{INSTANCE}"
+    cfg = logged_in.config()
+    token, app = cfg["users"][key]["access_token"], cfg["apps"][INSTANCE]
+    out = logged_in.run("logout", key).stdout
+    assert f"Account {key} logged out" in out
+    assert key not in logged_in.config()["users"]
+    # toot only forgets the token; revoking it is the server's job.
+    assert Api(token).get("/api/v1/accounts/verify_credentials").status_code == 200
+    r = Api().post(
+        "/oauth/revoke",
+        data={"client_id": app["client_id"], "client_secret": app["client_secret"], "token": token},
+    )
+    assert r.status_code == 200, r.text
+    assert Api(token).get("/api/v1/accounts/verify_credentials").status_code == 401
+    # Ann's session with the same app is unaffected.
+    assert api_as(logged_in, "toot_ann").get("/api/v1/accounts/verify_credentials").status_code == 200
