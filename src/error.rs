@@ -30,6 +30,9 @@ pub enum Error {
     /// 422 "Validation failed: …".
     #[error("Validation failed: {0}")]
     Validation(String),
+    /// 413 for a body over the limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// 429, with the seconds after which a retry may succeed.
     #[error("Too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -58,6 +61,7 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -17,6 +17,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod federation;
+pub mod media;
 pub mod model;
 pub mod ops;
 pub mod server;

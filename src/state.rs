@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::Config;
+use crate::media::MediaStore;
 use crate::model::Account;
 use crate::ops::metrics::Metrics;
 use crate::service::instance::{self, Secrets};
@@ -23,6 +24,8 @@ pub struct App {
     /// Verified when a sign-in names an unknown user, to equalize timing.
     pub dummy_password_hash: String,
     pub metrics: Metrics,
+    /// Where uploaded media files live.
+    pub media: MediaStore,
     pub started_at: Instant,
 }
 
@@ -58,13 +61,16 @@ impl AppState {
         let dummy_password_hash =
             crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
                 .await?;
+        let media = MediaStore::local(&config.media_dir, &config.base_url());
         Ok(Self(Arc::new(App {
+            media,
             config,
             store,
             secrets,
             instance_actor,
             dummy_password_hash,
             metrics: Metrics::new(),
+
             started_at: Instant::now(),
         })))
     }

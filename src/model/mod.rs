@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod id;
+pub mod media;
 pub mod oauth;
 pub mod role;
 pub mod scope;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod follows;
 pub mod instance;
 pub mod maintenance;
+pub mod media;
 pub mod oauth;
 pub mod profile;
 pub mod sign_in;

@@ -59,13 +59,9 @@ pub async fn create(
     {
         return Ok(status);
     }
-    if let Some(id) = post.media_ids.first() {
-        return Err(ServiceError::Invalid(format!(
-            "media attachment {id} not found"
-        )));
-    }
+    let media_ids = super::media::check_ids(store, me, &post.media_ids, None).await?;
     let text = post.text.trim_end().to_owned();
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && media_ids.is_empty() {
         return Err(ServiceError::Invalid("Text can't be blank".into()));
     }
     let length = text::count_chars(&text) + post.spoiler_text.chars().count();
@@ -136,6 +132,7 @@ pub async fn create(
         .await?;
     let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     tx.statuses().add_mentions(status.id, &mention_ids).await?;
+    super::media::attach(&mut tx, me, status.id, &media_ids).await?;
     tx.statuses()
         .add_tags(status.id, &formatted.hashtags)
         .await?;
@@ -225,13 +222,10 @@ pub async fn edit(
     if before.account_id != author.account.id || before.reblog_of_id.is_some() {
         return Err(ServiceError::Forbidden);
     }
-    if let Some(id) = change.media_ids.first() {
-        return Err(ServiceError::Invalid(format!(
-            "media attachment {id} not found"
-        )));
-    }
+    let media_ids =
+        super::media::check_ids(store, author.account.id, &change.media_ids, Some(id)).await?;
     let text = change.text.trim_end().to_owned();
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && media_ids.is_empty() {
         return Err(ServiceError::Invalid("Text can't be blank".into()));
     }
     let spoiler_text = change
@@ -264,6 +258,8 @@ pub async fn edit(
     }
     tx.statuses().add_version(&after, now).await?;
     tx.statuses().save_edit(&after).await?;
+    tx.media().detach_all(after.id).await?;
+    super::media::attach(&mut tx, author.account.id, after.id, &media_ids).await?;
     tx.statuses().remove_tags(after.id).await?;
     tx.statuses()
         .add_tags(after.id, &formatted.hashtags)

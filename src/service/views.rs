@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::model::media::Media;
 use crate::model::oauth::App;
 use crate::model::{Account, AccountId, Status, StatusId};
 use crate::store::{Mark, Store, StoreResult, Viewer};
@@ -15,6 +16,7 @@ pub struct StatusView {
     pub mentions: Vec<Account>,
     pub tags: Vec<String>,
     pub app: Option<App>,
+    pub media: Vec<Media>,
     pub reblog: Option<Box<StatusView>>,
     pub favourited: bool,
     pub reblogged: bool,
@@ -85,6 +87,7 @@ async fn view(
         mentions.extend(account(store, id, cache).await?);
     }
     let tags = store.statuses().tags(status.id).await?;
+    let media = store.media().for_status(status.id).await?;
     let app = match status.app_id {
         Some(id) => store.oauth().app_by_id(id).await?,
         None => None,
@@ -99,6 +102,7 @@ async fn view(
         mentions,
         tags,
         app,
+        media,
         reblog: None,
         favourited,
         reblogged,

@@ -18,6 +18,7 @@ mod accounts;
 mod follows;
 mod interactions;
 mod markers;
+mod media;
 mod migrate;
 mod notifications;
 mod oauth;
@@ -34,6 +35,7 @@ pub use accounts::{Accounts, NewAccount};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
 pub use markers::{Marker, Markers};
+pub use media::MediaRows;
 pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use roles::Roles;
@@ -135,6 +137,7 @@ sub_stores!(
     follows => Follows,
     interactions => Interactions,
     markers => Markers,
+    media => MediaRows,
     notifications => Notifications,
     oauth => OAuth,
     roles => Roles,

@@ -78,6 +78,7 @@ pub struct StatusVersion {
 /// Which of an account's statuses to list.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccountFilter {
+    pub only_media: bool,
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
     pub only_pinned: bool,
@@ -229,6 +230,11 @@ impl Statuses<'_> {
                 " AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)",
             );
         }
+        if filter.only_media {
+            base.push_str(
+                " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)",
+            );
+        }
         if filter.exclude_reblogs {
             base.push_str(" AND s.reblog_of_id IS NULL");
         }
@@ -254,6 +260,7 @@ impl Statuses<'_> {
         mut self,
         viewer: Viewer,
         locality: Locality,
+        only_media: bool,
         page: &Page,
     ) -> StoreResult<Vec<Status>> {
         let locality = match locality {
@@ -261,8 +268,13 @@ impl Statuses<'_> {
             Locality::Local => " AND s.local",
             Locality::Remote => " AND NOT s.local",
         };
+        let media = if only_media {
+            " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)"
+        } else {
+            ""
+        };
         let base = format!(
-            "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}
+            "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}{media}
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
              AND {VISIBLE}"
         );

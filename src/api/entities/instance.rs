@@ -29,19 +29,21 @@ fn thumbnail_url(config: &Config) -> String {
 fn statuses(config: &Config) -> Value {
     json!({
         "max_characters": config.max_status_chars,
-        "max_media_attachments": 0,
+        "max_media_attachments": crate::service::media::MAX_ATTACHMENTS,
         "characters_reserved_per_url": CHARACTERS_RESERVED_PER_URL,
     })
 }
 
 fn media_attachments() -> Value {
+    use crate::media::process;
     json!({
-        "supported_mime_types": [],
-        "image_size_limit": 0,
-        "image_matrix_limit": 0,
+        "supported_mime_types": process::SUPPORTED_TYPES,
+        "image_size_limit": process::MAX_UPLOAD_BYTES,
+        "image_matrix_limit": process::MAX_DECODE_PIXELS,
         "video_size_limit": 0,
         "video_frame_rate_limit": 0,
         "video_matrix_limit": 0,
+        "description_limit": crate::service::media::MAX_DESCRIPTION,
     })
 }
 

@@ -5,5 +5,6 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod media;
 pub mod relationship;
 pub mod status;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::account::Account;
 use crate::config::Config;
+use crate::media::MediaStore;
 use crate::service::views::StatusView;
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +53,7 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     pub application: Option<StatusApplication>,
     pub account: Account,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<super::media::MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
     pub emojis: Vec<serde_json::Value>,
@@ -72,7 +73,7 @@ pub struct Context {
 }
 
 impl Status {
-    pub fn from_view(view: &StatusView, config: &Config) -> Self {
+    pub fn from_view(view: &StatusView, config: &Config, files: &MediaStore) -> Self {
         let s = &view.status;
         Self {
             id: s.id.to_string(),
@@ -99,13 +100,17 @@ impl Status {
             reblog: view
                 .reblog
                 .as_ref()
-                .map(|r| Box::new(Status::from_view(r, config))),
+                .map(|r| Box::new(Status::from_view(r, config, files))),
             application: view.app.as_ref().map(|a| StatusApplication {
                 name: a.name.clone(),
                 website: a.website.clone(),
             }),
             account: Account::from_model(&view.account, config),
-            media_attachments: Vec::new(),
+            media_attachments: view
+                .media
+                .iter()
+                .map(|m| super::media::MediaAttachment::from_model(m, files))
+                .collect(),
             mentions: view
                 .mentions
                 .iter()

@@ -39,6 +39,7 @@ scopes! {
     WriteAccounts => ["write:accounts"];
     ReadStatuses => ["read:statuses"];
     WriteStatuses => ["write:statuses"];
+    WriteMedia => ["write:media"];
     WriteFavourites => ["write:favourites"];
     ReadFavourites => ["read:favourites"];
     WriteBookmarks => ["write:bookmarks"];

@@ -34,9 +34,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
                 .finish();
             return parse_form(&query, body.as_bytes()).map(Self);
         }
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::TooLarge("The request body is too large".into())
+            } else {
+                Error::BadRequest(format!("cannot read the request body: {e}"))
+            }
+        })?;
         if content_type.starts_with("application/json") {
             // An empty JSON body means "no parameters".
             let mut value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {

@@ -54,6 +54,14 @@ impl Fields {
     }
 }
 
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::TooLarge("The request body is too large".into())
+    } else {
+        Error::BadRequest(format!("invalid multipart body: {e}"))
+    }
+}
+
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
@@ -101,11 +109,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
             let mut multipart = Multipart::from_request(req, state)
                 .await
                 .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?;
-            while let Some(field) = multipart
-                .next_field()
-                .await
-                .map_err(|e| Error::BadRequest(format!("invalid multipart body: {e}")))?
-            {
+            while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
                 let name = field.name().unwrap_or_default().to_owned();
                 match field.file_name().map(str::to_owned) {
                     Some(file_name) => {
@@ -113,10 +117,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                             .content_type()
                             .unwrap_or("application/octet-stream")
                             .to_owned();
-                        let bytes = field
-                            .bytes()
-                            .await
-                            .map_err(|e| Error::BadRequest(format!("cannot read {name}: {e}")))?;
+                        let bytes = field.bytes().await.map_err(multipart_error)?;
                         fields.files.push(Upload {
                             field: name,
                             file_name,
@@ -125,19 +126,20 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                         });
                     }
                     None => {
-                        let value = field
-                            .text()
-                            .await
-                            .map_err(|e| Error::BadRequest(format!("cannot read {name}: {e}")))?;
+                        let value = field.text().await.map_err(multipart_error)?;
                         fields.pairs.push((name, value));
                     }
                 }
             }
             return Ok(fields);
         }
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| Error::BadRequest(format!("cannot read the request body: {e}")))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::TooLarge("The request body is too large".into())
+            } else {
+                Error::BadRequest(format!("cannot read the request body: {e}"))
+            }
+        })?;
         if content_type.starts_with("application/json") {
             if !body.iter().all(u8::is_ascii_whitespace) {
                 let value: Value = serde_json::from_slice(&body)

@@ -275,19 +275,16 @@ async fn account_statuses(
     let viewer = viewer.viewer();
     let account = follows::target(&state.store, render::id(&id)?).await?;
     let filter = AccountFilter {
+        only_media: q.only_media.unwrap_or(false),
         exclude_replies: q.exclude_replies.unwrap_or(false),
         exclude_reblogs: q.exclude_reblogs.unwrap_or(false),
         only_pinned: q.pinned.unwrap_or(false),
     };
-    let mut statuses = if q.only_media.unwrap_or(false) {
-        Vec::new()
-    } else {
-        state
-            .store
-            .statuses()
-            .by_account(account.id, viewer, filter, &page.page(20, 40))
-            .await?
-    };
+    let mut statuses = state
+        .store
+        .statuses()
+        .by_account(account.id, viewer, filter, &page.page(20, 40))
+        .await?;
     if let Some(tag) = q.tagged.filter(|t| !t.is_empty()) {
         let mut tagged = Vec::new();
         for s in statuses {

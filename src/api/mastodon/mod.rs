@@ -5,6 +5,7 @@ mod apps;
 mod defaults;
 mod instance;
 mod markers;
+mod media;
 mod notifications;
 mod render;
 mod statuses;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .merge(defaults::routes())
         .merge(instance::routes())
         .merge(markers::routes())
+        .merge(media::routes())
         .merge(notifications::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())

@@ -15,7 +15,7 @@ pub async fn statuses(
     let views = views::hydrate(&state.store, viewer, list).await?;
     Ok(views
         .iter()
-        .map(|v| Status::from_view(v, &state.config))
+        .map(|v| Status::from_view(v, &state.config, &state.media))
         .collect())
 }
 

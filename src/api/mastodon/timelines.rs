@@ -72,16 +72,16 @@ async fn public(
         (false, true) => Locality::Remote,
         _ => Locality::All,
     };
-    // No media exists yet, so a media-only timeline is empty.
-    let statuses = if q.only_media.unwrap_or(false) {
-        Vec::new()
-    } else {
-        state
-            .store
-            .statuses()
-            .public(viewer, locality, &page.page(20, 40))
-            .await?
-    };
+    let statuses = state
+        .store
+        .statuses()
+        .public(
+            viewer,
+            locality,
+            q.only_media.unwrap_or(false),
+            &page.page(20, 40),
+        )
+        .await?;
     page_of(&state, viewer, &page, statuses).await
 }
 

@@ -7,6 +7,7 @@ exact pagination checks.
 """
 
 import secrets
+import time
 import uuid
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -155,7 +156,7 @@ def bob_follows_alice(bob, me):
 
 
 def test_instance_and_app(app, alice, anon):
-    inst = anon.instance()
+    inst = anon.instance_v1()
     assert inst["uri"] == urlsplit(BASE_URL).netloc
     assert str(inst["version"]).startswith("4.")
     v2 = anon.instance_v2()
@@ -171,6 +172,15 @@ def test_password_grant_login(alice):
     assert acct["username"] == user("mpy_alice")["username"]
     assert acct["acct"] == user("mpy_alice")["username"]  # local accounts: no domain
     assert "source" in acct and acct["source"]["privacy"] in ("public", "unlisted", "private")
+
+
+def test_login_with_mastodon_py_default_scopes():
+    """Mastodon.create_app/log_in without scopes ask for read write follow push."""
+    client_id, client_secret = Mastodon.create_app(f"defaults {RUN}", api_base_url=BASE_URL)
+    m = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE_URL)
+    u = user("mpy_dana")
+    m.log_in(username=u["email"], password=u["password"], allow_http=True)
+    assert m.me()["username"] == u["username"]
 
 
 def test_password_grant_rejects_a_wrong_password(app):
@@ -204,8 +214,9 @@ def test_authorization_code_flow_out_of_band(carol):
 def test_authorization_code_is_single_use_and_bound_to_redirect_uri(app):
     m = new_client(app)
     url = m.auth_request_url(redirect_uris=CALLBACK, scopes=SCOPES, allow_http=True)
-    code, _ = code_from(Browser().authorize(url, "mpy_carol"))
-    # Wrong redirect_uri: refused.
+    browser = Browser()
+    # A code issued for CALLBACK is refused with another redirect_uri.
+    code, _ = code_from(browser.authorize(url, "mpy_carol"))
     r = requests.post(
         f"{BASE_URL}/oauth/token",
         data={
@@ -219,8 +230,10 @@ def test_authorization_code_is_single_use_and_bound_to_redirect_uri(app):
     )
     assert r.status_code in (400, 401), r.text
     assert r.json()["error"] in ("invalid_grant", "invalid_request")
-    # Used once (with Mastodon.py) ...
+    # A fresh code is good once (with Mastodon.py) ...
+    code, _ = code_from(browser.authorize(url, "mpy_carol"))
     m.log_in(code=code, redirect_uri=CALLBACK, scopes=SCOPES, allow_http=True)
+    assert m.me()["username"] == user("mpy_carol")["username"]
     # ... and not twice.
     with pytest.raises(MastodonIllegalArgumentError):
         new_client(app).log_in(code=code, redirect_uri=CALLBACK, scopes=SCOPES, allow_http=True)
@@ -250,6 +263,39 @@ def test_signed_in_browser_goes_straight_to_consent(bob_login, app):
     forms = parse_forms(page.text).forms
     assert not any("password" in f["fields"] for f in forms)
     assert any(("decision", "approve") in f["buttons"] for f in forms)
+
+
+def test_force_login_asks_for_the_password_again(bob_login, app):
+    """force_login=True (switching accounts in an app) shows the sign-in page
+    even to a signed-in browser; signing in as someone else works."""
+    browser = bob_login["browser"]
+    m = new_client(app)
+    url = m.auth_request_url(redirect_uris=OOB, scopes=SCOPES, force_login=True, allow_http=True)
+    page = browser.get(url)
+    assert page.status_code == 200
+    assert any("password" in f["fields"] for f in parse_forms(page.text).forms), page.text[:500]
+    final = browser.authorize(url, "mpy_dana")
+    code, _ = code_from(final)
+    m.log_in(code=code, redirect_uri=OOB, scopes=SCOPES, allow_http=True)
+    assert m.me()["username"] == user("mpy_dana")["username"]
+
+
+def test_token_scopes_are_bounded_by_the_app(app):
+    narrow = register_app(f"read-only app {RUN}", scopes="read")
+    u = user("mpy_dana")
+    r = requests.post(
+        f"{BASE_URL}/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": narrow["client_id"],
+            "client_secret": narrow["client_secret"],
+            "username": u["email"],
+            "password": u["password"],
+            "scope": "read write",
+        },
+        timeout=TIMEOUT,
+    )
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope", r.text
 
 
 def test_pkce_s256_authorization_code_flow(app):
@@ -403,6 +449,16 @@ def test_who_can_open_each_post(request, audience_posts, viewer, expected):
     assert seen == expected
 
 
+def test_private_post_is_visible_to_mentioned_people(alice, bob, carol, bob_follows_alice, me):
+    carol_name = user("mpy_carol")["username"]
+    st = alice.status_post(f"@{carol_name} followers and you {RUN}", visibility="private")
+    assert _can_see(carol, st["id"])  # mentioned, not a follower
+    assert _can_see(bob, st["id"])  # follower
+    assert any(
+        n["type"] == "mention" and str(n["status"]["id"]) == str(st["id"]) for n in carol.notifications(limit=40)
+    )
+
+
 def test_home_timelines_by_audience(bob, carol, audience_posts):
     def found(client):
         home = ids(client.timeline_home(limit=40))
@@ -429,6 +485,27 @@ def test_account_statuses_by_audience(bob, carol, anon, me, audience_posts):
     assert {"public", "unlisted", "private", "local", "local_only"} <= found(bob)
     assert found(carol) == {"public", "unlisted", "local", "local_only"}
     assert found(anon) == {"public", "unlisted"}
+
+
+def test_company_only_posts_do_not_leak_through_boosts_tags_or_threads(alice, bob, carol, anon, me):
+    tag = f"internal{RUN}"
+    st = Api(alice.access_token).ok(
+        "post", "/api/v1/statuses", data={"status": f"roadmap #{tag} {RUN}", "visibility": "local"}
+    )
+    boost = bob.status_reblog(st["id"])
+    assert boost["reblog"]["local_only"] is True
+    # Colleagues see the post, its boost and its tag.
+    assert str(boost["id"]) in ids(carol.account_statuses(me["bob"], limit=40))
+    assert ids(carol.timeline_hashtag(tag)) == [str(st["id"])]
+    # Outsiders see none of it.
+    assert str(boost["id"]) not in ids(anon.account_statuses(me["bob"], limit=40))
+    assert not _can_see(anon, boost["id"])
+    assert ids(anon.timeline_hashtag(tag)) == []
+    with pytest.raises(MastodonNotFoundError):
+        anon.status_context(st["id"])
+    with pytest.raises(MastodonNotFoundError):
+        anon.status_reblogged_by(st["id"])
+    bob.status_unreblog(st["id"])
 
 
 # --------------------------------------------------------------------------
@@ -516,6 +593,10 @@ def test_pin(alice, bob, me):
     # Someone else's post cannot be pinned.
     with pytest.raises(MastodonAPIError):
         bob.status_pin(st["id"])
+    # Nor can a direct message.
+    dm = alice.status_post(f"@{user('mpy_bob')['username']} psst {RUN}", visibility="direct")
+    with pytest.raises(MastodonAPIError):
+        alice.status_pin(dm["id"])
     unpinned = alice.status_unpin(st["id"])
     assert unpinned["pinned"] is False
     assert str(st["id"]) not in ids(bob.account_statuses(me["alice"], pinned=True))
@@ -547,7 +628,7 @@ def test_hashtag_timeline(alice, carol):
 # --------------------------------------------------------------------------
 
 
-def test_follow_and_unfollow(alice, carol, me):
+def test_follow_and_unfollow(alice, bob, carol, me):
     before = alice.account(me["alice"])["followers_count"]
     rel = carol.account_follow(me["alice"], reblogs=False, notify=True)
     assert rel["following"] is True
@@ -565,6 +646,11 @@ def test_follow_and_unfollow(alice, carol, me):
     # New posts reach the follower's home timeline.
     st = alice.status_post(f"for my followers {RUN}", visibility="private")
     assert str(st["id"]) in ids(carol.timeline_home(limit=40))
+    # reblogs=False: alice's boosts stay out of carol's home.
+    other = bob.status_post(f"bob says {RUN}")
+    boost = alice.status_reblog(other["id"])
+    assert str(boost["id"]) not in ids(carol.timeline_home(limit=40))
+    alice.status_unreblog(other["id"])
 
     rel = carol.account_unfollow(me["alice"])
     assert rel["following"] is False
@@ -578,12 +664,29 @@ def test_follow_and_unfollow(alice, carol, me):
     assert not _can_see(carol, st["id"])
 
 
+def test_follow_with_notify_sends_status_notifications(alice, carol, me):
+    """follow(notify=True) is the bell in Mastodon's UI: each new post of the
+    followed account becomes a `status` notification."""
+    carol.notifications_clear()
+    carol.account_follow(me["alice"], notify=True)
+    try:
+        st = alice.status_post(f"ring the bell {RUN}")
+        notes = carol.notifications(types=["status"])
+        assert [(n["type"], str(n["status"]["id"])) for n in notes] == [("status", str(st["id"]))]
+    finally:
+        carol.account_unfollow(me["alice"])
+
+
 def test_following_brings_recent_posts_into_home(dana, me, alice):
     """Mastodon merges the followed account's recent posts into the home feed
     on follow (FeedManager#merge_into_home)."""
     st = alice.status_post(f"posted before dana followed {RUN}")
     dana.account_follow(me["alice"])
     try:
+        # Mastodon does this in a background job: allow it a moment.
+        deadline = time.monotonic() + 3
+        while str(st["id"]) not in ids(dana.timeline_home(limit=40)) and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert str(st["id"]) in ids(dana.timeline_home(limit=40))
     finally:
         dana.account_unfollow(me["alice"])
@@ -628,6 +731,10 @@ def test_home_timeline_pagination(dana, dana_posts):
     assert ids(dana.timeline_home(max_id=full[2], limit=40)) == full[3:]
     assert ids(dana.timeline_home(since_id=full[3], limit=40)) == full[:3]
     assert ids(dana.timeline_home(min_id=full[5], limit=2)) == full[3:5]
+    # With more newer statuses than the limit, since_id gives the newest and
+    # min_id the ones adjacent to the cursor.
+    assert ids(dana.timeline_home(since_id=full[6], limit=2)) == full[:2]
+    assert ids(dana.timeline_home(min_id=full[6], limit=2)) == full[4:6]
 
     # fetch_previous from the top: nothing newer ... until dana posts again.
     newer = dana.status_post(f"dana newest {RUN}")
@@ -647,6 +754,25 @@ def test_local_timeline_pagination(carol, anon, dana_posts):
     # max_id on the anonymous local timeline.
     older = ids(anon.timeline_local(max_id=dana_posts[3], limit=3))
     assert older == dana_posts[4:7]
+
+
+def test_local_timeline_leaves_out_replies_to_others_and_boosts(alice, bob, carol):
+    """Mastodon's public timelines show neither replies to other people nor
+    boosts (Setting.show_replies_in_public_timelines and
+    show_reblogs_in_public_timelines are false by default; Mastodon.py
+    documents timeline_local as "not including replies"). A self-reply,
+    continuing one's own thread, is shown."""
+    root = alice.status_post(f"thread 1/2 {RUN}")
+    own = alice.status_reply(root, f"thread 2/2 {RUN}")
+    other = bob.status_reply(root, f"a reply from bob {RUN}")
+    boost = bob.status_reblog(root["id"])
+    try:
+        tl = ids(carol.timeline_local(limit=40))
+        assert str(root["id"]) in tl and str(own["id"]) in tl
+        assert str(boost["id"]) not in tl
+        assert str(other["id"]) not in tl, "a reply to someone else is in the local timeline"
+    finally:
+        bob.status_unreblog(root["id"])
 
 
 def test_favourites_and_bookmarks_pagination(bob, alice):
@@ -718,8 +844,12 @@ def test_notifications(alice, carol, me):
 
 def test_block_and_mute(alice, carol, me):
     st = alice.status_post(f"before the block {RUN}")
+    alice.account_follow(me["carol"])
+    carol.account_follow(me["alice"])
     rel = carol.account_block(me["alice"])
     assert rel["blocking"] is True
+    # Blocking breaks follows both ways.
+    assert rel["following"] is False and rel["followed_by"] is False
     assert me["alice"] in ids(carol.blocks())
     [back] = alice.account_relationships(me["carol"])
     assert back["blocked_by"] is True
@@ -755,12 +885,23 @@ def test_delete(alice, bob, bob_follows_alice):
     with pytest.raises(MastodonNotFoundError):
         bob.status(st["id"])
     assert str(st["id"]) not in ids(bob.timeline_home(limit=40))
-    # Only the author may delete; as in Mastodon, someone else's post is
-    # "not found" for that purpose.
+    # Deleting a post takes its boosts with it.
+    boosted = alice.status_post(f"boosted, then deleted {RUN}")
+    boost = bob.status_reblog(boosted["id"])
+    alice.status_delete(boosted["id"])
+    assert not _can_see(bob, boost["id"])
+    assert str(boost["id"]) not in ids(bob.account_statuses(bob.me()["id"], limit=40))
+
+
+def test_only_the_author_may_delete(alice, bob):
+    """As in Mastodon (Status.where(account: current_account).find), someone
+    else's post is "not found" for deleting: 404, not 403."""
     other = alice.status_post(f"not yours {RUN}")
-    with pytest.raises(MastodonNotFoundError):
-        bob.status_delete(other["id"])
-    assert _can_see(bob, other["id"])
+    try:
+        with pytest.raises(MastodonNotFoundError):
+            bob.status_delete(other["id"])
+    finally:
+        assert _can_see(bob, other["id"])
 
 
 def test_revoke_token_at_end(app, alice):

@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import BASE_URL, Api, user
+from conftest import BASE_URL, Api, Browser, code_from, user
 
 TOOT = os.path.join(os.path.dirname(sys.executable), "toot")
 INSTANCE = urlsplit(BASE_URL).netloc  # localhost:PORT, the server's domain
 RUN = uuid.uuid4().hex[:8]
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 POSTED = re.compile(r"Toot posted: (\S+)/(\d+)\s*$", re.M)
 
 
@@ -81,20 +82,32 @@ class Toot:
         assert m.group(1) == f"{BASE_URL}/@{user(who)['username']}"
         return m.group(2)
 
-    def run_in_terminal(self, *args, who, presses=10, timeout=30):
-        """Runs toot in a pseudo-terminal (its pager reads keys from the
-        terminal) and presses Space whenever it asks to continue."""
+    def run_in_terminal(self, *args, who, lines=40, presses=10, timeout=30):
+        """Runs toot in a pseudo-terminal `lines` high (its pager reads keys
+        from the terminal) and presses Space whenever it asks to continue,
+        `q` after `presses` pages."""
         import pty
+        import signal
 
         cmd = [TOOT, "--as", f"{user(who)['username']}@{INSTANCE}", *args]
+        env = {**self.env, "LINES": str(lines)}
         pid, fd = pty.fork()
-        if pid == 0:  # child
-            os.execve(TOOT, cmd, self.env)
+        if pid == 0:  # child: becomes toot, with the pty as its terminal
+            try:
+                os.execve(TOOT, cmd, env)
+            finally:
+                os._exit(127)
+        # click switches the terminal to raw mode with TCSAFLUSH, which drops
+        # a key typed too early: while a prompt is unanswered (no output
+        # since), press again every half second.
         out, deadline, prompts = b"", time.monotonic() + timeout, 0
+        waiting = False
         try:
             while time.monotonic() < deadline:
                 ready, _, _ = select.select([fd], [], [], 0.5)
                 if not ready:
+                    if waiting:
+                        os.write(fd, b" " if prompts <= presses else b"q")
                     continue
                 try:
                     chunk = os.read(fd, 4096)
@@ -103,13 +116,17 @@ class Toot:
                 if not chunk:
                     break
                 out += chunk
-                while out.count(b"to continue") > prompts:
-                    prompts += 1
-                    os.write(fd, b" " if prompts <= presses else b"q")
+                waiting = False
+                if out.count(b"to continue") > prompts:
+                    prompts = out.count(b"to continue")
+                    waiting = True
+            else:
+                os.kill(pid, signal.SIGKILL)
         finally:
             _, status = os.waitpid(pid, 0)
             os.close(fd)
-        return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace").replace("\r\n", "\n")
+        text = ANSI.sub("", out.decode("utf-8", "replace")).replace("\r\n", "\n")
+        return os.waitstatus_to_exitcode(status), text
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +134,49 @@ def toot(tmp_path_factory):
     return Toot(tmp_path_factory.mktemp("toot-home"))
 
 
+def login_with_browser(toot, who):
+    """`toot login`: toot prints an authorization URL, the person opens it in
+    a browser, signs in, approves, and pastes the code shown back into toot."""
+    p = subprocess.Popen(
+        [TOOT, "login", "-i", BASE_URL],
+        env={**toot.env, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url, seen = None, ""
+        while url is None:
+            line = p.stdout.readline()
+            assert line, f"toot login ended early:\n{seen}\n{p.stderr.read()}"
+            seen += line
+            if line.startswith(BASE_URL + "/oauth/authorize"):
+                url = line.strip()
+        final = Browser().authorize(url, who)
+        assert final.status_code == 200, final.text[:500]
+        code, _ = code_from(final)
+        assert code, final.text[:800]
+        # "Open link in default browser? [Y/n]" -> n; "Authorization code:" -> code
+        out, err = p.communicate(f"n\n{code}\n", timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0, f"{seen}{out}\n{err}"
+    return seen + out
+
+
 @pytest.fixture(scope="module")
 def logged_in(toot):
-    for who in ("toot_ann", "toot_ben"):
-        u = user(who)
-        p = toot.run("login_cli", "-i", BASE_URL, "-e", u["email"], "-p", u["password"])
-        assert "Successfully logged in" in p.stdout
-        assert toot.config_path in p.stdout
+    # Ann types her password into the CLI ...
+    u = user("toot_ann")
+    p = toot.run("login_cli", "-i", BASE_URL, "-e", u["email"], "-p", u["password"])
+    assert "Successfully logged in" in p.stdout
+    assert toot.config_path in p.stdout
+    # ... Ben uses the recommended browser flow.
+    out = login_with_browser(toot, "toot_ben")
+    assert "Successfully logged in" in out
     return toot
 
 
@@ -204,8 +257,10 @@ def test_post_with_spoiler_language_and_sensitive(logged_in):
     sid = logged_in.post(f"rollout details {RUN}", "-p", "deploy", "-s", "-l", "en", who="toot_ann")
     st = api_as(logged_in, "toot_ann").ok("get", f"/api/v1/statuses/{sid}")
     assert st["spoiler_text"] == "deploy" and st["sensitive"] is True and st["language"] == "en"
-    out = logged_in.run("status", sid, who="toot_ben").stdout
-    assert "deploy" in out
+    # toot's text output does not show content warnings; its JSON does.
+    seen = logged_in.json("status", sid, who="toot_ben")
+    assert seen["spoiler_text"] == "deploy" and seen["sensitive"] is True
+    assert f"rollout details {RUN}" in logged_in.run("status", sid, who="toot_ben").stdout
 
 
 def test_timelines_home(logged_in, posts):
@@ -240,9 +295,10 @@ def test_timeline_pager_follows_link_headers(logged_in, posts):
     """`toot timelines home --pager` fetches page after page through the Link
     rel=next header while the user presses Space."""
     code, out = logged_in.run_in_terminal(
-        "timelines", "home", "--pager", "--limit", "2", "--no-clear", who="toot_ann", presses=10
+        "timelines", "home", "--pager", "--limit", "2", "--no-clear", who="toot_ann", lines=16, presses=10
     )
     assert code == 0, out
+    assert "to continue" in out, "expected more than one screen"
     shown = re.findall(r"ID (\d+)", out)
     # All four posts, in order, although each request returned only two.
     order = [posts[v] for v in ("direct", "private", "unlisted", "public")]

@@ -22,8 +22,18 @@ async fn instance_v2_matches_mastodon_and_tells_the_truth() {
     // Not built yet, so not advertised.
     assert_eq!(body["api_versions"]["mastodon"], 1);
     assert_eq!(
-        body["configuration"]["media_attachments"]["supported_mime_types"],
-        serde_json::json!([])
+        body["configuration"]["media_attachments"]["video_size_limit"],
+        0
+    );
+    // Built, and advertised with the limits enforced.
+    assert_eq!(
+        body["configuration"]["statuses"]["max_media_attachments"],
+        4
+    );
+    let types = &body["configuration"]["media_attachments"]["supported_mime_types"];
+    assert!(
+        types.as_array().unwrap().iter().any(|t| t == "image/jpeg"),
+        "{types}"
     );
     assert_eq!(body["configuration"]["translation"]["enabled"], false);
     assert_eq!(body["registrations"]["enabled"], false);

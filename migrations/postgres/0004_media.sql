@@ -1,0 +1,26 @@
+-- Uploaded media. Files live in the media store (a directory, later also
+-- S3-compatible object storage); rows hold their keys and metadata.
+-- Keep in step with ../sqlite/0004_media.sql.
+
+CREATE TABLE media_attachments (
+    id             BIGINT PRIMARY KEY NOT NULL,
+    account_id     BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    -- NULL until a status uses it.
+    status_id      BIGINT REFERENCES statuses (id) ON DELETE SET NULL,
+    kind           TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    file_key       TEXT NOT NULL,
+    file_size      BIGINT NOT NULL,
+    width          BIGINT NOT NULL,
+    height         BIGINT NOT NULL,
+    thumbnail_key  TEXT NOT NULL,
+    thumb_width    BIGINT NOT NULL,
+    thumb_height   BIGINT NOT NULL,
+    blurhash       TEXT NOT NULL,
+    description    TEXT NOT NULL DEFAULT '',
+    focus_x        DOUBLE PRECISION NOT NULL DEFAULT 0,
+    focus_y        DOUBLE PRECISION NOT NULL DEFAULT 0,
+    created_at     BIGINT NOT NULL
+);
+CREATE INDEX media_attachments_status ON media_attachments (status_id, id);
+CREATE INDEX media_attachments_account ON media_attachments (account_id, id);
