@@ -2,6 +2,8 @@
 
 use super::error::{ServiceError, ServiceResult};
 use crate::config::Config;
+use crate::media::MediaStore;
+use crate::media::process;
 use crate::model::{ProfileField, Visibility};
 use crate::store::{Store, StoreError, UserWithAccount};
 use crate::text;
@@ -26,6 +28,24 @@ pub struct ProfileUpdate {
     /// `Some(None)` clears the default language.
     pub language: Option<Option<String>>,
     pub local_only: Option<bool>,
+    /// URLs of newly stored profile images.
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+}
+
+/// Processes and stores a profile image (same rules as media uploads);
+/// returns its URL.
+pub async fn store_image(files: &MediaStore, bytes: Vec<u8>) -> ServiceResult<String> {
+    let processed = tokio::task::spawn_blocking(move || process::process_image(&bytes))
+        .await
+        .map_err(|e| ServiceError::Invalid(format!("processing failed: {e}")))?
+        .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    let key = MediaStore::new_key(processed.extension);
+    files.put(&key, &processed.bytes).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot store a profile image");
+        ServiceError::Invalid("The image could not be stored; nothing was changed".into())
+    })?;
+    Ok(files.url(&key))
 }
 
 fn check_len(what: &str, value: &str, max: usize) -> ServiceResult<()> {
@@ -66,6 +86,12 @@ pub async fn update(
         }
         account.fields =
             serde_json::to_string(&fields).map_err(|e| ServiceError::Invalid(e.to_string()))?;
+    }
+    if let Some(url) = change.avatar_url {
+        account.avatar_url = Some(url);
+    }
+    if let Some(url) = change.header_url {
+        account.header_url = Some(url);
     }
     account.locked = change.locked.unwrap_or(account.locked);
     account.bot = change.bot.unwrap_or(account.bot);

@@ -34,7 +34,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(update_credentials).put(update_credentials),
+            axum::routing::patch(update_credentials)
+                .put(update_credentials)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::media::process::MAX_UPLOAD_BYTES + 64 * 1024,
+                )),
         )
         .route("/api/v1/accounts/lookup", get(lookup))
         .route("/api/v1/accounts/relationships", get(relationships))
@@ -92,13 +96,14 @@ async fn update_credentials(
     me: User<WriteAccounts>,
     fields: Fields,
 ) -> ApiResult<Json<CredentialAccount>> {
-    for image in ["avatar", "header"] {
-        if fields.file(image).is_some() {
-            return Err(Error::Validation(format!(
-                "Uploading a {image} image is not supported yet"
-            )));
-        }
-    }
+    let avatar = match fields.file("avatar") {
+        Some(file) => Some(profile::store_image(&state.media, file.bytes.to_vec()).await?),
+        None => None,
+    };
+    let header = match fields.file("header") {
+        Some(file) => Some(profile::store_image(&state.media, file.bytes.to_vec()).await?),
+        None => None,
+    };
     let mut profile_fields = Vec::new();
     for i in 0..16 {
         let name = fields.get(&format!("fields_attributes[{i}][name]"));
@@ -144,6 +149,8 @@ async fn update_credentials(
             .get("source[language]")
             .map(|l| Some(l.to_owned()).filter(|l| !l.is_empty())),
         local_only: fields.bool("source[local_only]")?,
+        avatar_url: avatar,
+        header_url: header,
     };
     let updated = profile::update(&state.store, &state.config, &me.user, change).await?;
     let pending = state
