@@ -24,6 +24,7 @@ mod notifications;
 mod oauth;
 mod page;
 mod roles;
+mod search;
 mod sessions;
 mod settings;
 mod stats;
@@ -39,6 +40,7 @@ pub use media::MediaRows;
 pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use roles::Roles;
+pub use search::Search;
 pub use sessions::Sessions;
 pub use settings::Settings;
 pub use stats::{InstanceStats, Stats};
@@ -141,6 +143,7 @@ sub_stores!(
     notifications => Notifications,
     oauth => OAuth,
     roles => Roles,
+    search => Search,
     sessions => Sessions,
     settings => Settings,
     stats => Stats,

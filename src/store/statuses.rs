@@ -132,6 +132,7 @@ impl Statuses<'_> {
         .bind(Timestamp::now())
         .fetch_one(e)
         .await)?;
+        self.index_for_search(&status).await?;
         Ok(status)
     }
 
@@ -499,6 +500,35 @@ impl Statuses<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        self.index_for_search(status).await
+    }
+
+    /// PostgreSQL: fills the search vector from folded text (SQLite's FTS5
+    /// triggers need nothing here).
+    async fn index_for_search(&mut self, status: &Status) -> StoreResult<()> {
+        let folded =
+            crate::text::fold_for_search(&format!("{} {}", status.spoiler_text, status.text));
+        match &mut self.0.exec {
+            super::Exec::PgPool(pool) => {
+                sqlx::query(
+                    "UPDATE statuses SET search_vector = to_tsvector('simple', $2) WHERE id = $1",
+                )
+                .bind(status.id)
+                .bind(&folded)
+                .execute(*pool)
+                .await?;
+            }
+            super::Exec::Pg(conn) => {
+                sqlx::query(
+                    "UPDATE statuses SET search_vector = to_tsvector('simple', $2) WHERE id = $1",
+                )
+                .bind(status.id)
+                .bind(&folded)
+                .execute(&mut **conn)
+                .await?;
+            }
+            super::Exec::SqlitePool(_) | super::Exec::Sqlite(_) => {}
+        }
         Ok(())
     }
 

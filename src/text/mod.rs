@@ -133,3 +133,13 @@ pub fn count_chars(text: &str) -> usize {
 fn strip_whitespace(text: &str) -> &str {
     text.trim_matches(|c| matches!(c, '\0' | '\t' | '\n' | '\x0B' | '\x0C' | '\r' | ' '))
 }
+
+/// Text as search sees it: lower-cased, accents removed (`Café` → `cafe`).
+pub fn fold_for_search(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}

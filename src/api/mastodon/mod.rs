@@ -8,6 +8,7 @@ mod markers;
 mod media;
 mod notifications;
 mod render;
+mod search;
 mod statuses;
 mod timelines;
 
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(markers::routes())
         .merge(media::routes())
         .merge(notifications::routes())
+        .merge(search::routes())
         .merge(statuses::routes())
         .merge(timelines::routes())
 }

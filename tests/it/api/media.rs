@@ -258,22 +258,42 @@ async fn avatars_and_headers_are_uploaded_with_update_credentials() {
     let app = TestApp::new().await;
     let (_, alice) = app.user_with_token("alice").await;
     let response = app
-        .send(multipart_request(Method::PATCH, "/api/v1/accounts/update_credentials", &alice, &[("display_name", "Alice")], Some(("avatar", "me.jpg", "image/jpeg", &jpeg_with_exif(300, 300)))))
+        .send(multipart_request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            &alice,
+            &[("display_name", "Alice")],
+            Some(("avatar", "me.jpg", "image/jpeg", &jpeg_with_exif(300, 300))),
+        ))
         .await;
     let me = response.assert_status(StatusCode::OK).json();
     let avatar = me["avatar"].as_str().unwrap();
     assert!(avatar.starts_with("http://loggia.test/media/"), "{avatar}");
     assert_eq!(me["avatar_static"], me["avatar"]);
     assert_eq!(me["display_name"], "Alice");
-    let served = app.get(avatar.strip_prefix("http://loggia.test").unwrap()).await;
+    let served = app
+        .get(avatar.strip_prefix("http://loggia.test").unwrap())
+        .await;
     served.assert_status(StatusCode::OK);
     assert!(!served.body.windows(10).any(|w| w == b"SECRET-GPS"));
     let response = app
-        .send(multipart_request(Method::PATCH, "/api/v1/accounts/update_credentials", &alice, &[], Some(("header", "h.txt", "text/plain", b"not an image"))))
+        .send(multipart_request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            &alice,
+            &[],
+            Some(("header", "h.txt", "text/plain", b"not an image")),
+        ))
         .await;
     response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     // A refused upload changed nothing.
-    let me = app.get_with_token("/api/v1/accounts/verify_credentials", &alice).await.json();
+    let me = app
+        .get_with_token("/api/v1/accounts/verify_credentials", &alice)
+        .await
+        .json();
     assert_eq!(me["avatar"], avatar);
-    assert_eq!(me["header"], "http://loggia.test/headers/original/missing.png");
+    assert_eq!(
+        me["header"],
+        "http://loggia.test/headers/original/missing.png"
+    );
 }

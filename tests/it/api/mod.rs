@@ -9,5 +9,6 @@ mod oauth_grants;
 mod pagination;
 mod profile;
 mod scopes;
+mod search;
 mod statuses;
 mod visibility;

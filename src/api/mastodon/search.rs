@@ -1,0 +1,148 @@
+//! `/api/v2/search`: accounts, hashtags and statuses (full text).
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::render;
+use crate::api::entities::account::Account;
+use crate::api::entities::status::Status;
+use crate::api::extract::MaybeUser;
+use crate::api::extract::auth::ReadSearch;
+use crate::api::extract::body::lenient_bool;
+use crate::error::{ApiResult, Error};
+use crate::model::{AccountId, StatusId};
+use crate::state::AppState;
+
+/// Results past this offset are not served (search is for finding, not
+/// for paging through the archive).
+const MAX_OFFSET: i64 = 200;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v2/search", get(search))
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    q: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    following: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    #[allow(dead_code, reason = "accepted; remote lookups arrive with federation")]
+    resolve: Option<bool>,
+    account_id: Option<String>,
+    max_id: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Results {
+    accounts: Vec<Account>,
+    statuses: Vec<Status>,
+    hashtags: Vec<Value>,
+}
+
+/// GET /api/v2/search?q=…&type=accounts|hashtags|statuses
+async fn search(
+    State(state): State<AppState>,
+    viewer: MaybeUser<ReadSearch>,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Json<Results>> {
+    let text = q.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if text.is_empty() {
+        return Err(Error::BadRequest("q is required".into()));
+    }
+    let kind = q.kind.as_deref().filter(|k| !k.is_empty());
+    if let Some(k) = kind {
+        if !matches!(k, "accounts" | "hashtags" | "statuses") {
+            return Err(Error::BadRequest(format!(
+                "type {k:?} is not one of accounts, hashtags, statuses"
+            )));
+        }
+    }
+    let limit = q.limit.unwrap_or(20).clamp(1, 40);
+    let offset = q.offset.unwrap_or(0).clamp(0, MAX_OFFSET);
+    let wants = |k: &str| kind.is_none_or(|asked| asked == k);
+
+    let mut results = Results {
+        accounts: Vec::new(),
+        statuses: Vec::new(),
+        hashtags: Vec::new(),
+    };
+    let me = viewer.user.as_ref().map(|u| u.account.id);
+
+    if wants("accounts") {
+        let following_of = if q.following.unwrap_or(false) {
+            me
+        } else {
+            None
+        };
+        let found = state
+            .store
+            .search()
+            .accounts(
+                strip_domain(&text, &state.config.domain()),
+                following_of,
+                limit + offset,
+            )
+            .await?;
+        results.accounts = found
+            .iter()
+            .skip(offset as usize)
+            .map(|a| Account::from_model(a, &state.config))
+            .collect();
+    }
+    if wants("hashtags") {
+        let found = state.store.search().hashtags(&text, limit + offset).await?;
+        results.hashtags = found
+            .into_iter()
+            .skip(offset as usize)
+            .map(|(id, name)| {
+                let lower = name.to_lowercase();
+                json!({
+                    "id": id.to_string(),
+                    "name": lower,
+                    "url": format!("{}/tags/{lower}", state.config.base_url()),
+                    "history": [],
+                    "following": false,
+                })
+            })
+            .collect();
+    }
+    // Searching posts needs an account: what one may see depends on who one is.
+    if wants("statuses") && viewer.user.is_some() {
+        let by = match q.account_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(raw) => Some(render::id::<AccountId>(raw)?),
+            None => None,
+        };
+        let max_id = match q.max_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(raw) => Some(
+                raw.parse::<StatusId>()
+                    .map_err(|_| Error::BadRequest("max_id must be an id".into()))?,
+            ),
+            None => None,
+        };
+        let found = state
+            .store
+            .search()
+            .statuses(&text, viewer.viewer(), by, max_id, limit + offset)
+            .await?;
+        let page: Vec<_> = found.into_iter().skip(offset as usize).collect();
+        results.statuses = render::statuses(&state, viewer.viewer(), page).await?;
+    }
+    Ok(Json(results))
+}
+
+/// `@alice@this.domain` and `alice@this.domain` search as `alice`.
+fn strip_domain<'a>(q: &'a str, domain: &str) -> &'a str {
+    let q = q.trim_start_matches('@');
+    match q.split_once('@') {
+        Some((user, d)) if d.eq_ignore_ascii_case(domain) => user,
+        _ => q,
+    }
+}

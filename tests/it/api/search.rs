@@ -1,0 +1,151 @@
+//! /api/v2/search over accounts, hashtags and statuses, with visibility.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::common::TestApp;
+use crate::common::schema::assert_entity;
+
+#[tokio::test]
+async fn search_finds_accounts_hashtags_and_visible_statuses() {
+    let app = TestApp::new().await;
+    let (alice_user, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    app.user_with_token("alicia").await;
+    app.post_status(
+        &alice,
+        &[("status", "Quarterly launch of Café Nebula #LaunchDay")],
+    )
+    .await;
+    let private = app
+        .post_status(
+            &alice,
+            &[("status", "secret nebula plans"), ("visibility", "private")],
+        )
+        .await;
+    app.post_status(&bob, &[("status", "unrelated words")])
+        .await;
+
+    let results = app
+        .get_with_token("/api/v2/search?q=ali", &bob)
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_entity("Search", &results);
+    let names: Vec<&str> = results["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"alice") && names.contains(&"alicia"),
+        "{names:?}"
+    );
+    let exact = app
+        .get_with_token("/api/v2/search?q=@alice@loggia.test&type=accounts", &bob)
+        .await
+        .json();
+    assert_eq!(
+        exact["accounts"][0]["id"],
+        alice_user.account.id.to_string()
+    );
+
+    let tags = app
+        .get_with_token("/api/v2/search?q=%23launch&type=hashtags", &bob)
+        .await
+        .json();
+    assert_eq!(tags["hashtags"][0]["name"], "launchday");
+    assert_eq!(tags["accounts"], json!([]));
+
+    // Every word must match; accents and case do not matter.
+    let statuses = app
+        .get_with_token("/api/v2/search?q=cafe%20NEBULA&type=statuses", &bob)
+        .await
+        .json();
+    assert_eq!(statuses["statuses"].as_array().unwrap().len(), 1);
+    // Bob does not follow Alice: her followers-only post stays hidden.
+    let nebula = app
+        .get_with_token("/api/v2/search?q=nebula&type=statuses", &bob)
+        .await
+        .json();
+    assert!(
+        nebula["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != private["id"])
+    );
+    let own = app
+        .get_with_token("/api/v2/search?q=nebula&type=statuses", &alice)
+        .await
+        .json();
+    assert_eq!(own["statuses"].as_array().unwrap().len(), 2);
+    let by_bob = app
+        .get_with_token(
+            &format!("/api/v2/search?q=nebula&type=statuses&account_id={}", 1),
+            &alice,
+        )
+        .await
+        .json();
+    assert_eq!(by_bob["statuses"], json!([]));
+    // Operators in the query are plain words, not syntax.
+    let odd = app
+        .get_with_token(
+            "/api/v2/search?q=%22nebula%20OR%20x%22%20AND&type=statuses",
+            &alice,
+        )
+        .await;
+    odd.assert_status(StatusCode::OK);
+    // Anonymous visitors may look up people, not posts.
+    let anonymous = app.get("/api/v2/search?q=nebula").await.json();
+    assert_eq!(anonymous["statuses"], json!([]));
+    app.get_with_token("/api/v2/search?q=", &bob)
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
+    app.get_with_token("/api/v2/search?q=x&type=people", &bob)
+        .await
+        .assert_status(StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn search_follows_edits_and_deletions() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let status = app
+        .post_status(&alice, &[("status", "draft about zeppelins")])
+        .await;
+    let id = status["id"].as_str().unwrap();
+    let found = |q: &'static str| {
+        let app = &app;
+        let alice = alice.clone();
+        async move {
+            app.get_with_token(&format!("/api/v2/search?q={q}&type=statuses"), &alice)
+                .await
+                .json()["statuses"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(found("zeppelins").await, 1);
+    app.send_with_token(
+        axum::http::Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        &alice,
+        &[("status", "final about airships")],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(found("zeppelins").await, 0);
+    assert_eq!(found("airships").await, 1);
+    app.send_with_token(
+        axum::http::Method::DELETE,
+        &format!("/api/v1/statuses/{id}"),
+        &alice,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(found("airships").await, 0);
+}
