@@ -58,12 +58,12 @@ async fn search(
         return Err(Error::BadRequest("q is required".into()));
     }
     let kind = q.kind.as_deref().filter(|k| !k.is_empty());
-    if let Some(k) = kind {
-        if !matches!(k, "accounts" | "hashtags" | "statuses") {
-            return Err(Error::BadRequest(format!(
-                "type {k:?} is not one of accounts, hashtags, statuses"
-            )));
-        }
+    if let Some(k) = kind
+        && !matches!(k, "accounts" | "hashtags" | "statuses")
+    {
+        return Err(Error::BadRequest(format!(
+            "type {k:?} is not one of accounts, hashtags, statuses"
+        )));
     }
     let limit = q.limit.unwrap_or(20).clamp(1, 40);
     let offset = q.offset.unwrap_or(0).clamp(0, MAX_OFFSET);
