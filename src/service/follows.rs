@@ -5,6 +5,9 @@ use super::error::{ServiceError, ServiceResult};
 use crate::model::{Account, AccountId, Timestamp};
 use crate::store::{FollowOptions, Relationship, Store, UserWithAccount};
 
+/// How many recent posts of a newly followed account enter the home feed.
+const MERGE_ON_FOLLOW: i64 = 40;
+
 /// The account with this id, if it exists and is not suspended.
 pub async fn target(store: &Store, id: AccountId) -> ServiceResult<Account> {
     store
@@ -45,6 +48,9 @@ pub async fn follow(
             tx.notifications()
                 .notify(target.id, my, "follow", None)
                 .await?;
+            tx.statuses()
+                .merge_into_home(my, target.id, MERGE_ON_FOLLOW)
+                .await?;
         }
     } else if tx.follows().request(my, target.id, options).await? {
         tx.notifications()
@@ -80,6 +86,7 @@ async fn end_follow(
     followed: AccountId,
 ) -> ServiceResult<()> {
     if tx.follows().unfollow(follower, followed).await? {
+        tx.statuses().unmerge_from_home(follower, followed).await?;
         tx.accounts().add_to_counts(follower, 0, -1, 0).await?;
         tx.accounts().add_to_counts(followed, -1, 0, 0).await?;
     }
@@ -102,6 +109,9 @@ pub async fn authorize(
     if tx.follows().follow(requester, my, options).await? {
         tx.accounts().add_to_counts(requester, 0, 1, 0).await?;
         tx.accounts().add_to_counts(my, 1, 0, 0).await?;
+        tx.statuses()
+            .merge_into_home(requester, my, MERGE_ON_FOLLOW)
+            .await?;
     }
     tx.commit().await?;
     Ok(store.follows().relationship(my, requester).await?)

@@ -153,12 +153,31 @@ pub async fn create(
         tx.statuses().fan_out_to_followers(&status).await?;
     }
     for account in &mentioned {
-        if account.id != me {
-            // Mentioned people see it in their home feed and are notified.
+        if account.id == me {
+            continue;
+        }
+        // As in Mastodon, a mention reaches the home feed only of followers
+        // (a direct post reaches no feed through fan-out); everyone
+        // mentioned is notified.
+        if visibility == Visibility::Direct
+            && tx.follows().relationship(account.id, me).await?.following
+        {
             tx.statuses().add_to_home(account.id, status.id).await?;
-            tx.notifications()
-                .notify(account.id, me, "mention", Some(status.id))
-                .await?;
+        }
+        tx.notifications()
+            .notify(account.id, me, "mention", Some(status.id))
+            .await?;
+    }
+    // Followers who asked to be told (`notify`) of new posts, not of replies
+    // to others.
+    let own_thread = parent.as_ref().is_none_or(|p| p.account_id == me);
+    if visibility != Visibility::Direct && own_thread {
+        for subscriber in tx.follows().subscribers(me).await? {
+            if !mention_ids.contains(&subscriber) {
+                tx.notifications()
+                    .notify(subscriber, me, "status", Some(status.id))
+                    .await?;
+            }
         }
     }
     tx.commit().await?;
@@ -284,8 +303,9 @@ pub async fn delete(
     id: StatusId,
 ) -> ServiceResult<Status> {
     let status = visible(store, id, viewer_of(author)).await?;
+    // Mastodon answers 404, not 403, for someone else's post.
     if status.account_id != author.account.id {
-        return Err(ServiceError::Forbidden);
+        return Err(ServiceError::NotFound);
     }
     let mut tx = store.begin().await?;
     tx.statuses().delete(status.id).await?;
@@ -415,6 +435,13 @@ pub async fn set_pin(
             return Err(ServiceError::Invalid(
                 "Direct posts cannot be pinned".into(),
             ));
+        }
+        if store
+            .interactions()
+            .has(Mark::Pin, user.account.id, status.id)
+            .await?
+        {
+            return Err(ServiceError::Invalid("This post is already pinned".into()));
         }
         if store
             .interactions()

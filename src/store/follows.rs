@@ -70,6 +70,18 @@ impl Follows<'_> {
         Ok(existed.is_none())
     }
 
+    /// Local followers of `account` who asked to be notified of its posts.
+    pub async fn subscribers(mut self, account: AccountId) -> StoreResult<Vec<AccountId>> {
+        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
+            "SELECT f.account_id FROM follows f JOIN users u ON u.account_id = f.account_id
+             WHERE f.target_account_id = $1 AND f.notify",
+        )
+        .bind(account)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
     /// Ends a follow; returns whether there was one.
     pub async fn unfollow(mut self, account: AccountId, target: AccountId) -> StoreResult<bool> {
         let done = run!(self.0.exec, e => sqlx::query(

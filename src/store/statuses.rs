@@ -276,6 +276,7 @@ impl Statuses<'_> {
         };
         let base = format!(
             "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}{media}
+             AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
              AND {VISIBLE}"
         );
@@ -362,6 +363,50 @@ impl Statuses<'_> {
         .await
         .map(|r| r.rows_affected()))?;
         Ok(done)
+    }
+
+    /// Puts the latest `limit` statuses of `author` that `follower` may see
+    /// into the follower's home feed (on follow, as Mastodon merges them).
+    pub async fn merge_into_home(
+        mut self,
+        follower: AccountId,
+        author: AccountId,
+        limit: i64,
+    ) -> StoreResult<u64> {
+        let sql = format!(
+            "INSERT INTO home_feed (account_id, status_id)
+             SELECT $1, s.id FROM statuses s
+             WHERE s.account_id = $3 AND s.visibility <> 'direct' AND {VISIBLE}
+             ORDER BY s.id DESC LIMIT $4
+             ON CONFLICT DO NOTHING"
+        );
+        let done = run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(follower)
+            .bind(true)
+            .bind(author)
+            .bind(limit)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Takes an account's statuses out of a home feed (on unfollow).
+    pub async fn unmerge_from_home(
+        mut self,
+        follower: AccountId,
+        author: AccountId,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM home_feed WHERE account_id = $1
+             AND status_id IN (SELECT id FROM statuses WHERE account_id = $2)",
+        )
+        .bind(follower)
+        .bind(author)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Puts a status into the home feed of one account.

@@ -115,7 +115,13 @@ pub async fn show(
         Ok(user) => user,
         Err(e) => return Error::from(e).into_response(),
     };
-    let force_login = matches!(q.force_login.as_deref(), Some("true" | "1"));
+    // Rails reads `True` (as Mastodon.py sends it) as true too.
+    let force_login = q.force_login.as_deref().is_some_and(|v| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "true" | "1" | "on" | "yes" | "t"
+        )
+    });
     let Some(user) = user.filter(|_| !force_login) else {
         // Come back here after signing in, without asking to sign in again.
         let back = match uri.query() {

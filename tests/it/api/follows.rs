@@ -352,3 +352,97 @@ async fn accounts_are_found_by_id_and_handle() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn following_merges_recent_posts_and_unfollowing_removes_them() {
+    let app = TestApp::new().await;
+    let (alice_user, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let old = app
+        .post_status(&alice, &[("status", "before the follow")])
+        .await;
+    app.post_status(
+        &alice,
+        &[("status", "@bob a direct one"), ("visibility", "direct")],
+    )
+    .await;
+    app.post_with_token(
+        &format!("/api/v1/accounts/{}/follow", alice_user.account.id),
+        &bob,
+        &[],
+    )
+    .await;
+    let home = app
+        .get_with_token("/api/v1/timelines/home", &bob)
+        .await
+        .json();
+    let ids: Vec<&str> = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [old["id"].as_str().unwrap()],
+        "earlier posts join the feed; direct ones do not"
+    );
+    app.post_with_token(
+        &format!("/api/v1/accounts/{}/unfollow", alice_user.account.id),
+        &bob,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        app.get_with_token("/api/v1/timelines/home", &bob)
+            .await
+            .json(),
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn notify_subscribes_to_new_posts() {
+    let app = TestApp::new().await;
+    let (alice_user, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let (_, carol) = app.user_with_token("carol").await;
+    app.post_with_token(
+        &format!("/api/v1/accounts/{}/follow", alice_user.account.id),
+        &bob,
+        &[("notify", "true")],
+    )
+    .await;
+    app.post_with_token(
+        &format!("/api/v1/accounts/{}/follow", alice_user.account.id),
+        &carol,
+        &[],
+    )
+    .await;
+    let post = app.post_status(&alice, &[("status", "news")]).await;
+    let other = app.post_status(&carol, &[("status", "carol's")]).await;
+    app.post_status(
+        &alice,
+        &[
+            ("status", "a reply to carol"),
+            ("in_reply_to_id", other["id"].as_str().unwrap()),
+        ],
+    )
+    .await;
+    let bob_sees = app
+        .get_with_token("/api/v1/notifications?types[]=status", &bob)
+        .await
+        .json();
+    assert_eq!(
+        bob_sees.as_array().unwrap().len(),
+        1,
+        "replies to others do not notify"
+    );
+    assert_eq!(bob_sees[0]["status"]["id"], post["id"]);
+    assert_eq!(
+        app.get_with_token("/api/v1/notifications?types[]=status", &carol)
+            .await
+            .json(),
+        json!([])
+    );
+}

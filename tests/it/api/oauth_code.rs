@@ -452,3 +452,20 @@ async fn consent_after_the_session_ended_returns_to_the_request() {
         "{return_to}"
     );
 }
+
+#[tokio::test]
+async fn force_login_accepts_rails_booleans() {
+    let (app, client) = setup().await;
+    let mut browser = Browser::sign_in(&app, "alice").await;
+    // Mastodon.py sends Python's `True`.
+    let response = browser
+        .get(&app, &authorize_path(&client.0, &[("force_login", "True")]))
+        .await;
+    response.assert_status(StatusCode::SEE_OTHER);
+    assert!(
+        response
+            .header("location")
+            .unwrap()
+            .starts_with("/auth/sign_in?return_to=")
+    );
+}

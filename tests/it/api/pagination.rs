@@ -137,3 +137,27 @@ async fn account_lists_page_by_relationship_ids() {
     let second = app.get(&link(&first, "next")).await.json();
     assert_eq!(second[0]["username"], "f1");
 }
+
+#[tokio::test]
+async fn public_timelines_leave_out_replies_to_others() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let root = app.post_status(&alice, &[("status", "root")]).await;
+    let root_id = root["id"].as_str().unwrap();
+    let thread = app
+        .post_status(&alice, &[("status", "1/2"), ("in_reply_to_id", root_id)])
+        .await;
+    let reply = app
+        .post_status(&bob, &[("status", "reply"), ("in_reply_to_id", root_id)])
+        .await;
+    let local = app.get("/api/v1/timelines/public?local=true").await.json();
+    let ids: Vec<&str> = local
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&thread["id"].as_str().unwrap()) && ids.contains(&root_id));
+    assert!(!ids.contains(&reply["id"].as_str().unwrap()));
+}

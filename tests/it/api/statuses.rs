@@ -158,8 +158,9 @@ async fn delete_returns_the_source_text_and_only_the_author_may() {
     let (_, bob) = app.user_with_token("bob").await;
     let status = app.post_status(&alice, &[("status", "typo hre")]).await;
     let path = format!("/api/v1/statuses/{}", status["id"].as_str().unwrap());
+    // Someone else's post is "not found" for deleting, as in Mastodon.
     let response = app.send_with_token(Method::DELETE, &path, &bob, &[]).await;
-    response.assert_status(StatusCode::FORBIDDEN);
+    response.assert_status(StatusCode::NOT_FOUND);
     let response = app
         .send_with_token(Method::DELETE, &path, &alice, &[])
         .await;
@@ -275,6 +276,9 @@ async fn favourites_reblogs_bookmarks_and_pins() {
         .await
         .json();
     assert_eq!(pinned["pinned"], true);
+    app.post_with_token(&format!("/api/v1/statuses/{id}/pin"), &alice, &[])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let alice_id = status["account"]["id"].as_str().unwrap();
     let pins = app
         .get(&format!("/api/v1/accounts/{alice_id}/statuses?pinned=true"))
