@@ -5,6 +5,7 @@
 
 PG_TMP=""
 PG_BIN=""
+PG_PORT=""
 
 find_pg_bin() {
     local dir
@@ -49,7 +50,14 @@ start_postgres() {
         -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
         start >/dev/null \
         || { cat "$PG_TMP/data/server.log" >&2; return 1; }
+    PG_PORT=$port
     export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+# Creates a database in the running cluster; prints its URL.
+create_database() {
+    as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"
+    echo "${TEST_POSTGRES_URL%/postgres}/$1"
 }
 
 stop_postgres() {

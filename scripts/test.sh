@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, then every test twice — on SQLite
+# The whole test suite: formatting, lints, then everything twice — on SQLite
 # and on a real PostgreSQL that this script starts in a temporary directory
-# and stops afterwards. Fails (never skips) when PostgreSQL is missing.
+# and stops afterwards: the Rust tests (unit and integration), then the
+# client-library suites (toot, Mastodon.py, masto) against a running Loggia.
+# Fails (never skips) when PostgreSQL is missing.
 #
 #   scripts/test.sh              everything
 #   scripts/test.sh sqlite       only the SQLite run (plus fmt and clippy)
@@ -20,6 +22,10 @@ trap 'rm -f "$RESULTS"' EXIT
 run_tests() {
     cargo test --locked --all-targets 2>&1 | tee -a "$RESULTS"
 }
+run_clients() {
+    cargo build --locked --quiet
+    tests/clients/run.sh target/debug/loggia "$1" 2>&1 | tee -a "$RESULTS"
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -30,6 +36,10 @@ cargo clippy --all-targets --locked -- -D warnings
 if [[ "$which" == all || "$which" == sqlite ]]; then
     step "tests on SQLite"
     TEST_BACKEND=sqlite run_tests
+    step "client libraries on SQLite"
+    CLIENTS_DB=$(mktemp -d)
+    run_clients "sqlite://$CLIENTS_DB/loggia.db"
+    rm -rf "$CLIENTS_DB"
 fi
 
 if [[ "$which" == all || "$which" == postgres ]]; then
@@ -40,7 +50,22 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     trap 'stop_postgres; rm -f "$RESULTS"' EXIT
     step "tests on PostgreSQL ($TEST_POSTGRES_URL)"
     TEST_BACKEND=postgres run_tests
+    step "client libraries on PostgreSQL"
+    run_clients "$(create_database clients)"
 fi
 
 step "all tests passed"
-awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$RESULTS"
+# Totals of cargo test, pytest and node --test together.
+awk '
+    /^test result:/ { p += $4; f += $6; i += $8 }
+    /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
+        for (n = 1; n < NF; n++) {
+            if ($(n + 1) ~ /^passed/) p += $n
+            if ($(n + 1) ~ /^failed/) f += $n
+            if ($(n + 1) ~ /^(skipped|xfailed)/) i += $n
+        }
+    }
+    /^# pass [0-9]+$/ { p += $3 }
+    /^# fail [0-9]+$/ { f += $3 }
+    /^# skipped [0-9]+$/ { i += $3 }
+    END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$RESULTS"

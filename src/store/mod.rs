@@ -17,6 +17,7 @@ use crate::model::IdGenerator;
 mod accounts;
 mod follows;
 mod interactions;
+mod lists;
 mod markers;
 mod media;
 mod migrate;
@@ -35,6 +36,7 @@ mod users;
 pub use accounts::{Accounts, NewAccount};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
+pub use lists::{List, Lists};
 pub use markers::{Marker, Markers};
 pub use media::MediaRows;
 pub use notifications::{Notification, Notifications, TypeFilter};
@@ -138,6 +140,7 @@ sub_stores!(
     accounts => Accounts,
     follows => Follows,
     interactions => Interactions,
+    lists => Lists,
     markers => Markers,
     media => MediaRows,
     notifications => Notifications,

@@ -300,6 +300,8 @@ impl Statuses<'_> {
             "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
              WHERE h.account_id = $1
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
+             AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
+                 WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
              AND {VISIBLE}"
         );
         let sql = keyset(&base, "h.status_id", 3, page);

@@ -53,6 +53,7 @@ scopes! {
     ReadNotifications => ["read:notifications"];
     WriteNotifications => ["write:notifications"];
     ReadLists => ["read:lists"];
+    WriteLists => ["write:lists"];
     ReadFilters => ["read:filters"];
     ReadSearch => ["read:search"];
     /// Endpoints any authenticated read may use (instance-level defaults).

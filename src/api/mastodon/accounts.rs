@@ -51,7 +51,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/followers", get(followers))
         .route("/api/v1/accounts/{id}/following", get(following))
         .route("/api/v1/accounts/{id}/featured_tags", get(empty_list))
-        .route("/api/v1/accounts/{id}/lists", get(empty_list))
         .route("/api/v1/accounts/{id}/follow", post(follow))
         .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
         .route("/api/v1/accounts/{id}/block", post(block))

@@ -35,7 +35,6 @@ pub fn routes() -> Router<AppState> {
         "/api/v1/announcements",
         "/api/v1/filters",
         "/api/v2/filters",
-        "/api/v1/lists",
         "/api/v1/suggestions",
         "/api/v2/suggestions",
         "/api/v1/conversations",

@@ -4,6 +4,7 @@ mod accounts;
 mod apps;
 mod defaults;
 mod instance;
+mod lists;
 mod markers;
 mod media;
 mod notifications;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(apps::routes())
         .merge(defaults::routes())
         .merge(instance::routes())
+        .merge(lists::routes())
         .merge(markers::routes())
         .merge(media::routes())
         .merge(notifications::routes())

@@ -2,6 +2,7 @@ mod accounts;
 mod apps;
 mod follows;
 mod instance;
+mod lists;
 mod media;
 mod notifications;
 mod oauth_code;

@@ -257,7 +257,6 @@ async fn endpoints_apps_call_at_login_never_404() {
         "/api/v1/announcements",
         "/api/v1/filters",
         "/api/v2/filters",
-        "/api/v1/lists",
         "/api/v1/trends/tags",
         "/api/v1/trends/statuses",
         "/api/v1/trends/links",
