@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod filters;
 pub mod follows;
 pub mod instance;
 pub mod maintenance;

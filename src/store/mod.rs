@@ -15,6 +15,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool}
 use crate::model::IdGenerator;
 
 mod accounts;
+mod filters;
 mod follows;
 mod interactions;
 mod lists;
@@ -34,6 +35,7 @@ mod throttle;
 mod users;
 
 pub use accounts::{Accounts, NewAccount};
+pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
 pub use lists::{List, Lists};
@@ -138,6 +140,7 @@ macro_rules! sub_stores {
 
 sub_stores!(
     accounts => Accounts,
+    filters => Filters,
     follows => Follows,
     interactions => Interactions,
     lists => Lists,

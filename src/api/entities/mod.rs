@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod application;
+pub mod filter;
 pub mod instance;
 pub mod media;
 pub mod relationship;

@@ -55,6 +55,7 @@ scopes! {
     ReadLists => ["read:lists"];
     WriteLists => ["write:lists"];
     ReadFilters => ["read:filters"];
+    WriteFilters => ["write:filters"];
     ReadSearch => ["read:search"];
     /// Endpoints any authenticated read may use (instance-level defaults).
     Read => ["read"];

@@ -308,7 +308,7 @@ async fn account_statuses(
         statuses = tagged;
     }
     let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses(&state, viewer, statuses).await?;
+    let rendered = render::statuses_in(&state, viewer, statuses, "account").await?;
     Ok(page.respond(rendered, &keys))
 }
 

@@ -33,8 +33,6 @@ pub fn routes() -> Router<AppState> {
     // Lists of the signed-in user.
     for path in [
         "/api/v1/announcements",
-        "/api/v1/filters",
-        "/api/v2/filters",
         "/api/v1/suggestions",
         "/api/v2/suggestions",
         "/api/v1/conversations",

@@ -243,6 +243,6 @@ async fn timeline(
         .timeline(&list, me.viewer(), &page.page(20, 40))
         .await?;
     let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses(&state, me.viewer(), statuses).await?;
+    let rendered = render::statuses_in(&state, me.viewer(), statuses, "home").await?;
     Ok(page.respond(rendered, &keys))
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod apps;
 mod defaults;
+mod filters;
 mod instance;
 mod lists;
 mod markers;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(apps::routes())
         .merge(defaults::routes())
+        .merge(filters::routes())
         .merge(instance::routes())
         .merge(lists::routes())
         .merge(markers::routes())

@@ -1,12 +1,16 @@
-//! Turning model statuses into Mastodon entities for one viewer.
+//! Turning model statuses into Mastodon entities for one viewer, with the
+//! viewer's filters applied for the context they are read in.
 
+use crate::api::entities::filter;
 use crate::api::entities::status::Status;
 use crate::error::ApiResult;
 use crate::model;
+use crate::service::filters::ActiveFilters;
 use crate::service::views;
 use crate::state::AppState;
 use crate::store::Viewer;
 
+/// Renders statuses without filtering (a status asked for by id).
 pub async fn statuses(
     state: &AppState,
     viewer: Viewer,
@@ -24,6 +28,35 @@ pub async fn status(state: &AppState, viewer: Viewer, status: model::Status) -> 
         .await?
         .pop()
         .ok_or(crate::error::Error::NotFound)
+}
+
+/// Renders statuses read in `context` (`home`, `public`, `thread`,
+/// `account`, `notifications`): `hide` filters drop them, `warn` filters
+/// fill `filtered` (on the boosted status, for a boost).
+pub async fn statuses_in(
+    state: &AppState,
+    viewer: Viewer,
+    list: Vec<model::Status>,
+    context: &str,
+) -> ApiResult<Vec<Status>> {
+    let filters = ActiveFilters::load(&state.store, viewer.account_id, context).await?;
+    let views = views::hydrate(&state.store, viewer, list).await?;
+    let mut out = Vec::with_capacity(views.len());
+    for view in &views {
+        let target = view.reblog.as_deref().unwrap_or(view);
+        let matches = filters.check(&target.status);
+        if matches.iter().any(|m| m.filter.filter_action == "hide") {
+            continue;
+        }
+        let mut entity = Status::from_view(view, &state.config, &state.media);
+        let filtered = matches.iter().map(filter::result).collect();
+        match entity.reblog.as_mut() {
+            Some(inner) => inner.filtered = filtered,
+            None => entity.filtered = filtered,
+        }
+        out.push(entity);
+    }
+    Ok(out)
 }
 
 /// Parses a path id; anything that is not an id is simply not found.

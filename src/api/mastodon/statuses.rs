@@ -243,8 +243,8 @@ async fn get_context(
     let viewer = viewer.viewer();
     let (ancestors, descendants) = service::context(&state.store, render::id(&id)?, viewer).await?;
     Ok(Json(Context {
-        ancestors: render::statuses(&state, viewer, ancestors).await?,
-        descendants: render::statuses(&state, viewer, descendants).await?,
+        ancestors: render::statuses_in(&state, viewer, ancestors, "thread").await?,
+        descendants: render::statuses_in(&state, viewer, descendants, "thread").await?,
     }))
 }
 

@@ -29,9 +29,11 @@ async fn page_of(
     viewer: Viewer,
     page: &PageQuery,
     statuses: Vec<Status>,
+    context: &str,
 ) -> ApiResult<Response> {
+    // Keys of the whole page, so that paging goes on past filtered posts.
     let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses(state, viewer, statuses).await?;
+    let rendered = render::statuses_in(state, viewer, statuses, context).await?;
     Ok(page.respond(rendered, &keys))
 }
 
@@ -46,7 +48,7 @@ async fn home(
         .statuses()
         .home(me.viewer(), &page.page(20, 40))
         .await?;
-    page_of(&state, me.viewer(), &page, statuses).await
+    page_of(&state, me.viewer(), &page, statuses, "home").await
 }
 
 #[derive(Deserialize, Default)]
@@ -82,7 +84,7 @@ async fn public(
             &page.page(20, 40),
         )
         .await?;
-    page_of(&state, viewer, &page, statuses).await
+    page_of(&state, viewer, &page, statuses, "public").await
 }
 
 /// GET /api/v1/timelines/tag/{tag}
@@ -99,7 +101,7 @@ async fn tag(
         .statuses()
         .tagged(&tag, viewer, q.local.unwrap_or(false), &page.page(20, 40))
         .await?;
-    page_of(&state, viewer, &page, statuses).await
+    page_of(&state, viewer, &page, statuses, "public").await
 }
 
 async fn marked(
