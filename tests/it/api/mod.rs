@@ -12,5 +12,6 @@ mod pagination;
 mod profile;
 mod scopes;
 mod search;
+mod snapshots;
 mod statuses;
 mod visibility;
