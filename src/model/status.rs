@@ -93,6 +93,8 @@ pub struct Status {
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub app_id: Option<AppId>,
+    /// The thread this status belongs to (the id of its root).
+    pub conversation_id: Option<i64>,
 }
 
 impl Status {

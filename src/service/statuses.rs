@@ -128,6 +128,7 @@ pub async fn create(
             local: true,
             review_state: "published".into(),
             app_id: post.app_id,
+            conversation_id: parent.as_ref().map(|p| p.conversation_id.unwrap_or(p.id.0)),
         })
         .await?;
     let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
@@ -167,6 +168,9 @@ pub async fn create(
         tx.notifications()
             .notify(account.id, me, "mention", Some(status.id))
             .await?;
+    }
+    if visibility == Visibility::Direct {
+        record_conversation(&mut tx, &status, me, &mention_ids).await?;
     }
     // Followers who asked to be told (`notify`) of new posts, not of replies
     // to others.
@@ -294,6 +298,35 @@ pub async fn edit(
     }
     tx.commit().await?;
     Ok(after)
+}
+
+/// Updates every participant's view of a direct conversation: the author's
+/// is read, everyone else's unread. Only local participants have views.
+async fn record_conversation(
+    tx: &mut crate::store::Tx,
+    status: &Status,
+    author: AccountId,
+    mentioned: &[AccountId],
+) -> ServiceResult<()> {
+    let conversation = status.conversation_id.unwrap_or(status.id.0);
+    let mut everyone: Vec<AccountId> = mentioned.to_vec();
+    everyone.push(author);
+    for account in &everyone {
+        if !tx.accounts().is_local_user(*account).await? {
+            continue;
+        }
+        let others: Vec<AccountId> = everyone.iter().copied().filter(|a| a != account).collect();
+        tx.conversations()
+            .touch(
+                *account,
+                conversation,
+                &others,
+                status.id,
+                *account != author,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Deletes one's own status; returns it as it was (for delete-and-redraft).
@@ -512,6 +545,7 @@ pub async fn reblog(
             local: true,
             review_state: "published".into(),
             app_id: None,
+            conversation_id: None,
         })
         .await?;
     tx.statuses()

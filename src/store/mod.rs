@@ -15,6 +15,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool}
 use crate::model::IdGenerator;
 
 mod accounts;
+mod conversations;
 mod filters;
 mod follows;
 mod interactions;
@@ -35,6 +36,7 @@ mod throttle;
 mod users;
 
 pub use accounts::{Accounts, NewAccount};
+pub use conversations::{AccountConversation, Conversations};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
@@ -140,6 +142,7 @@ macro_rules! sub_stores {
 
 sub_stores!(
     accounts => Accounts,
+    conversations => Conversations,
     filters => Filters,
     follows => Follows,
     interactions => Interactions,

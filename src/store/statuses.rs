@@ -63,6 +63,8 @@ pub struct NewStatus {
     pub local: bool,
     pub review_state: String,
     pub app_id: Option<AppId>,
+    /// The parent's conversation; `None` starts a new one (the status's own id).
+    pub conversation_id: Option<i64>,
 }
 
 /// One version of an edited status.
@@ -108,8 +110,9 @@ impl Statuses<'_> {
         let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
             "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id,
                 reblog_of_id, text, content, spoiler_text, sensitive, visibility, local_only,
-                language, local, review_state, app_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                language, local, review_state, app_id, created_at, conversation_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                COALESCE($19, $1))
              RETURNING *",
         )
         .bind(id)
@@ -130,6 +133,7 @@ impl Statuses<'_> {
         .bind(&new.review_state)
         .bind(new.app_id)
         .bind(Timestamp::now())
+        .bind(new.conversation_id)
         .fetch_one(e)
         .await)?;
         self.index_for_search(&status).await?;

@@ -54,6 +54,7 @@ scopes! {
     WriteNotifications => ["write:notifications"];
     ReadLists => ["read:lists"];
     WriteLists => ["write:lists"];
+    WriteConversations => ["write:conversations"];
     ReadFilters => ["read:filters"];
     WriteFilters => ["write:filters"];
     ReadSearch => ["read:search"];

@@ -35,7 +35,6 @@ pub fn routes() -> Router<AppState> {
         "/api/v1/announcements",
         "/api/v1/suggestions",
         "/api/v2/suggestions",
-        "/api/v1/conversations",
         "/api/v1/domain_blocks",
         "/api/v1/followed_tags",
         "/api/v1/scheduled_statuses",

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod apps;
+mod conversations;
 mod defaults;
 mod filters;
 mod instance;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(apps::routes())
+        .merge(conversations::routes())
         .merge(defaults::routes())
         .merge(filters::routes())
         .merge(instance::routes())

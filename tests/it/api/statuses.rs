@@ -460,3 +460,102 @@ async fn edits_keep_a_history_and_tell_boosters() {
     .await
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn direct_messages_form_conversations() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (bob_user, bob) = app.user_with_token("bob").await;
+    let (_, carol) = app.user_with_token("carol").await;
+    let first = app
+        .post_status(
+            &alice,
+            &[("status", "@bob lunch?"), ("visibility", "direct")],
+        )
+        .await;
+    app.post_status(&alice, &[("status", "public, not a conversation")])
+        .await;
+    let bobs = app
+        .get_with_token("/api/v1/conversations", &bob)
+        .await
+        .json();
+    assert_eq!(bobs.as_array().unwrap().len(), 1);
+    assert_entity("Conversation", &bobs[0]);
+    assert_eq!(bobs[0]["unread"], true);
+    assert_eq!(bobs[0]["last_status"]["id"], first["id"]);
+    assert_eq!(bobs[0]["accounts"][0]["username"], "alice");
+    let alices = app
+        .get_with_token("/api/v1/conversations", &alice)
+        .await
+        .json();
+    assert_eq!(
+        (
+            alices[0]["unread"].clone(),
+            alices[0]["accounts"][0]["id"].clone()
+        ),
+        (json!(false), json!(bob_user.account.id.to_string()))
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/conversations", &carol)
+            .await
+            .json(),
+        json!([])
+    );
+
+    // The reply continues the same conversation.
+    let reply = app
+        .post_status(
+            &bob,
+            &[
+                ("status", "@alice sure"),
+                ("visibility", "direct"),
+                ("in_reply_to_id", first["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    let alices = app
+        .get_with_token("/api/v1/conversations", &alice)
+        .await
+        .json();
+    assert_eq!(alices.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            alices[0]["last_status"]["id"].clone(),
+            alices[0]["unread"].clone()
+        ),
+        (reply["id"].clone(), json!(true))
+    );
+    let cid = alices[0]["id"].as_str().unwrap();
+    let read = app
+        .post_with_token(&format!("/api/v1/conversations/{cid}/read"), &alice, &[])
+        .await
+        .json();
+    assert_eq!(read["unread"], false);
+    app.post_with_token(&format!("/api/v1/conversations/{cid}/read"), &carol, &[])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    app.send_with_token(
+        Method::DELETE,
+        &format!("/api/v1/conversations/{cid}"),
+        &alice,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/v1/conversations", &alice)
+            .await
+            .json(),
+        json!([])
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/conversations", &bob)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "only Alice's view went"
+    );
+}
