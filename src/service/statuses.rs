@@ -137,6 +137,9 @@ pub async fn create(
     tx.statuses()
         .add_tags(status.id, &formatted.hashtags)
         .await?;
+    if visibility == Visibility::Public {
+        tx.tags().fan_out(&status).await?;
+    }
     if let Some(key) = &post.idempotency_key {
         tx.statuses()
             .remember_idempotency_key(me, key, status.id)

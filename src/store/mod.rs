@@ -32,6 +32,7 @@ mod sessions;
 mod settings;
 mod stats;
 mod statuses;
+mod tags;
 mod throttle;
 mod users;
 
@@ -53,6 +54,7 @@ pub use stats::{InstanceStats, Stats};
 pub use statuses::{
     AccountFilter, Counter, Locality, NewStatus, StatusVersion, Statuses, VISIBLE, Viewer,
 };
+pub use tags::Tags;
 pub use throttle::Throttle;
 pub use users::{NewUser, UserWithAccount, Users};
 
@@ -157,6 +159,7 @@ sub_stores!(
     settings => Settings,
     stats => Stats,
     statuses => Statuses,
+    tags => Tags,
     throttle => Throttle,
     users => Users,
 );

@@ -3,14 +3,13 @@
 //! object. Some apps abort their login on a 404 here, so these must exist.
 //! Each is listed in `docs/api-compatibility.md` as "empty".
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::api::extract::User;
 use crate::api::extract::auth::{Read, ReadNotifications};
-use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -36,7 +35,6 @@ pub fn routes() -> Router<AppState> {
         "/api/v1/suggestions",
         "/api/v2/suggestions",
         "/api/v1/domain_blocks",
-        "/api/v1/followed_tags",
         "/api/v1/scheduled_statuses",
         "/api/v1/endorsements",
         "/api/v1/featured_tags",
@@ -56,7 +54,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/notifications/policy", get(policy_v1))
         .route("/api/v2/notifications/policy", get(policy_v2))
-        .route("/api/v1/tags/{name}", get(tag))
 }
 
 async fn empty_public() -> Json<Vec<Value>> {
@@ -97,23 +94,4 @@ async fn policy_v2(_me: User<ReadNotifications>) -> Json<Value> {
         "for_limited_accounts": "accept",
         "summary": { "pending_requests_count": 0, "pending_notifications_count": 0 },
     }))
-}
-
-/// GET /api/v1/tags/{name} — a hashtag that has been used; nobody can
-/// follow tags yet.
-async fn tag(State(state): State<AppState>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
-    let (id, _) = state
-        .store
-        .statuses()
-        .tag_by_name(&name)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let name = name.to_lowercase();
-    Ok(Json(json!({
-        "id": id.to_string(),
-        "name": name,
-        "url": format!("{}/tags/{name}", state.config.base_url()),
-        "history": [],
-        "following": false,
-    })))
 }

@@ -13,6 +13,7 @@ mod notifications;
 mod render;
 mod search;
 mod statuses;
+mod tags;
 mod timelines;
 
 use axum::Router;
@@ -33,5 +34,6 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(search::routes())
         .merge(statuses::routes())
+        .merge(tags::routes())
         .merge(timelines::routes())
 }

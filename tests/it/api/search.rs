@@ -149,3 +149,64 @@ async fn search_follows_edits_and_deletions() {
     .assert_status(StatusCode::OK);
     assert_eq!(found("airships").await, 0);
 }
+
+#[tokio::test]
+async fn followed_hashtags_fill_the_home_timeline() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let tag = app
+        .post_with_token("/api/v1/tags/Releases/follow", &bob, &[])
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_entity("Tag", &tag);
+    assert_eq!(tag["following"], true);
+    let post = app
+        .post_status(&alice, &[("status", "v2 is out #releases")])
+        .await;
+    app.post_status(
+        &alice,
+        &[("status", "quiet #releases"), ("visibility", "unlisted")],
+    )
+    .await;
+    let home = app
+        .get_with_token("/api/v1/timelines/home", &bob)
+        .await
+        .json();
+    let ids: Vec<&str> = home
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [post["id"].as_str().unwrap()],
+        "only public posts come through followed tags"
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/tags/releases", &bob)
+            .await
+            .json()["following"],
+        true
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/followed_tags", &bob)
+            .await
+            .json()[0]["name"],
+        "releases"
+    );
+    app.post_with_token("/api/v1/tags/releases/unfollow", &bob, &[])
+        .await
+        .assert_status(StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/v1/followed_tags", &bob)
+            .await
+            .json(),
+        json!([])
+    );
+    app.post_with_token("/api/v1/tags/not%20a%20tag/follow", &bob, &[])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,108 @@
+//! Hashtags and who follows them.
+
+use sqlx::AssertSqlSafe;
+
+use super::page::{bounds, keyset, newest_first};
+use super::{StoreResult, run, sub_store};
+use crate::model::{AccountId, Page, Status, Timestamp};
+
+sub_store!(Tags);
+
+impl Tags<'_> {
+    /// The tag's id and name, creating it if it was never used.
+    pub async fn find_or_create(mut self, name: &str) -> StoreResult<(i64, String)> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO tags (id, name, name_lower, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name_lower) DO NOTHING",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let row = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(
+            "SELECT id, name FROM tags WHERE name_lower = $1",
+        )
+        .bind(name.to_lowercase())
+        .fetch_one(e)
+        .await)?;
+        Ok(row)
+    }
+
+    pub async fn follow(mut self, account: AccountId, tag: i64) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO followed_tags (id, account_id, tag_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, tag_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(tag)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn unfollow(mut self, account: AccountId, tag: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM followed_tags WHERE account_id = $1 AND tag_id = $2")
+            .bind(account)
+            .bind(tag)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn is_followed(mut self, account: AccountId, tag: i64) -> StoreResult<bool> {
+        let found: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT id FROM followed_tags WHERE account_id = $1 AND tag_id = $2",
+        )
+        .bind(account)
+        .bind(tag)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found.is_some())
+    }
+
+    /// Followed tags, newest follow first: (follow id, tag id, name).
+    pub async fn followed(
+        mut self,
+        account: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, i64, String)>> {
+        let base = "SELECT f.id, t.id, t.name FROM followed_tags f JOIN tags t ON t.id = f.tag_id WHERE f.account_id = $1";
+        let sql = keyset(base, "f.id", 2, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, (i64, i64, String)>(AssertSqlSafe(sql.clone()))
+            .bind(account)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// Puts a public status into the home feeds of local accounts that
+    /// follow one of its tags.
+    pub async fn fan_out(mut self, status: &Status) -> StoreResult<u64> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO home_feed (account_id, status_id)
+             SELECT DISTINCT ft.account_id, st.status_id FROM followed_tags ft
+             JOIN status_tags st ON st.tag_id = ft.tag_id
+             JOIN users u ON u.account_id = ft.account_id
+             WHERE st.status_id = $1
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(status.id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+}
