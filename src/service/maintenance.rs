@@ -9,7 +9,29 @@ use crate::state::AppState;
 
 const EVERY: Duration = Duration::from_secs(600);
 
-/// Prunes expired sign-in failures every ten minutes. Harmless to run on
+/// Home feeds keep this many entries; fan-out on write stays cheap to read
+/// and the table stays bounded however long people use Loggia.
+pub const HOME_FEED_SIZE: i64 = 800;
+
+/// Trims every home feed that grew past `HOME_FEED_SIZE`.
+pub async fn trim_home_feeds(state: &AppState) -> Result<u64, crate::store::StoreError> {
+    let mut trimmed = 0;
+    for account in state
+        .store
+        .statuses()
+        .overfull_home_feeds(HOME_FEED_SIZE)
+        .await?
+    {
+        trimmed += state
+            .store
+            .statuses()
+            .trim_home(account, HOME_FEED_SIZE)
+            .await?;
+    }
+    Ok(trimmed)
+}
+
+/// Prunes expired sign-in failures and trims home feeds every ten minutes. Harmless to run on
 /// several nodes at once.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -20,6 +42,9 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(pruned = n, "forgot old sign-in failures"),
                 Err(e) => tracing::warn!(error = %e, "cannot prune sign-in failures"),
+            }
+            if let Err(e) = trim_home_feeds(&state).await {
+                tracing::warn!(error = %e, "cannot trim home feeds");
             }
         }
     })

@@ -415,6 +415,33 @@ impl Statuses<'_> {
         Ok(())
     }
 
+    /// Accounts whose home feed holds more than `keep` entries.
+    pub async fn overfull_home_feeds(mut self, keep: i64) -> StoreResult<Vec<AccountId>> {
+        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
+            "SELECT account_id FROM home_feed GROUP BY account_id HAVING COUNT(*) > $1",
+        )
+        .bind(keep)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Keeps only the newest `keep` entries of a home feed (older posts are
+    /// still reachable through profiles and search).
+    pub async fn trim_home(mut self, account: AccountId, keep: i64) -> StoreResult<u64> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM home_feed WHERE account_id = $1 AND status_id < (
+                 SELECT status_id FROM home_feed WHERE account_id = $1
+                 ORDER BY status_id DESC LIMIT 1 OFFSET $2)",
+        )
+        .bind(account)
+        .bind(keep - 1)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
     /// Puts a status into the home feed of one account.
     pub async fn add_to_home(mut self, account: AccountId, status: StatusId) -> StoreResult<()> {
         run!(self.0.exec, e => sqlx::query(

@@ -552,3 +552,71 @@ async fn concurrent_writers_wait_instead_of_failing() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn home_feeds_are_trimmed_to_their_newest_entries() {
+    let (_db, store) = store().await;
+    let (alice, _) = user(&store, "alice").await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let status = store
+            .statuses()
+            .insert(&loggia::store::NewStatus {
+                uri: format!("https://acme.example/s/{i}"),
+                url: None,
+                account_id: alice,
+                in_reply_to_id: None,
+                in_reply_to_account_id: None,
+                reblog_of_id: None,
+                text: format!("post {i}"),
+                content: String::new(),
+                spoiler_text: String::new(),
+                sensitive: false,
+                visibility: "public".into(),
+                local_only: false,
+                language: None,
+                local: true,
+                review_state: "published".into(),
+                app_id: None,
+                conversation_id: None,
+            })
+            .await
+            .unwrap();
+        store
+            .statuses()
+            .add_to_home(alice, status.id)
+            .await
+            .unwrap();
+        ids.push(status.id);
+    }
+    assert_eq!(
+        store.statuses().overfull_home_feeds(3).await.unwrap(),
+        [alice]
+    );
+    assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 2);
+    assert!(
+        store
+            .statuses()
+            .overfull_home_feeds(3)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let viewer = loggia::store::Viewer {
+        account_id: Some(alice),
+        local: true,
+    };
+    let page = loggia::model::Page {
+        limit: 10,
+        ..Default::default()
+    };
+    let kept: Vec<_> = store
+        .statuses()
+        .home(viewer, &page)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(kept, [ids[4], ids[3], ids[2]]);
+}
