@@ -92,7 +92,7 @@ loggia() {
 
 log "Users"
 RUN_ID=$(head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 6)
-USER_KEYS=(toot_ann toot_ben mpy_alice mpy_bob mpy_carol mpy_dana masto_amy masto_ben)
+USER_KEYS=(toot_ann toot_ben mpy_alice mpy_bob mpy_carol mpy_dana mpy_erin masto_amy masto_ben masto_cy)
 users_json="{"
 sep=
 for key in "${USER_KEYS[@]}"; do

@@ -2,11 +2,13 @@
 // apps) against a running Loggia. Run through ../run.sh, which starts the
 // server and sets CLIENTS_BASE_URL and CLIENTS_USERS.
 //
-// Users: masto_amy posts; masto_ben follows her and interacts.
+// Users: masto_amy posts; masto_ben follows her and interacts; masto_cy
+// edits her profile and locks her account.
 
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { deflateSync } from "node:zlib";
 import { createRestAPIClient, MastoHttpError } from "masto";
 
 const BASE_URL = process.env.CLIENTS_BASE_URL;
@@ -54,7 +56,54 @@ async function expectHttpError(promise, status) {
   });
 }
 
-let amy, ben, amyId, benId;
+// A small PNG (a colour gradient), made without an image library.
+function crc32(bytes) {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+function png(width, height) {
+  const chunk = (kind, data) => {
+    const body = Buffer.concat([Buffer.from(kind, "latin1"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), body.length + 4);
+    return out;
+  };
+  const rows = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + width * 3); // filter byte 0, then RGB
+    for (let x = 0; x < width; x++) {
+      rows[row + 1 + x * 3] = Math.floor((x * 255) / Math.max(width - 1, 1));
+      rows[row + 2 + x * 3] = Math.floor((y * 255) / Math.max(height - 1, 1));
+      rows[row + 3 + x * 3] = 128;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+// A media file as a browser loads it: no token, an image content type.
+async function getImage(url) {
+  const res = await fetch(url);
+  assert.equal(res.status, 200, url);
+  assert.match(res.headers.get("content-type"), /^image\//);
+  return res;
+}
+
+let amy, ben, cy, amyId, benId, cyId;
 
 before(async () => {
   app = await formPost("/api/v1/apps", {
@@ -64,6 +113,8 @@ before(async () => {
   });
   amy = (await login("masto_amy")).masto;
   ben = (await login("masto_ben")).masto;
+  cy = (await login("masto_cy")).masto;
+  cyId = (await cy.v1.accounts.verifyCredentials()).id;
 });
 
 test("verify credentials", async () => {
@@ -276,4 +327,176 @@ test("delete returns the source text", async () => {
   assert.equal(deleted.id, st.id);
   assert.equal(deleted.text, text);
   await expectHttpError(amy.v1.statuses.$select(st.id).fetch(), 404);
+});
+
+test("media: upload with alt text and focus, attach to a post", async () => {
+  // v2.media.create uploads to /api/v2/media and polls /api/v1/media/:id
+  // until the file is ready.
+  const media = await amy.v2.media.create({
+    file: new File([png(40, 30)], "chart.png", { type: "image/png" }),
+    description: `sales chart ${RUN}`,
+    focus: "0.5,-0.25",
+  });
+  assert.equal(media.type, "image");
+  assert.equal(media.description, `sales chart ${RUN}`);
+  assert.deepEqual(media.meta.focus, { x: 0.5, y: -0.25 });
+  assert.equal(media.meta.original.width, 40);
+  assert.equal(media.meta.original.height, 30);
+  await getImage(media.url);
+  await getImage(media.previewUrl);
+
+  const st = await amy.v1.statuses.create({ status: `the numbers ${RUN}`, mediaIds: [media.id] });
+  assert.deepEqual(
+    st.mediaAttachments.map((a) => [a.id, a.description]),
+    [[media.id, `sales chart ${RUN}`]],
+  );
+  const seen = await ben.v1.statuses.$select(st.id).fetch();
+  assert.equal(seen.mediaAttachments[0].url, media.url);
+  // A post of just a picture.
+  const pic = await amy.v2.media.create({ file: new Blob([png(8, 8)], { type: "image/png" }), skipPolling: true });
+  assert.ok(pic.id);
+  const only = await amy.v1.statuses.create({ mediaIds: [pic.id] });
+  assert.deepEqual(only.mediaAttachments.map((a) => a.id), [pic.id]);
+  // Not a picture: refused.
+  await expectHttpError(
+    amy.v2.media.create({ file: new Blob(["meeting notes"], { type: "text/plain" }) }),
+    422,
+  );
+});
+
+test("edit a post: update, source and history", async () => {
+  const st = await amy.v1.statuses.create({ status: `lunch at noon ${RUN}` });
+  assert.equal(st.editedAt, null);
+  const src = await amy.v1.statuses.$select(st.id).source.fetch();
+  assert.equal(src.id, st.id);
+  assert.equal(src.text, `lunch at noon ${RUN}`);
+
+  const edited = await amy.v1.statuses.$select(st.id).update({ status: `lunch at 1pm ${RUN}`, spoilerText: "food" });
+  assert.equal(edited.id, st.id);
+  assert.ok(edited.editedAt, "editedAt is set");
+  assert.match(edited.content, /lunch at 1pm/);
+  assert.equal(edited.spoilerText, "food");
+  assert.equal((await amy.v1.statuses.$select(st.id).source.fetch()).text, `lunch at 1pm ${RUN}`);
+  assert.match((await ben.v1.statuses.$select(st.id).fetch()).content, /lunch at 1pm/);
+
+  const history = await ben.v1.statuses.$select(st.id).history.list();
+  assert.equal(history.length, 2);
+  assert.match(history[0].content, /lunch at noon/);
+  assert.match(history[1].content, /lunch at 1pm/);
+  assert.deepEqual(history.map((h) => h.spoilerText), ["", "food"]);
+  assert.ok(history.every((h) => h.account.id === amyId));
+});
+
+test("only the author may edit (404 for others, as in Mastodon)", async () => {
+  const st = await amy.v1.statuses.create({ status: `mine to edit ${RUN}` });
+  await expectHttpError(ben.v1.statuses.$select(st.id).source.fetch(), 404);
+  await expectHttpError(ben.v1.statuses.$select(st.id).update({ status: `hijacked ${RUN}` }), 404);
+  assert.equal((await amy.v1.statuses.$select(st.id).fetch()).editedAt, null);
+});
+
+test("search accounts, hashtags and statuses", async () => {
+  const word = `pangolin${RUN}`;
+  const tag = `deskmoves${RUN}`;
+  const pub = await amy.v1.statuses.create({ status: `the ${word} moved desks #${tag}` });
+  const priv = await amy.v1.statuses.create({ status: `${word}, followers only`, visibility: "private" });
+
+  const accounts = await ben.v2.search.list({ q: USERS.masto_amy.username, type: "accounts" });
+  assert.deepEqual(accounts.accounts.map((a) => a.id), [amyId]);
+  assert.deepEqual(accounts.statuses, []);
+  const tags = await ben.v2.search.list({ q: `#${tag}`, type: "hashtags" });
+  assert.deepEqual(tags.hashtags.map((t) => t.name.toLowerCase()), [tag]);
+  // Full text: only what each may see, newest first.
+  const benSees = await ben.v2.search.list({ q: word, type: "statuses" });
+  assert.deepEqual(benSees.statuses.map((s) => s.id), [pub.id]);
+  const amySees = await amy.v2.search.list({ q: word, type: "statuses" });
+  assert.deepEqual(amySees.statuses.map((s) => s.id), [priv.id, pub.id]);
+  const byBen = await amy.v2.search.list({ q: word, type: "statuses", accountId: benId });
+  assert.deepEqual(byBen.statuses, []);
+  // following: only accounts one follows.
+  const q = { q: USERS.masto_amy.username, type: "accounts", following: true };
+  assert.deepEqual((await ben.v2.search.list(q)).accounts, []);
+  await ben.v1.accounts.$select(amyId).follow();
+  try {
+    assert.deepEqual((await ben.v2.search.list(q)).accounts.map((a) => a.id), [amyId]);
+    const all = await ben.v2.search.list({ q: word });
+    assert.deepEqual(all.statuses.map((s) => s.id), [priv.id, pub.id]);
+  } finally {
+    await ben.v1.accounts.$select(amyId).unfollow();
+  }
+});
+
+test("update credentials, then approve and reject follow requests", async () => {
+  const before = await cy.v1.accounts.verifyCredentials();
+  const me = await cy.v1.accounts.updateCredentials({
+    displayName: `Cy from Security ${RUN}`,
+    note: `Badges and locks ${RUN}`,
+    locked: true,
+    fieldsAttributes: [{ name: "Team", value: "Security" }],
+    avatar: new Blob([png(48, 48)], { type: "image/png" }),
+    source: { privacy: "private" },
+  });
+  assert.equal(me.displayName, `Cy from Security ${RUN}`);
+  assert.equal(me.locked, true);
+  assert.equal(me.source.note, `Badges and locks ${RUN}`);
+  assert.equal(me.source.privacy, "private");
+  assert.deepEqual(me.fields.map((f) => f.name), ["Team"]);
+  assert.notEqual(me.avatar, before.avatar);
+  await getImage(me.avatar);
+  assert.equal((await ben.v1.accounts.$select(cyId).fetch()).displayName, `Cy from Security ${RUN}`);
+
+  // Posts without a visibility use the new default: followers only.
+  const secret = await cy.v1.statuses.create({ status: `security drill at 10 ${RUN}` });
+  assert.equal(secret.visibility, "private");
+
+  const rel = await ben.v1.accounts.$select(cyId).follow();
+  assert.equal(rel.requested, true);
+  assert.equal(rel.following, false);
+  await amy.v1.accounts.$select(cyId).follow();
+  const pending = await cy.v1.followRequests.list();
+  assert.deepEqual(pending.map((a) => a.id).sort(), [amyId, benId].sort());
+  await expectHttpError(ben.v1.statuses.$select(secret.id).fetch(), 404);
+
+  const ok = await cy.v1.followRequests.$select(benId).authorize();
+  assert.equal(ok.followedBy, true);
+  assert.equal((await ben.v1.statuses.$select(secret.id).fetch()).id, secret.id);
+  const no = await cy.v1.followRequests.$select(amyId).reject();
+  assert.equal(no.followedBy, false);
+  const [amyRel] = await amy.v1.accounts.relationships.fetch({ id: [cyId] });
+  assert.equal(amyRel.requested, false);
+  assert.equal(amyRel.following, false);
+  assert.deepEqual(await cy.v1.followRequests.list(), []);
+  await ben.v1.accounts.$select(cyId).unfollow();
+});
+
+test("markers and the unread count", async () => {
+  await amy.v1.notifications.clear();
+  const st = await amy.v1.statuses.create({ status: `mark me ${RUN}` });
+  await ben.v1.statuses.$select(st.id).favourite();
+  try {
+    assert.equal((await amy.v1.notifications.unreadCount.fetch()).count, 1);
+    const [n] = await amy.v1.notifications.list({ limit: 1 });
+    const saved = await amy.v1.markers.create({ home: { lastReadId: st.id }, notifications: { lastReadId: n.id } });
+    assert.equal(saved.home.lastReadId, st.id);
+    assert.equal(saved.notifications.lastReadId, n.id);
+    const got = await amy.v1.markers.fetch({ timeline: ["home", "notifications"] });
+    assert.equal(got.home.lastReadId, st.id);
+    assert.equal(got.notifications.lastReadId, n.id);
+    assert.equal((await amy.v1.notifications.unreadCount.fetch()).count, 0);
+  } finally {
+    await ben.v1.statuses.$select(st.id).unfavourite();
+  }
+});
+
+test("preferences and what apps load at login", async () => {
+  const prefs = await amy.v1.preferences.fetch();
+  assert.ok(["public", "unlisted", "private", "direct"].includes(prefs["posting:default:visibility"]));
+  assert.equal(typeof prefs["reading:expand:spoilers"], "boolean");
+  // Loggia has none of these yet: empty lists, as Mastodon answers.
+  assert.deepEqual(await amy.v1.customEmojis.list(), []);
+  assert.deepEqual(await amy.v2.filters.list(), []);
+  assert.deepEqual(await amy.v1.lists.list(), []);
+  assert.deepEqual(await amy.v1.announcements.list(), []);
+  assert.deepEqual(await amy.v1.trends.tags.list(), []);
+  assert.deepEqual(await amy.v1.trends.statuses.list(), []);
+  assert.deepEqual(await amy.v1.followedTags.list(), []);
 });

@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import secrets
+import struct
+import zlib
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -63,6 +65,12 @@ class Api:
 
     def delete(self, path, **kw):
         return self.http.delete(self.url(path), timeout=TIMEOUT, **kw)
+
+    def put(self, path, **kw):
+        return self.http.put(self.url(path), timeout=TIMEOUT, **kw)
+
+    def patch(self, path, **kw):
+        return self.http.patch(self.url(path), timeout=TIMEOUT, **kw)
 
     def ok(self, method, path, **kw):
         r = getattr(self, method)(path, **kw)
@@ -228,6 +236,121 @@ def code_from(response):
         return q.get("code", [None])[0], q
     parsed = parse_forms(response.text)
     return parsed.code, {}
+
+
+# --------------------------------------------------------------------------
+# Small images, made with the standard library (no Pillow needed)
+# --------------------------------------------------------------------------
+
+
+def png_bytes(width, height, alpha=False):
+    """A small PNG (a colour gradient; with `alpha`, half-transparent
+    pixels), written with the standard library."""
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)  # filter: none
+        for x in range(width):
+            px = [x * 255 // max(width - 1, 1), y * 255 // max(height - 1, 1), 128]
+            if alpha:
+                px.append(255 if (x + y) % 2 else 128)
+            rows.extend(px)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _exif(orientation, make):
+    """A big-endian TIFF header with IFD0: Make (ASCII) and Orientation."""
+    make = make.encode() + b"\0"
+    ifd_start, entries = 8, 2
+    data_at = ifd_start + 2 + entries * 12 + 4
+    tiff = b"MM\x00\x2a" + struct.pack(">I", ifd_start) + struct.pack(">H", entries)
+    tiff += struct.pack(">HHII", 0x010F, 2, len(make), data_at)  # Make
+    tiff += struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0)  # Orientation
+    tiff += struct.pack(">I", 0) + make
+    return b"Exif\x00\x00" + tiff
+
+
+def _segment(marker, payload):
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg_bytes(width, height, orientation=None, make=None):
+    """A small baseline greyscale JPEG (8x8 blocks of flat grey, a checker
+    pattern), written with the standard library, optionally with an EXIF
+    segment carrying an orientation and a camera make."""
+    assert width % 8 == 0 and height % 8 == 0
+    dc_bits = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]  # standard luminance DC table
+    dc_vals = list(range(12))
+    ac_bits = [0, 2] + [0] * 14  # two codes of length 2: EOB (0x00) and an unused symbol
+    ac_vals = [0x00, 0x01]
+
+    def codes(bits, vals):
+        out, code, k = {}, 0, 0
+        for length, n in enumerate(bits, start=1):
+            for _ in range(n):
+                out[vals[k]] = (code, length)
+                code, k = code + 1, k + 1
+            code <<= 1
+        return out
+
+    dc, ac = codes(dc_bits, dc_vals), codes(ac_bits, ac_vals)
+    bitbuf = []
+
+    def put(value, length):
+        bitbuf.extend((value >> (length - 1 - i)) & 1 for i in range(length))
+
+    prev = 0
+    for by in range(height // 8):
+        for bx in range(width // 8):
+            grey = 60 if (bx + by) % 2 else 200
+            coef = 8 * (grey - 128)  # the DC term of a flat block (quantiser 1)
+            diff, prev = coef - prev, coef
+            cat = abs(diff).bit_length()
+            put(*dc[cat])
+            if cat:
+                put(diff if diff >= 0 else diff + (1 << cat) - 1, cat)
+            put(*ac[0x00])  # end of block: no AC terms
+    bitbuf.extend([1] * (-len(bitbuf) % 8))
+    scan = bytearray()
+    for i in range(0, len(bitbuf), 8):
+        byte = int("".join(map(str, bitbuf[i : i + 8])), 2)
+        scan.append(byte)
+        if byte == 0xFF:
+            scan.append(0x00)  # byte stuffing
+
+    out = b"\xff\xd8"
+    out += _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    if orientation is not None or make is not None:
+        out += _segment(0xE1, _exif(orientation or 1, make or ""))
+    out += _segment(0xDB, b"\x00" + b"\x01" * 64)
+    out += _segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
+    out += _segment(0xC4, b"\x00" + bytes(dc_bits) + bytes(dc_vals))
+    out += _segment(0xC4, b"\x10" + bytes(ac_bits) + bytes(ac_vals))
+    out += _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+    return out + bytes(scan) + b"\xff\xd9"
+
+
+def jpeg_size(data):
+    """(width, height) from a JPEG's start-of-frame segment."""
+    i = 2
+    while i < len(data):
+        assert data[i] == 0xFF, f"not a marker at {i}"
+        marker = data[i + 1]
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5 : i + 9])
+            return w, h
+        i += 2 + length
+    raise AssertionError("no start-of-frame segment")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ or bot would use it.
 
 Users (created by run.sh): mpy_alice posts, mpy_bob follows her, mpy_carol is
 a colleague who does not follow her, mpy_dana has a quiet home timeline for
-exact pagination checks.
+exact pagination checks, mpy_erin edits her profile and locks her account.
 """
 
 import secrets
@@ -28,8 +28,11 @@ from conftest import (
     Api,
     Browser,
     code_from,
+    jpeg_bytes,
+    jpeg_size,
     parse_forms,
     pkce_pair,
+    png_bytes,
     register_app,
     user,
 )
@@ -869,6 +872,491 @@ def test_block_and_mute(alice, carol, me):
     rel = carol.account_unmute(me["alice"])
     assert rel["muting"] is False
     assert me["alice"] not in ids(carol.mutes())
+
+
+# --------------------------------------------------------------------------
+# Media
+# --------------------------------------------------------------------------
+
+
+def _fetch_file(url):
+    """A media file as a browser fetches it: no token."""
+    r = requests.get(url, timeout=TIMEOUT)
+    assert r.status_code == 200, f"GET {url}: {r.status_code}"
+    assert r.headers["Content-Type"].startswith("image/"), r.headers["Content-Type"]
+    return r
+
+
+def test_media_with_alt_text_and_focus(alice, bob, bob_follows_alice, me):
+    media = alice.media_post(
+        png_bytes(64, 48), mime_type="image/png", description=f"Q3 sales chart {RUN}", focus=(0.5, -0.25)
+    )
+    assert media["type"] == "image"
+    assert media["description"] == f"Q3 sales chart {RUN}"
+    assert media["meta"]["focus"] == {"x": 0.5, "y": -0.25}
+    assert (media["meta"]["original"]["width"], media["meta"]["original"]["height"]) == (64, 48)
+    assert media["url"] and media["preview_url"] and media["blurhash"]
+    _fetch_file(media["url"])
+    _fetch_file(media["preview_url"])
+
+    # Until it is posted, the alt text can still change.
+    fixed = alice.media_update(media, description=f"Q3 sales by region {RUN}", focus=(0.0, 0.0))
+    assert fixed["description"] == f"Q3 sales by region {RUN}"
+    assert fixed["meta"]["focus"] == {"x": 0.0, "y": 0.0}
+    assert alice.media(media)["description"] == f"Q3 sales by region {RUN}"
+    # Uploads are private to their owner until posted.
+    with pytest.raises(MastodonNotFoundError):
+        bob.media(media)
+
+    st = alice.status_post(f"the numbers are in {RUN}", media_ids=[media], visibility="private")
+    [att] = st["media_attachments"]
+    assert str(att["id"]) == str(media["id"])
+    assert att["description"] == f"Q3 sales by region {RUN}"
+    assert att["url"] == media["url"]
+    # The follower sees the picture, with its alt text, at home.
+    [seen] = [s for s in bob.timeline_home(limit=40) if str(s["id"]) == str(st["id"])]
+    assert [a["description"] for a in seen["media_attachments"]] == [f"Q3 sales by region {RUN}"]
+    # only_media keeps the posts with pictures on a profile.
+    text_only = alice.status_post(f"no picture here {RUN}", visibility="private")
+    with_media = ids(bob.account_statuses(me["alice"], only_media=True, limit=40))
+    assert str(st["id"]) in with_media
+    assert str(text_only["id"]) not in with_media
+
+
+def test_several_pictures_in_one_post(alice):
+    pics = [
+        alice.media_post(png_bytes(16, 16 + 8 * i), mime_type="image/png", description=f"step {i} {RUN}")
+        for i in range(3)
+    ]
+    # A transparent PNG stays a PNG.
+    pics.append(alice.media_post(png_bytes(20, 10, alpha=True), mime_type="image/png", description="logo"))
+    st = alice.status_post(f"how to badge in, in four steps {RUN}", media_ids=pics)
+    assert ids(st["media_attachments"]) == ids(pics), "attachments keep the order of media_ids"
+    assert [a["description"] for a in st["media_attachments"]] == [f"step {i} {RUN}" for i in range(3)] + ["logo"]
+    assert _fetch_file(st["media_attachments"][3]["url"]).headers["Content-Type"] == "image/png"
+    # A fifth picture is one too many (Mastodon: at most four).
+    five = pics + [alice.media_post(png_bytes(8, 8), mime_type="image/png")]
+    with pytest.raises(MastodonAPIError) as err:
+        alice.status_post(f"too many pictures {RUN}", media_ids=five)
+    assert err.value.args[1] == 422
+
+
+def test_photo_is_turned_upright_and_loses_its_exif(alice):
+    """A phone photo: a JPEG taken sideways (EXIF orientation 6, "rotate 90°
+    clockwise") carrying camera details. Loggia serves it upright and without
+    the EXIF segment."""
+    make = f"LoggiaCam {RUN}"
+    media = alice.media_post(
+        jpeg_bytes(32, 16, orientation=6, make=make), mime_type="image/jpeg", description="whiteboard after the retro"
+    )
+    assert (media["meta"]["original"]["width"], media["meta"]["original"]["height"]) == (16, 32)
+    served = _fetch_file(media["url"])
+    assert served.headers["Content-Type"] == "image/jpeg"
+    assert jpeg_size(served.content) == (16, 32)
+    assert make.encode() not in served.content
+    assert b"Exif\x00\x00" not in served.content
+
+
+def test_media_upload_refuses_what_is_not_an_image(alice):
+    with pytest.raises(MastodonAPIError) as err:
+        alice.media_post(b"region,sales\nnorth,12\n", mime_type="text/csv", file_name="sales.csv")
+    assert err.value.args[1] == 422
+    # The content decides, not the type the client claims.
+    with pytest.raises(MastodonAPIError) as err:
+        alice.media_post(b"<html>not a picture</html>", mime_type="image/png", file_name="chart.png")
+    assert err.value.args[1] == 422
+
+
+def test_media_v1_and_v2_endpoints(alice, bob):
+    """Older clients upload to /api/v1/media, newer ones to /api/v2/media
+    (which may answer 202 and finish later; then GET /api/v1/media/:id
+    answers 206 until the file is ready)."""
+    raw = Api(alice.access_token)
+    for path in ("/api/v1/media", "/api/v2/media"):
+        r = raw.post(path, files={"file": ("pixel.png", png_bytes(8, 8), "image/png")}, data={"description": path})
+        assert r.status_code in (200, 202), f"{path}: {r.status_code} {r.text}"
+        media = r.json()
+        assert media["type"] == "image" and media["description"] == path
+        if r.status_code == 200:
+            assert media["url"]
+        again = raw.get(f"/api/v1/media/{media['id']}")
+        assert again.status_code == 200 and again.json()["url"], again.text
+    # Someone else's upload: not found for them, and it cannot be attached to
+    # their post (Mastodon ignores such ids; refusing the post is fine too).
+    assert Api(bob.access_token).get(f"/api/v1/media/{media['id']}").status_code == 404
+    try:
+        st = bob.status_post(f"with alice's picture {RUN}", media_ids=[media["id"]])
+    except MastodonAPIError:
+        pass
+    else:
+        assert st["media_attachments"] == []
+
+
+# --------------------------------------------------------------------------
+# Editing
+# --------------------------------------------------------------------------
+
+
+def test_edit_with_source_and_history(alice, bob, carol, bob_follows_alice, me):
+    tag = f"standup{RUN}"
+    st = alice.status_post(f"Standup moved to 3pm #{tag}", spoiler_text="schedule")
+    assert st["edited_at"] is None
+    bob.status_reblog(st["id"])
+    try:
+        src = alice.status_source(st)
+        assert str(src["id"]) == str(st["id"])
+        assert (src["text"], src["spoiler_text"]) == (f"Standup moved to 3pm #{tag}", "schedule")
+
+        edited = alice.status_update(st, f"Standup moved to 4pm #{tag}", spoiler_text="schedule change")
+        assert str(edited["id"]) == str(st["id"])
+        assert edited["edited_at"] is not None
+        assert "4pm" in edited["content"] and "3pm" not in edited["content"]
+        assert edited["spoiler_text"] == "schedule change"
+        assert alice.status_source(st)["text"] == f"Standup moved to 4pm #{tag}"
+        # Readers see the new text, and where it was edited.
+        seen = carol.status(st["id"])
+        assert "4pm" in seen["content"] and seen["edited_at"] is not None
+        assert ids(carol.timeline_hashtag(tag)) == [str(st["id"])]
+
+        # The history starts with the original; every edit adds a version.
+        history = carol.status_history(st)
+        assert [("3pm" in h["content"], "4pm" in h["content"]) for h in history] == [(True, False), (False, True)]
+        assert [h["spoiler_text"] for h in history] == ["schedule", "schedule change"]
+        assert all(str(h["account"]["id"]) == me["alice"] for h in history)
+        assert history[0]["created_at"] <= history[1]["created_at"]
+        alice.status_update(st, f"Standup moved to 4:30pm #{tag}", spoiler_text="schedule change")
+        assert len(alice.status_history(st)) == 3
+
+        # Who boosted it is told (an `update` notification, as in Mastodon).
+        updates = bob.notifications(types=["update"], limit=40)
+        assert str(st["id"]) in [str(n["status"]["id"]) for n in updates]
+    finally:
+        bob.status_unreblog(st["id"])
+
+
+def test_edit_swaps_pictures_and_the_history_keeps_them(alice, bob, bob_follows_alice):
+    """Editing replaces the pictures (media_ids). As in Mastodon
+    (StatusEdit#ordered_media_attachments), each version in the history
+    lists the pictures it had, so apps can show what changed."""
+    first = alice.media_post(png_bytes(24, 24), mime_type="image/png", description=f"draft diagram {RUN}")
+    st = alice.status_post(f"architecture, v1 {RUN}", media_ids=[first])
+    second = alice.media_post(png_bytes(32, 24), mime_type="image/png", description=f"final diagram {RUN}")
+    edited = alice.status_update(st, f"architecture, v2 {RUN}", media_ids=[second])
+    assert ids(edited["media_attachments"]) == [str(second["id"])]
+    assert ids(bob.status(st["id"])["media_attachments"]) == [str(second["id"])]
+    # Keeping the same picture across an edit.
+    edited = alice.status_update(st, f"architecture, v2.1 {RUN}", media_ids=[second])
+    assert ids(edited["media_attachments"]) == [str(second["id"])]
+
+    history = alice.status_history(st)
+    assert [ids(h["media_attachments"]) for h in history] == [
+        [str(first["id"])],
+        [str(second["id"])],
+        [str(second["id"])],
+    ], "each version in the history lists its own pictures"
+
+
+def test_edit_fixes_alt_text_after_posting(alice, bob, bob_follows_alice):
+    """Alt text forgotten or wrong when posting is fixed by editing the post
+    with media_attributes (Mastodon 4.1+; Mastodon.py sends them as JSON,
+    made by generate_media_edit_attributes)."""
+    pic = alice.media_post(png_bytes(32, 24), mime_type="image/png", description=f"diagram {RUN}")
+    st = alice.status_post(f"the new queue {RUN}", media_ids=[pic])
+    fix = alice.generate_media_edit_attributes(pic, description=f"diagram: web -> queue -> workers {RUN}")
+    # Mastodon.py fills media_ids from media_attributes (passing both fails in
+    # Mastodon.py 2.3.3: it adds two sets).
+    edited = alice.status_update(st, f"the new queue {RUN}", media_attributes=[fix])
+    assert ids(edited["media_attachments"]) == [str(pic["id"])]
+    assert [a["description"] for a in edited["media_attachments"]] == [f"diagram: web -> queue -> workers {RUN}"]
+    seen = bob.status(st["id"])
+    assert [a["description"] for a in seen["media_attachments"]] == [f"diagram: web -> queue -> workers {RUN}"]
+
+
+def test_only_the_author_may_edit(alice, bob):
+    """As in Mastodon (Status.where(account: current_account).find in
+    StatusesController#update), someone else's post is "not found" for
+    editing and for its source: 404."""
+    st = alice.status_post(f"mine to edit {RUN}")
+    with pytest.raises(MastodonNotFoundError):
+        bob.status_source(st)
+    try:
+        with pytest.raises(MastodonNotFoundError):
+            bob.status_update(st, f"hijacked {RUN}")
+    finally:
+        assert "hijacked" not in alice.status(st["id"])["content"]
+        assert alice.status(st["id"])["edited_at"] is None
+
+
+# --------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------
+
+
+def test_search_accounts(alice, bob, carol, anon, me, bob_follows_alice):
+    name = user("mpy_alice")["username"]
+    domain = urlsplit(BASE_URL).netloc
+    for q in (name, f"@{name}", f"{name}@{domain}", f"@{name}@{domain}", name[:-2].upper()):
+        found = carol.search_v2(q, result_type="accounts")
+        assert me["alice"] in ids(found["accounts"]), q
+        assert found["statuses"] == [] and found["hashtags"] == []
+    assert ids(anon.search_v2(name, resolve=False, result_type="accounts")["accounts"]) == [me["alice"]]
+    assert carol.search_v2(f"nobody{RUN}", result_type="accounts")["accounts"] == []
+    # following=true (Mastodon.py has no parameter for it): only people one follows.
+    for who, expected in ((bob, [me["alice"]]), (carol, [])):
+        res = Api(who.access_token).ok(
+            "get", "/api/v2/search", params={"q": name, "type": "accounts", "following": "true"}
+        )
+        assert ids(res["accounts"]) == expected
+
+
+def test_search_hashtags_and_statuses(alice, bob, carol, anon, me, bob_follows_alice):
+    word = f"quokka{RUN}"
+    tag = f"OfficePets{RUN}"
+    public = alice.status_post(f"A {word} visited the office café #{tag}")
+    private = alice.status_post(f"Feeding the {word}: followers only", visibility="private")
+    own = bob.status_post(f"Did anyone see the {word}?")
+
+    tags = carol.search_v2(f"#{tag}", result_type="hashtags")["hashtags"]
+    assert [t["name"].lower() for t in tags] == [tag.lower()]
+    assert tags[0]["url"].endswith(f"/tags/{tag.lower()}")
+    assert [t["name"].lower() for t in carol.search_v2(tag[:-3], result_type="hashtags")["hashtags"]] == [
+        tag.lower()
+    ]
+
+    # Full text, newest first, only what the searcher may see.
+    assert ids(bob.search_v2(word, result_type="statuses")["statuses"]) == ids([own, private, public])
+    assert ids(carol.search_v2(word, result_type="statuses")["statuses"]) == ids([own, public])
+    # Accents and case do not matter; every word must match.
+    assert ids(carol.search_v2(f"CAFE {word}", result_type="statuses")["statuses"]) == ids([public])
+    assert carol.search_v2(f"{word} giraffe", result_type="statuses")["statuses"] == []
+    # account_id: only that author's posts.
+    assert ids(bob.search_v2(word, result_type="statuses", account_id=me["alice"])["statuses"]) == ids(
+        [private, public]
+    )
+    # Without type, all three kinds at once.
+    everything = bob.search_v2(word)
+    assert ids(everything["statuses"]) == ids([own, private, public])
+    assert everything["accounts"] == [] and everything["hashtags"] == []
+    # Not signed in: no posts (searching posts needs an account, as in Mastodon).
+    assert anon.search_v2(word, resolve=False)["statuses"] == []
+    # Deleted posts are not found.
+    bob.status_delete(own["id"])
+    assert ids(bob.search_v2(word, result_type="statuses")["statuses"]) == ids([private, public])
+
+
+def test_search_statuses_pagination(alice, carol):
+    word = f"pelican{RUN}"
+    posts = [alice.status_post(f"{word} sighting {i}") for i in range(4)]
+    newest_first = ids(reversed(posts))
+    first = carol.search_v2(word, result_type="statuses", limit=2)
+    assert ids(first["statuses"]) == newest_first[:2]
+    # With a result_type, Mastodon.py pages by offset.
+    assert ids(carol.fetch_next(first)["statuses"]) == newest_first[2:]
+    assert ids(carol.search_v2(word, result_type="statuses", offset=1, limit=2)["statuses"]) == newest_first[1:3]
+    # max_id: older than; min_id: newer than (Mastodon's StatusesSearchService
+    # takes both).
+    assert ids(carol.search_v2(word, result_type="statuses", max_id=posts[2])["statuses"]) == newest_first[2:]
+    newer = ids(carol.search_v2(word, result_type="statuses", min_id=posts[1])["statuses"])
+    assert sorted(newer) == sorted(newest_first[:2]), "min_id is ignored"
+
+
+def test_search_resolves_links_to_posts_and_profiles(alice, bob, carol, me, bob_follows_alice):
+    """Pasting a link into an app's search opens it: with resolve=true
+    (Mastodon.py's default), Mastodon answers the URL of a local post or
+    profile with that post or account (ResolveURLService#process_local_url),
+    if the searcher may see it."""
+    st = alice.status_post(f"link me {RUN}")
+    for link in (st["url"], st["uri"]):
+        assert ids(carol.search_v2(link)["statuses"]) == [str(st["id"])], link
+    profile = alice.account(me["alice"])
+    for link in (profile["url"], profile["uri"]):
+        assert me["alice"] in ids(carol.search_v2(link)["accounts"]), link
+    secret = alice.status_post(f"followers only link {RUN}", visibility="private")
+    assert ids(bob.search_v2(secret["url"])["statuses"]) == [str(secret["id"])]
+    assert carol.search_v2(secret["url"])["statuses"] == []
+
+
+# --------------------------------------------------------------------------
+# Profile: update_credentials, locked accounts and follow requests
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def erin(app):
+    """mpy_erin edits her profile and locks her account."""
+    m = new_client(app)
+    u = user("mpy_erin")
+    m.log_in(username=u["email"], password=u["password"], scopes=SCOPES, allow_http=True)
+    return m
+
+
+@pytest.fixture(scope="module")
+def erin_id(erin):
+    return str(erin.me()["id"])
+
+
+def test_update_credentials(erin, carol, erin_id):
+    before = erin.account_verify_credentials()
+    note = f"Builds badge readers.\nAsk me about NFC {RUN}."
+    acct = erin.account_update_credentials(
+        display_name=f"Erin from Hardware {RUN}",
+        note=note,
+        locked=True,
+        fields=[("Team", "Hardware"), ("Desk", "B-214")],
+        avatar=png_bytes(96, 96),
+        avatar_mime_type="image/png",
+        header=jpeg_bytes(48, 16),
+        header_mime_type="image/jpeg",
+        default_privacy="private",
+    )
+    assert acct["display_name"] == f"Erin from Hardware {RUN}"
+    assert acct["locked"] is True
+    assert "<p>" in acct["note"] and "Ask me about NFC" in acct["note"]
+    assert acct["source"]["note"] == note
+    assert [(f["name"], f["value"]) for f in acct["source"]["fields"]] == [("Team", "Hardware"), ("Desk", "B-214")]
+    assert [f["name"] for f in acct["fields"]] == ["Team", "Desk"]
+    assert "B-214" in acct["fields"][1]["value"]
+    assert acct["source"]["privacy"] == "private"
+    for key in ("avatar", "avatar_static", "header", "header_static"):
+        assert acct[key] != before[key], key
+        _fetch_file(acct[key])
+
+    # Colleagues see the new profile.
+    seen = carol.account(erin_id)
+    assert (seen["display_name"], seen["locked"]) == (f"Erin from Hardware {RUN}", True)
+    assert seen["avatar"] == acct["avatar"]
+    # ... and find her by her new display name.
+    assert erin_id in ids(carol.search_v2(f"Erin from Hardware {RUN}", result_type="accounts")["accounts"])
+    # The posting default applies to posts made without a visibility.
+    assert erin.preferences()["posting:default:visibility"] == "private"
+    assert erin.status_post(f"default audience {RUN}")["visibility"] == "private"
+    # Fields are emptied by sending them blank (Mastodon.py sends nothing for
+    # fields=[]); what was not sent stays.
+    acct = Api(erin.access_token).ok(
+        "patch",
+        "/api/v1/accounts/update_credentials",
+        data={"fields_attributes[0][name]": "", "fields_attributes[0][value]": ""},
+    )
+    assert acct["fields"] == [] and acct["locked"] is True and acct["display_name"] == f"Erin from Hardware {RUN}"
+
+
+def test_locked_account_approves_follow_requests(erin, bob, carol, me, erin_id):
+    if not erin.me()["locked"]:
+        erin.account_update_credentials(locked=True)
+    secret = erin.status_post(f"for approved followers {RUN}", visibility="private")
+    erin.notifications_clear()
+
+    for who in (bob, carol):
+        rel = who.account_follow(erin_id)
+        assert rel["requested"] is True and rel["following"] is False
+    assert erin.account_verify_credentials()["source"]["follow_requests_count"] == 2
+    assert set(ids(erin.follow_requests())) == {me["bob"], me["carol"]}
+    requests_seen = erin.notifications(types=["follow_request"])
+    assert {str(n["account"]["id"]) for n in requests_seen} == {me["bob"], me["carol"]}
+    [rel] = erin.account_relationships(me["bob"])
+    assert rel["requested_by"] is True and rel["followed_by"] is False
+    # A request is not a follow.
+    assert not _can_see(bob, secret["id"])
+    assert erin.account(erin_id)["followers_count"] == 0
+
+    rel = erin.follow_request_authorize(me["bob"])
+    assert rel["followed_by"] is True and rel["requested_by"] is False
+    [rel] = bob.account_relationships(erin_id)
+    assert rel["following"] is True and rel["requested"] is False
+    assert _can_see(bob, secret["id"])
+    later = erin.status_post(f"welcome aboard {RUN}", visibility="private")
+    assert str(later["id"]) in ids(bob.timeline_home(limit=40))
+
+    rel = erin.follow_request_reject(me["carol"])
+    assert rel["followed_by"] is False and rel["requested_by"] is False
+    [rel] = carol.account_relationships(erin_id)
+    assert rel["following"] is False and rel["requested"] is False
+    assert not _can_see(carol, secret["id"])
+    assert erin.follow_requests() == []
+    assert ids(erin.account_followers(erin_id)) == [me["bob"]]
+    assert erin.account(erin_id)["followers_count"] == 1
+    bob.account_unfollow(erin_id)
+
+
+def test_withdrawing_and_unlocking(erin, carol, erin_id):
+    """Unfollowing withdraws a pending request. Unlocking the account accepts
+    every pending request, as Mastodon does
+    (UpdateAccountService#authorize_all_follow_requests): otherwise they stay
+    pending with nobody asked to approve them."""
+    if not erin.me()["locked"]:
+        erin.account_update_credentials(locked=True)
+    assert carol.account_follow(erin_id)["requested"] is True
+    carol.account_unfollow(erin_id)
+    assert erin.follow_requests() == []
+    [rel] = carol.account_relationships(erin_id)
+    assert (rel["following"], rel["requested"]) == (False, False)
+
+    assert carol.account_follow(erin_id)["requested"] is True
+    try:
+        assert erin.account_update_credentials(locked=False)["locked"] is False
+        [rel] = carol.account_relationships(erin_id)
+        assert (rel["following"], rel["requested"]) == (True, False), "the pending request was not accepted"
+        assert erin.follow_requests() == []
+    finally:
+        carol.account_unfollow(erin_id)
+
+
+# --------------------------------------------------------------------------
+# Markers, preferences, and what apps ask for at login
+# --------------------------------------------------------------------------
+
+
+def test_markers_and_unread_count(carol, alice, me):
+    """Apps keep the reading position in markers; the unread badge counts the
+    notifications newer than the `notifications` marker."""
+    st = carol.status_post(f"read up to here {RUN}")
+    home = carol.markers_set("home", st)
+    assert str(home["home"]["last_read_id"]) == str(st["id"])
+    version = home["home"]["version"]
+    got = carol.markers_get(["home", "notifications"])
+    assert str(got["home"]["last_read_id"]) == str(st["id"])
+    assert "notifications" not in got or got["notifications"]["last_read_id"]
+    again = carol.markers_set("home", st)
+    assert again["home"]["version"] > version
+
+    carol.notifications_clear()
+    alice.status_favourite(st["id"])
+    alice.status_reblog(st["id"])
+    try:
+        assert carol.notifications_unread_count()["count"] == 2
+        newest = carol.notifications(limit=1)[0]
+        marks = carol.markers_set("notifications", newest)
+        assert str(marks["notifications"]["last_read_id"]) == str(newest["id"])
+        assert carol.notifications_unread_count()["count"] == 0
+        assert Api(carol.access_token).ok("get", "/api/v1/notifications/unread_count") == {"count": 0}
+        # Both markers at once, as apps save them.
+        both = carol.markers_get(["home", "notifications"])
+        assert set(both) == {"home", "notifications"}
+        # Something new is unread again.
+        alice.status_reply(st, f"nice {RUN}")
+        assert carol.notifications_unread_count()["count"] == 1
+    finally:
+        alice.status_unreblog(st["id"])
+        alice.status_unfavourite(st["id"])
+
+
+def test_preferences_and_what_apps_load_at_login(dana):
+    prefs = dana.preferences()
+    assert prefs["posting:default:visibility"] in ("public", "unlisted", "private", "direct")
+    assert prefs["posting:default:sensitive"] in (True, False)
+    assert prefs["reading:expand:spoilers"] in (True, False)
+    assert prefs["reading:expand:media"] in ("default", "show_all", "hide_all")
+    # Features Loggia does not have answer an empty list, as Mastodon does
+    # when there is nothing (apps stop their login on an error here).
+    assert dana.custom_emojis() == []
+    assert dana.filters_v2() == []
+    assert dana.lists() == []
+    assert dana.announcements() == []
+    assert dana.trending_tags() == []
+    assert dana.trending_statuses() == []
+    raw = Api(dana.access_token)
+    for path in ("/api/v2/filters", "/api/v1/filters", "/api/v1/followed_tags", "/api/v1/conversations"):
+        assert raw.ok("get", path) == [], path
 
 
 # --------------------------------------------------------------------------

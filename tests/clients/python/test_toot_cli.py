@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import BASE_URL, Api, Browser, code_from, user
+from conftest import BASE_URL, Api, Browser, code_from, jpeg_bytes, png_bytes, user
 
 TOOT = os.path.join(os.path.dirname(sys.executable), "toot")
 INSTANCE = urlsplit(BASE_URL).netloc  # localhost:PORT, the server's domain
@@ -377,47 +377,177 @@ def test_notifications(logged_in, posts):
     assert logged_in.json("notifications", who="toot_ann") == []
 
 
-# toot 0.52.1 resolves a handle for follow/unfollow (and whois, following,
-# followers, timelines account) through /api/v2/search, which Loggia does not
-# have yet. Strict: these start failing (XPASS) the day search lands, as a
-# reminder to drop the marker.
-NEEDS_SEARCH = pytest.mark.xfail(
-    strict=True, reason="toot resolves handles with /api/v2/search, not implemented yet"
-)
-
-
-@NEEDS_SEARCH
 def test_follow_with_toot(logged_in):
+    """toot resolves the handle through /api/v2/search (type=accounts) and
+    follows the account it finds."""
     ann = user("toot_ann")["username"]
-    p = logged_in.run("follow", ann, who="toot_ben", check=False)
-    assert p.returncode == 0, p.stderr
-    assert f"You are now following {ann}" in p.stdout
-
-
-@NEEDS_SEARCH
-def test_unfollow_with_toot(logged_in):
-    ann = user("toot_ann")["username"]
-    p = logged_in.run("unfollow", ann, who="toot_ben", check=False)
-    assert p.returncode == 0, p.stderr
-    assert f"You are no longer following {ann}" in p.stdout
+    out = logged_in.run("follow", ann, who="toot_ben").stdout
+    assert f"You are now following {ann}" in out
+    # The full handle resolves to the same person; following again is harmless.
+    rel = logged_in.json("follow", f"@{ann}@{INSTANCE}", who="toot_ben")
+    assert rel["following"] is True and rel["requested"] is False
 
 
 def test_follow_shows_up_in_toot(logged_in, posts):
-    """Follow through the API (toot cannot, see above); toot shows the result."""
+    """Ben follows Ann (previous test): her followers-only posts reach his
+    home timeline, and toot's account commands show the follow."""
+    ann, ben_name = user("toot_ann")["username"], user("toot_ben")["username"]
+    sid = logged_in.post(f"for followers only {RUN}", "--visibility", "private", who="toot_ann")
+    out = logged_in.run("timelines", "home", "--no-pager", "--no-clear", who="toot_ben").stdout
+    assert f"for followers only {RUN}" in out
+    out = logged_in.run("notifications", "--type", "follow", who="toot_ann").stdout
+    assert f"@{ben_name} now follows you" in out
+    out = logged_in.run("status", sid, who="toot_ben").stdout
+    assert "Visibility: private" in out
+    assert f"@{ann}" in logged_in.run("following", who="toot_ben").stdout
+    assert f"@{ben_name}" in logged_in.run("followers", ann, who="toot_ben").stdout
+    out = logged_in.run("whois", ann, who="toot_ben").stdout
+    assert f"@{ann}" in out and re.search(r"Followers: 1\b", out), out
+    data = logged_in.json("timelines", "account", ann, "--limit", "40", who="toot_ben")
+    assert sid in [s["id"] for s in data]
+
+
+def test_unfollow_with_toot(logged_in):
+    ann = user("toot_ann")["username"]
+    out = logged_in.run("unfollow", ann, who="toot_ben").stdout
+    assert f"You are no longer following {ann}" in out
     ben = api_as(logged_in, "toot_ben")
-    ann_id = ben.ok("get", "/api/v1/accounts/lookup", params={"acct": user("toot_ann")["username"]})["id"]
-    assert ben.ok("post", f"/api/v1/accounts/{ann_id}/follow")["following"] is True
+    ann_id = ben.ok("get", "/api/v1/accounts/lookup", params={"acct": ann})["id"]
+    [rel] = ben.ok("get", "/api/v1/accounts/relationships", params={"id[]": ann_id})
+    assert rel["following"] is False
+    p = logged_in.run("follow", f"nobody_{RUN}", who="toot_ben", check=False)
+    assert p.returncode != 0 and "Account not found" in p.stderr
+
+
+def test_search(logged_in, posts):
+    word = f"wombat{RUN}"
+    tag = f"carpark{RUN}"
+    sid = logged_in.post(f"Spotted a {word} in the car park #{tag}", who="toot_ann")
+    out = logged_in.run("search", word, who="toot_ben").stdout
+    assert "Statuses:" in out and f"{sid} {BASE_URL}/@{user('toot_ann')['username']}/{sid}" in out, out
+    out = logged_in.run("search", user("toot_ann")["username"], "--type", "accounts", who="toot_ben").stdout
+    assert "Accounts:" in out and f"@{user('toot_ann')['username']}" in out
+    data = logged_in.json("search", f"#{tag}", "--type", "hashtags", who="toot_ben")
+    assert [t["name"].lower() for t in data["hashtags"]] == [tag]
+    assert "Nothing found" in logged_in.run("search", f"nothing{RUN}", who="toot_ben").stdout
+    # Only what the searcher may see: Ben is mentioned in the direct post and
+    # does not follow Ann (any more), so her private post stays hidden.
+    found = logged_in.json("search", f"from toot {RUN}", "--type", "statuses", who="toot_ben")["statuses"]
+    found = {s["id"] for s in found}
+    assert {posts["public"], posts["direct"]} <= found
+    assert posts["private"] not in found
+
+
+def test_post_with_media_and_descriptions(logged_in, tmp_path):
+    plan, photo = tmp_path / "floor-plan.png", tmp_path / "team.jpg"
+    plan.write_bytes(png_bytes(40, 30))
+    photo.write_bytes(jpeg_bytes(24, 16))
+    sid = logged_in.post(
+        f"the new office layout {RUN}",
+        "--media", str(plan), "--description", f"floor plan, 3rd floor {RUN}",
+        "--media", str(photo), "--description", "the team at the new desks",
+        who="toot_ann",
+    )
+    st = api_as(logged_in, "toot_ann").ok("get", f"/api/v1/statuses/{sid}")
+    atts = st["media_attachments"]
+    assert [(a["type"], a["description"]) for a in atts] == [
+        ("image", f"floor plan, 3rd floor {RUN}"),
+        ("image", "the team at the new desks"),
+    ]
+    assert (atts[0]["meta"]["original"]["width"], atts[0]["meta"]["original"]["height"]) == (40, 30)
+    for a in atts:
+        r = Api().get(a["url"])
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("image/"), a["url"]
+    out = logged_in.run("status", sid, who="toot_ben").stdout
+    assert "Media:" in out and atts[0]["url"] in out and atts[1]["url"] in out
+
+
+def test_upload_and_picture_only_post(logged_in, tmp_path):
+    pic = tmp_path / "badge.png"
+    pic.write_bytes(png_bytes(16, 16, alpha=True))
+    out = logged_in.run("upload", str(pic), "--description", f"new badge {RUN}", who="toot_ann").stdout
+    assert re.search(r"Successfully uploaded media ID \d+, type 'image'", out), out
+    data = logged_in.json("upload", str(pic), "--description", f"new badge {RUN}", who="toot_ann")
+    assert data["description"] == f"new badge {RUN}" and data["url"]
+    # A post of just a picture (toot reads the empty text from stdin).
+    sid = logged_in.post("", "--media", str(pic), "--description", f"badge only {RUN}", who="toot_ann")
+    st = api_as(logged_in, "toot_ann").ok("get", f"/api/v1/statuses/{sid}")
+    assert [a["description"] for a in st["media_attachments"]] == [f"badge only {RUN}"]
+    # Not a picture: toot reports the server's refusal.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("meeting notes\n")
+    p = logged_in.run("post", f"with notes {RUN}", "--media", str(notes), who="toot_ann", check=False)
+    assert p.returncode != 0 and "Error" in p.stderr, p.stderr
+    latest = logged_in.json("timelines", "home", "--limit", "1", who="toot_ann")
+    assert f"with notes {RUN}" not in latest[0]["content"]
+
+
+def test_lists_and_tags_are_empty(logged_in):
+    """Endpoints Loggia answers with an empty list (no lists or followed tags yet)."""
+    assert "You have no lists defined." in logged_in.run("lists", "list", who="toot_ben").stdout
+    assert "You're not following any hashtags" in logged_in.run("tags", "followed", who="toot_ben").stdout
+    assert "You don't have any featured hashtags" in logged_in.run("tags", "featured", who="toot_ben").stdout
+
+
+def test_update_account(logged_in, tmp_path):
+    avatar = tmp_path / "ann.png"
+    avatar.write_bytes(png_bytes(64, 64))
+    out = logged_in.run(
+        "update_account",
+        "--display-name", f"Ann from Facilities {RUN}",
+        "--note", f"Desks, keys and parking {RUN}",
+        "--avatar", str(avatar),
+        "--locked",
+        "--privacy", "unlisted",
+        who="toot_ann",
+    ).stdout
+    assert "✓ Account updated" in out
+    me = logged_in.json("whoami", who="toot_ann")
+    assert me["display_name"] == f"Ann from Facilities {RUN}"
+    assert me["locked"] is True
+    assert f"Desks, keys and parking {RUN}" in me["note"]
+    assert me["source"]["privacy"] == "unlisted"
+    r = Api().get(me["avatar"])
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("image/")
+    out = logged_in.run("whoami", who="toot_ann").stdout
+    assert f"Ann from Facilities {RUN}" in out and f"Desks, keys and parking {RUN}" in out
+    # The new default audience: posts made without --visibility are unlisted.
+    sid = logged_in.post(f"default audience {RUN}", who="toot_ann")
+    assert api_as(logged_in, "toot_ann").ok("get", f"/api/v1/statuses/{sid}")["visibility"] == "unlisted"
+    # The hyphenated command name works the same.
+    assert "✓ Account updated" in logged_in.run("update-account", "--privacy", "public", who="toot_ann").stdout
+
+
+def test_follow_requests_with_toot(logged_in):
+    """Ann's account is locked (previous test): Ben's follow is a request that
+    she accepts, and the next one she rejects."""
+    ann, ben = user("toot_ann")["username"], user("toot_ben")["username"]
+    ben_api = api_as(logged_in, "toot_ben")
+    ann_id = ben_api.ok("get", "/api/v1/accounts/lookup", params={"acct": ann})["id"]
+
+    def relationship():
+        [rel] = ben_api.ok("get", "/api/v1/accounts/relationships", params={"id[]": ann_id})
+        return rel["following"], rel["requested"]
+
     try:
-        sid = logged_in.post(f"for followers only {RUN}", "--visibility", "private", who="toot_ann")
-        out = logged_in.run("timelines", "home", "--no-pager", "--no-clear", who="toot_ben").stdout
-        assert f"for followers only {RUN}" in out
-        ben_name = user("toot_ben")["username"]
-        out = logged_in.run("notifications", "--type", "follow", who="toot_ann").stdout
-        assert f"@{ben_name} now follows you" in out
-        out = logged_in.run("status", sid, who="toot_ben").stdout
-        assert "Visibility: private" in out
+        rel = logged_in.json("follow", ann, who="toot_ben")
+        assert (rel["following"], rel["requested"]) == (False, True)
+        assert f"@{ben}" in logged_in.run("follow-requests", "list", who="toot_ann").stdout
+        out = logged_in.run("follow-requests", "accept", ben, who="toot_ann").stdout
+        assert f"✓ {ben} is now following you" in out
+        assert relationship() == (True, False)
+        assert logged_in.json("follow-requests", "list", who="toot_ann") == []
+
+        logged_in.run("unfollow", ann, who="toot_ben")
+        logged_in.run("follow", ann, who="toot_ben")
+        assert relationship() == (False, True)
+        out = logged_in.run("follow-requests", "reject", ben, who="toot_ann").stdout
+        assert f"✓ follow request from {ben} rejected" in out
+        assert relationship() == (False, False)
+        assert logged_in.json("follow-requests", "list", who="toot_ann") == []
     finally:
-        assert ben.ok("post", f"/api/v1/accounts/{ann_id}/unfollow")["following"] is False
+        logged_in.run("update_account", "--no-locked", who="toot_ann")
+        assert logged_in.json("whoami", who="toot_ann")["locked"] is False
 
 
 def test_delete(logged_in):
