@@ -1,8 +1,6 @@
 //! Keyword and status filters applied to what a viewer reads: `hide`
 //! filters drop statuses, `warn` filters mark them (`filtered`).
 
-use std::collections::HashMap;
-
 use super::error::{ServiceError, ServiceResult};
 use crate::model::{AccountId, Status, StatusId, Timestamp};
 use crate::store::{Filter, FilterKeyword, Store};
@@ -147,42 +145,6 @@ pub fn expiry(expires_in: Option<&str>) -> ServiceResult<Option<Option<Timestamp
     }
 }
 
-/// Groups `name[][field]` (or `name[i][field]`) pairs into objects, the way
-/// Rails reads nested attributes: an empty index starts a new object when a
-/// field repeats.
-pub fn nested_attributes(pairs: &[(String, String)], name: &str) -> Vec<HashMap<String, String>> {
-    let mut indexed: Vec<(String, HashMap<String, String>)> = Vec::new();
-    let prefix = format!("{name}[");
-    for (key, value) in pairs {
-        let Some(rest) = key.strip_prefix(&prefix) else {
-            continue;
-        };
-        let Some((index, field)) = rest.split_once("][") else {
-            continue;
-        };
-        let field = field.trim_end_matches(']').to_owned();
-        let slot = if index.is_empty() {
-            match indexed.last() {
-                Some((i, obj)) if i.is_empty() && !obj.contains_key(&field) => indexed.len() - 1,
-                _ => {
-                    indexed.push((String::new(), HashMap::new()));
-                    indexed.len() - 1
-                }
-            }
-        } else {
-            match indexed.iter().position(|(i, _)| i == index) {
-                Some(pos) => pos,
-                None => {
-                    indexed.push((index.to_owned(), HashMap::new()));
-                    indexed.len() - 1
-                }
-            }
-        };
-        indexed[slot].1.insert(field, value.clone());
-    }
-    indexed.into_iter().map(|(_, obj)| obj).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,36 +156,5 @@ mod tests {
         assert!(keyword_matches("nebulas everywhere", "nebula", false));
         assert!(keyword_matches("price: #sale!", "#sale", true));
         assert!(!keyword_matches("anything", "", false));
-    }
-
-    #[test]
-    fn nested_attributes_group_like_rails() {
-        let pairs: Vec<(String, String)> = [
-            ("keywords_attributes[][keyword]", "a"),
-            ("keywords_attributes[][whole_word]", "true"),
-            ("keywords_attributes[][keyword]", "b"),
-            ("title", "x"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let objects = nested_attributes(&pairs, "keywords_attributes");
-        assert_eq!(objects.len(), 2);
-        assert_eq!(objects[0]["keyword"], "a");
-        assert_eq!(objects[0]["whole_word"], "true");
-        assert_eq!(objects[1]["keyword"], "b");
-        let indexed: Vec<(String, String)> = [
-            ("k[1][keyword]", "y"),
-            ("k[0][keyword]", "x"),
-            ("k[1][id]", "7"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let objects = nested_attributes(&indexed, "k");
-        assert_eq!(
-            (objects[0]["keyword"].as_str(), objects[0]["id"].as_str()),
-            ("y", "7")
-        );
     }
 }

@@ -114,9 +114,29 @@ pub async fn update(
     tx.accounts().save_profile(&account).await?;
     tx.users().save_defaults(&user).await?;
     tx.commit().await?;
-    Ok(store
+    let updated = store
         .users()
         .with_account(user.id)
         .await?
-        .ok_or(StoreError::NotFound)?)
+        .ok_or(StoreError::NotFound)?;
+    if me.account.locked && !updated.account.locked {
+        // Unlocking lets everyone waiting in, as Mastodon does.
+        let everyone = crate::model::Page {
+            limit: 100_000,
+            ..Default::default()
+        };
+        for (_, requester) in store
+            .follows()
+            .requesters(updated.account.id, &everyone)
+            .await?
+        {
+            super::follows::authorize(store, &updated, requester.id).await?;
+        }
+        return Ok(store
+            .users()
+            .with_account(user.id)
+            .await?
+            .ok_or(StoreError::NotFound)?);
+    }
+    Ok(updated)
 }

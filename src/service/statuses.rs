@@ -225,10 +225,20 @@ async fn format(store: &Store, config: &Config, text: &str) -> ServiceResult<For
     })
 }
 
+/// New alt text and/or focus for one attachment, given with an edit.
+#[derive(Debug, Clone, Default)]
+pub struct MediaChange {
+    pub id: i64,
+    pub description: Option<String>,
+    pub focus: Option<(f64, f64)>,
+}
+
 /// What an edit may change (`PUT /api/v1/statuses/:id`).
 #[derive(Debug, Clone, Default)]
 pub struct Edit {
     pub text: String,
+    /// New alt text or focus for media of the edited status.
+    pub media_attributes: Vec<MediaChange>,
     pub spoiler_text: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
@@ -245,8 +255,9 @@ pub async fn edit(
     change: Edit,
 ) -> ServiceResult<Status> {
     let before = visible(store, id, viewer_of(author)).await?;
+    // Someone else's post is "not found" for editing, as in Mastodon.
     if before.account_id != author.account.id || before.reblog_of_id.is_some() {
-        return Err(ServiceError::Forbidden);
+        return Err(ServiceError::NotFound);
     }
     let media_ids =
         super::media::check_ids(store, author.account.id, &change.media_ids, Some(id)).await?;
@@ -266,6 +277,23 @@ pub async fn edit(
     if let Some(language) = &change.language {
         super::check_language(language)?;
     }
+    for (media_id, description, focus) in &change.media_attributes {
+        super::media::describe(
+            store,
+            author.account.id,
+            *media_id,
+            description.clone(),
+            *focus,
+        )
+        .await?;
+    }
+    let media_before: Vec<i64> = store
+        .media()
+        .for_status(before.id)
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
     let formatted = format(store, config, &text).await?;
     let now = crate::model::Timestamp::now();
     let mut after = before.clone();
@@ -279,10 +307,10 @@ pub async fn edit(
     let mut tx = store.begin().await?;
     if before.edited_at.is_none() {
         tx.statuses()
-            .add_version(&before, before.created_at)
+            .add_version(&before, &media_before, before.created_at)
             .await?;
     }
-    tx.statuses().add_version(&after, now).await?;
+    tx.statuses().add_version(&after, &media_ids, now).await?;
     tx.statuses().save_edit(&after).await?;
     tx.media().detach_all(after.id).await?;
     super::media::attach(&mut tx, author.account.id, after.id, &media_ids).await?;

@@ -78,6 +78,7 @@ impl Search<'_> {
         viewer: Viewer,
         by: Option<AccountId>,
         max_id: Option<StatusId>,
+        min_id: Option<StatusId>,
         limit: i64,
     ) -> StoreResult<Vec<Status>> {
         let is_pg = matches!(self.0.exec, Exec::PgPool(_) | Exec::Pg(_));
@@ -87,6 +88,7 @@ impl Search<'_> {
                     "SELECT s.* FROM statuses s
                      WHERE s.search_vector @@ plainto_tsquery('simple', $3)
                      AND ($4 IS NULL OR s.account_id = $4) AND ($5 IS NULL OR s.id < $5)
+                     AND ($7 IS NULL OR s.id > $7)
                      AND s.reblog_of_id IS NULL AND {VISIBLE}
                      ORDER BY s.id DESC LIMIT $6"
                 ),
@@ -98,6 +100,7 @@ impl Search<'_> {
                     "SELECT s.* FROM statuses_fts f JOIN statuses s ON s.id = f.rowid
                      WHERE statuses_fts MATCH $3
                      AND ($4 IS NULL OR s.account_id = $4) AND ($5 IS NULL OR s.id < $5)
+                     AND ($7 IS NULL OR s.id > $7)
                      AND s.reblog_of_id IS NULL AND {VISIBLE}
                      ORDER BY s.id DESC LIMIT $6"
                 ),
@@ -114,6 +117,7 @@ impl Search<'_> {
             .bind(by)
             .bind(max_id)
             .bind(limit)
+            .bind(min_id)
             .fetch_all(e)
             .await)?;
         Ok(rows)

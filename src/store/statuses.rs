@@ -70,6 +70,8 @@ pub struct NewStatus {
 /// One version of an edited status.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StatusVersion {
+    /// Comma-separated media ids of this version.
+    pub media_ids: String,
     pub text: String,
     pub content: String,
     pub spoiler_text: String,
@@ -611,11 +613,21 @@ impl Statuses<'_> {
     }
 
     /// Records one version of a status in its edit history.
-    pub async fn add_version(mut self, status: &Status, at: Timestamp) -> StoreResult<()> {
+    pub async fn add_version(
+        mut self,
+        status: &Status,
+        media: &[i64],
+        at: Timestamp,
+    ) -> StoreResult<()> {
         let id = self.0.next_id();
+        let media_ids = media
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         run!(self.0.exec, e => sqlx::query(
-            "INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO status_edits (id, status_id, text, content, spoiler_text, sensitive, created_at, media_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(status.id)
@@ -624,6 +636,7 @@ impl Statuses<'_> {
         .bind(&status.spoiler_text)
         .bind(status.sensitive)
         .bind(at)
+        .bind(&media_ids)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
@@ -633,7 +646,7 @@ impl Statuses<'_> {
     /// The recorded versions of a status, oldest first.
     pub async fn versions(mut self, id: StatusId) -> StoreResult<Vec<StatusVersion>> {
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, StatusVersion>(
-            "SELECT text, content, spoiler_text, sensitive, created_at FROM status_edits
+            "SELECT media_ids, text, content, spoiler_text, sensitive, created_at FROM status_edits
              WHERE status_id = $1 ORDER BY id",
         )
         .bind(id)

@@ -11,9 +11,10 @@ use crate::api::entities::filter as entity;
 use crate::api::extract::User;
 use crate::api::extract::auth::{ReadFilters, WriteFilters};
 use crate::api::extract::fields::Fields;
+use crate::api::extract::fields::nested_attributes;
 use crate::error::{ApiResult, Error};
 use crate::model::{AccountId, StatusId};
-use crate::service::filters::{expiry, nested_attributes, parse_contexts};
+use crate::service::filters::{expiry, parse_contexts};
 use crate::state::AppState;
 use crate::store::Filter;
 

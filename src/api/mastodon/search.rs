@@ -36,6 +36,7 @@ struct SearchQuery {
     resolve: Option<bool>,
     account_id: Option<String>,
     max_id: Option<String>,
+    min_id: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -76,6 +77,19 @@ async fn search(
     };
     let me = viewer.user.as_ref().map(|u| u.account.id);
 
+    // A link to one of our own posts or profiles opens it, as in Mastodon.
+    if let Some(found) = resolve_local_url(&state, &text, viewer.viewer()).await? {
+        match found {
+            Resolved::Account(a) if wants("accounts") => results
+                .accounts
+                .push(Account::from_model(&a, &state.config)),
+            Resolved::Status(s) if wants("statuses") => {
+                results.statuses = render::statuses(&state, viewer.viewer(), vec![s]).await?
+            }
+            _ => {}
+        }
+        return Ok(Json(results));
+    }
     if wants("accounts") {
         let following_of = if q.following.unwrap_or(false) {
             me
@@ -127,10 +141,17 @@ async fn search(
             ),
             None => None,
         };
+        let min_id = match q.min_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(raw) => Some(
+                raw.parse::<StatusId>()
+                    .map_err(|_| Error::BadRequest("min_id must be an id".into()))?,
+            ),
+            None => None,
+        };
         let found = state
             .store
             .search()
-            .statuses(&text, viewer.viewer(), by, max_id, limit + offset)
+            .statuses(&text, viewer.viewer(), by, max_id, min_id, limit + offset)
             .await?;
         let page: Vec<_> = found.into_iter().skip(offset as usize).collect();
         results.statuses = render::statuses(&state, viewer.viewer(), page).await?;
@@ -145,4 +166,61 @@ fn strip_domain<'a>(q: &'a str, domain: &str) -> &'a str {
         Some((user, d)) if d.eq_ignore_ascii_case(domain) => user,
         _ => q,
     }
+}
+
+enum Resolved {
+    Account(Box<crate::model::Account>),
+    Status(crate::model::Status),
+}
+
+/// Resolves a URL of this instance: `/@user`, `/users/user`,
+/// `/@user/ID`, `/users/user/statuses/ID` — if the viewer may see it.
+async fn resolve_local_url(
+    state: &AppState,
+    q: &str,
+    viewer: crate::store::Viewer,
+) -> ApiResult<Option<Resolved>> {
+    let Ok(url) = url::Url::parse(q) else {
+        return Ok(None);
+    };
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    if !host.eq_ignore_ascii_case(&state.config.domain()) {
+        return Ok(None);
+    }
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
+    let (username, status) = match segments.as_slice() {
+        [user] if user.starts_with('@') => (&user[1..], None),
+        ["users", user] => (*user, None),
+        [user, id] if user.starts_with('@') => (&user[1..], Some(*id)),
+        ["users", user, "statuses", id] => (*user, Some(*id)),
+        _ => return Ok(None),
+    };
+    let Some(account) = state.store.accounts().local_by_username(username).await? else {
+        return Ok(None);
+    };
+    match status {
+        None => Ok(account_ok(&account).then(|| Resolved::Account(Box::new(account)))),
+        Some(id) => {
+            let Ok(id) = id.parse::<StatusId>() else {
+                return Ok(None);
+            };
+            Ok(state
+                .store
+                .statuses()
+                .visible_by_id(id, viewer)
+                .await?
+                .filter(|s| s.account_id == account.id)
+                .map(Resolved::Status))
+        }
+    }
+}
+
+fn account_ok(account: &crate::model::Account) -> bool {
+    account.suspended_at.is_none() && account.actor_type != "Application"
 }

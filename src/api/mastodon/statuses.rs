@@ -9,11 +9,14 @@ use serde::Deserialize;
 
 use super::render;
 use crate::api::entities::account::Account;
+use crate::api::entities::media::MediaAttachment;
 use crate::api::entities::status::{Context, Status};
 use crate::api::extract::auth::{
     ReadAccounts, ReadStatuses, WriteBookmarks, WriteFavourites, WriteStatuses,
 };
 use crate::api::extract::body::{lenient_bool, one_or_many};
+use crate::api::extract::fields::Fields;
+use crate::api::extract::fields::nested_attributes;
 use crate::api::extract::{FormOrJson, MaybeUser, PageQuery, User};
 use crate::error::{ApiResult, Error};
 use crate::model::{StatusId, Visibility};
@@ -135,34 +138,41 @@ async fn delete_status(
     Ok(Json(rendered))
 }
 
-#[derive(Deserialize, Default)]
-struct EditForm {
-    status: Option<String>,
-    spoiler_text: Option<String>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    sensitive: Option<bool>,
-    language: Option<String>,
-    #[serde(default, deserialize_with = "one_or_many")]
-    media_ids: Vec<String>,
-    poll: Option<serde_json::Value>,
-}
-
 /// PUT /api/v1/statuses/{id} — edit; earlier versions stay in the history.
+/// `media_attributes[][id|description|focus]` fixes alt text on the way.
 async fn edit_status(
     State(state): State<AppState>,
     me: User<WriteStatuses>,
     Path(id): Path<String>,
-    FormOrJson(form): FormOrJson<EditForm>,
+    fields: Fields,
 ) -> ApiResult<Json<Status>> {
-    if form.poll.is_some() {
+    if fields.pairs.iter().any(|(k, _)| k.starts_with("poll")) {
         return Err(Error::Validation("Polls are not supported yet".into()));
     }
+    let mut media_attributes = Vec::new();
+    for attrs in nested_attributes(&fields.pairs, "media_attributes") {
+        let media_id: i64 = render::id(attrs.get("id").map(String::as_str).unwrap_or_default())?;
+        let focus = match attrs.get("focus").filter(|f| !f.is_empty()) {
+            Some(raw) => Some(crate::service::media::parse_focus(raw)?),
+            None => None,
+        };
+        media_attributes.push((media_id, attrs.get("description").cloned(), focus));
+    }
     let change = service::Edit {
-        text: form.status.unwrap_or_default(),
-        spoiler_text: form.spoiler_text,
-        sensitive: form.sensitive,
-        language: form.language.filter(|l| !l.is_empty()),
-        media_ids: form.media_ids,
+        text: fields.get("status").unwrap_or_default().to_owned(),
+        media_attributes,
+        spoiler_text: fields.get("spoiler_text").map(str::to_owned),
+        sensitive: fields.bool("sensitive")?,
+        language: fields
+            .get("language")
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
+        media_ids: fields
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == "media_ids[]" || k == "media_ids")
+            .map(|(_, v)| v.clone())
+            .collect(),
     };
     let edited = service::edit(
         &state.store,
@@ -207,7 +217,16 @@ async fn get_history(
     let account = Account::from_model(&author, &state.config);
     let mut versions = state.store.statuses().versions(status.id).await?;
     if versions.is_empty() {
+        let media: Vec<String> = state
+            .store
+            .media()
+            .for_status(status.id)
+            .await?
+            .iter()
+            .map(|m| m.id.to_string())
+            .collect();
         versions.push(crate::store::StatusVersion {
+            media_ids: media.join(","),
             text: status.text.clone(),
             content: status.content.clone(),
             spoiler_text: status.spoiler_text.clone(),
@@ -215,23 +234,26 @@ async fn get_history(
             created_at: status.created_at,
         });
     }
-    Ok(Json(
-        versions
-            .into_iter()
-            .map(|v| {
-                serde_json::json!({
-                    "content": v.content,
-                    "spoiler_text": v.spoiler_text,
-                    "sensitive": v.sensitive,
-                    "created_at": v.created_at.to_rfc3339(),
-                    "account": account,
-                    "poll": null,
-                    "media_attachments": [],
-                    "emojis": [],
-                })
-            })
-            .collect(),
-    ))
+    let mut rendered = Vec::with_capacity(versions.len());
+    for v in versions {
+        let mut media = Vec::new();
+        for id in v.media_ids.split(',').filter_map(|s| s.parse::<i64>().ok()) {
+            if let Some(m) = state.store.media().by_id(id).await? {
+                media.push(MediaAttachment::from_model(&m, &state.media));
+            }
+        }
+        rendered.push(serde_json::json!({
+            "content": v.content,
+            "spoiler_text": v.spoiler_text,
+            "sensitive": v.sensitive,
+            "created_at": v.created_at.to_rfc3339(),
+            "account": account,
+            "poll": null,
+            "media_attachments": media,
+            "emojis": [],
+        }));
+    }
+    Ok(Json(rendered))
 }
 
 /// GET /api/v1/statuses/{id}/context

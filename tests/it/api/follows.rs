@@ -446,3 +446,55 @@ async fn notify_subscribes_to_new_posts() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn unlocking_an_account_accepts_waiting_followers() {
+    let app = TestApp::new().await;
+    let (alice_user, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    app.send_with_token(
+        axum::http::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        &alice,
+        &[("locked", "true")],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let r = app
+        .post_with_token(
+            &format!("/api/v1/accounts/{}/follow", alice_user.account.id),
+            &bob,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(r["requested"], true);
+    app.send_with_token(
+        axum::http::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        &alice,
+        &[("locked", "false")],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let rel = app
+        .get_with_token(
+            &format!(
+                "/api/v1/accounts/relationships?id[]={}",
+                alice_user.account.id
+            ),
+            &bob,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (rel[0]["following"].clone(), rel[0]["requested"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(
+        app.get_with_token("/api/v1/follow_requests", &alice)
+            .await
+            .json(),
+        json!([])
+    );
+}

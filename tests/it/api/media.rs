@@ -297,3 +297,59 @@ async fn avatars_and_headers_are_uploaded_with_update_credentials() {
         "http://loggia.test/headers/original/missing.png"
     );
 }
+
+#[tokio::test]
+async fn edits_fix_alt_text_and_the_history_keeps_each_versions_media() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let first = upload(
+        &app,
+        &alice,
+        "/api/v1/media",
+        &jpeg_with_exif(20, 20),
+        "old alt",
+    )
+    .await
+    .json();
+    let second = upload(&app, &alice, "/api/v1/media", &jpeg_with_exif(30, 30), "")
+        .await
+        .json();
+    let (a, b) = (
+        first["id"].as_str().unwrap(),
+        second["id"].as_str().unwrap(),
+    );
+    let status = app
+        .post_status(&alice, &[("status", "pictures"), ("media_ids[]", a)])
+        .await;
+    let id = status["id"].as_str().unwrap();
+    let request = axum::http::Request::put(format!("/api/v1/statuses/{id}"))
+        .header("authorization", format!("Bearer {alice}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({"status": "pictures", "media_ids": [a], "media_attributes": [{"id": a, "description": "new alt"}]}).to_string()))
+        .unwrap();
+    let edited = app.send(request).await.assert_status(StatusCode::OK).json();
+    assert_eq!(edited["media_attachments"][0]["description"], "new alt");
+    app.send_with_token(
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        &alice,
+        &[("status", "swapped"), ("media_ids[]", b)],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let history = app
+        .get(&format!("/api/v1/statuses/{id}/history"))
+        .await
+        .json();
+    let media_of = |v: &serde_json::Value| {
+        v["media_attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let versions = history.as_array().unwrap();
+    assert_eq!(media_of(&versions[0]), [a]);
+    assert_eq!(media_of(versions.last().unwrap()), [b]);
+}

@@ -210,3 +210,70 @@ async fn followed_hashtags_fill_the_home_timeline() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn search_opens_links_to_local_posts_and_profiles_and_pages_with_min_id() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let public = app
+        .post_status(&alice, &[("status", "linkable words")])
+        .await;
+    let private = app
+        .post_status(
+            &alice,
+            &[("status", "hidden words"), ("visibility", "private")],
+        )
+        .await;
+    let q = |url: &str| {
+        format!(
+            "/api/v2/search?resolve=true&q={}",
+            url::form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>()
+        )
+    };
+    let found = app
+        .get_with_token(&q(public["url"].as_str().unwrap()), &bob)
+        .await
+        .json();
+    assert_eq!(found["statuses"][0]["id"], public["id"]);
+    let found = app
+        .get_with_token(&q(public["uri"].as_str().unwrap()), &bob)
+        .await
+        .json();
+    assert_eq!(found["statuses"][0]["id"], public["id"]);
+    let hidden = app
+        .get_with_token(&q(private["url"].as_str().unwrap()), &bob)
+        .await
+        .json();
+    assert_eq!(
+        hidden["statuses"],
+        json!([]),
+        "a link does not reveal what one may not see"
+    );
+    let profile = app
+        .get_with_token(&q("http://loggia.test/@alice"), &bob)
+        .await
+        .json();
+    assert_eq!(profile["accounts"][0]["username"], "alice");
+
+    let newer = app
+        .post_status(&alice, &[("status", "more linkable words")])
+        .await;
+    let after = app
+        .get_with_token(
+            &format!(
+                "/api/v2/search?type=statuses&q=linkable&min_id={}",
+                public["id"].as_str().unwrap()
+            ),
+            &alice,
+        )
+        .await
+        .json();
+    let ids: Vec<&str> = after["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [newer["id"].as_str().unwrap()]);
+}
