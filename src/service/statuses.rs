@@ -277,13 +277,13 @@ pub async fn edit(
     if let Some(language) = &change.language {
         super::check_language(language)?;
     }
-    for (media_id, description, focus) in &change.media_attributes {
+    for m in &change.media_attributes {
         super::media::describe(
             store,
             author.account.id,
-            *media_id,
-            description.clone(),
-            *focus,
+            m.id,
+            m.description.clone(),
+            m.focus,
         )
         .await?;
     }

@@ -156,7 +156,11 @@ async fn edit_status(
             Some(raw) => Some(crate::service::media::parse_focus(raw)?),
             None => None,
         };
-        media_attributes.push((media_id, attrs.get("description").cloned(), focus));
+        media_attributes.push(service::MediaChange {
+            id: media_id,
+            description: attrs.get("description").cloned(),
+            focus,
+        });
     }
     let change = service::Edit {
         text: fields.get("status").unwrap_or_default().to_owned(),
