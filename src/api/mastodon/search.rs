@@ -84,7 +84,7 @@ async fn search(
                 .accounts
                 .push(Account::from_model(&a, &state.config)),
             Resolved::Status(s) if wants("statuses") => {
-                results.statuses = render::statuses(&state, viewer.viewer(), vec![s]).await?
+                results.statuses = render::statuses(&state, viewer.viewer(), vec![*s]).await?
             }
             _ => {}
         }
@@ -170,7 +170,7 @@ fn strip_domain<'a>(q: &'a str, domain: &str) -> &'a str {
 
 enum Resolved {
     Account(Box<crate::model::Account>),
-    Status(crate::model::Status),
+    Status(Box<crate::model::Status>),
 }
 
 /// Resolves a URL of this instance: `/@user`, `/users/user`,
@@ -216,7 +216,7 @@ async fn resolve_local_url(
                 .visible_by_id(id, viewer)
                 .await?
                 .filter(|s| s.account_id == account.id)
-                .map(Resolved::Status))
+                .map(|s| Resolved::Status(Box::new(s))))
         }
     }
 }
