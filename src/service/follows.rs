@@ -206,3 +206,60 @@ pub async fn unmute(
         .relationship(me.account.id, target.id)
         .await?)
 }
+
+/// Normalises a domain a user wants to hide; our own cannot be hidden.
+pub fn check_domain(domain: &str, own: &str) -> ServiceResult<String> {
+    let domain = domain
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    let valid = !domain.is_empty()
+        && domain.len() <= 253
+        && domain.contains('.')
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+    if !valid {
+        return Err(ServiceError::Invalid(format!("{domain:?} is not a domain")));
+    }
+    if domain == own {
+        return Err(ServiceError::Invalid(
+            "You cannot hide your own server".into(),
+        ));
+    }
+    Ok(domain)
+}
+
+/// Hides a domain: its posts leave one's timelines and notifications, and
+/// follows both ways with its accounts end, as in Mastodon.
+pub async fn block_domain(
+    store: &Store,
+    me: &UserWithAccount,
+    domain: &str,
+    own: &str,
+) -> ServiceResult<()> {
+    let domain = check_domain(domain, own)?;
+    let mut tx = store.begin().await?;
+    tx.follows().block_domain(me.account.id, &domain).await?;
+    for (follower, followed) in tx.follows().sever_domain(me.account.id, &domain).await? {
+        end_follow(&mut tx, follower, followed).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn unblock_domain(
+    store: &Store,
+    me: &UserWithAccount,
+    domain: &str,
+    own: &str,
+) -> ServiceResult<()> {
+    let domain = check_domain(domain, own)?;
+    store
+        .follows()
+        .unblock_domain(me.account.id, &domain)
+        .await?;
+    Ok(())
+}

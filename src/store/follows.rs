@@ -268,6 +268,75 @@ impl Follows<'_> {
             .collect())
     }
 
+    /// Hides a whole domain from one user; returns whether it is new.
+    pub async fn block_domain(mut self, account: AccountId, domain: &str) -> StoreResult<bool> {
+        let id = self.0.next_id();
+        let done = run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO user_domain_blocks (id, account_id, domain, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, domain) DO NOTHING",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(domain)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    pub async fn unblock_domain(mut self, account: AccountId, domain: &str) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM user_domain_blocks WHERE account_id = $1 AND domain = $2")
+            .bind(account)
+            .bind(domain)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Hidden domains, newest first: (block id, domain).
+    pub async fn blocked_domains(
+        mut self,
+        account: AccountId,
+        page: &Page,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        let sql = keyset(
+            "SELECT id, domain FROM user_domain_blocks WHERE account_id = $1",
+            "id",
+            2,
+            page,
+        );
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql.clone()))
+            .bind(account)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// Removes follows both ways between `account` and accounts on `domain`;
+    /// returns the pairs (follower, followed) that ended.
+    pub async fn sever_domain(
+        mut self,
+        account: AccountId,
+        domain: &str,
+    ) -> StoreResult<Vec<(AccountId, AccountId)>> {
+        let pairs: Vec<(AccountId, AccountId)> = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT f.account_id, f.target_account_id FROM follows f
+             JOIN accounts a ON a.id = f.account_id JOIN accounts t ON t.id = f.target_account_id
+             WHERE (f.account_id = $1 AND t.domain = $2) OR (f.target_account_id = $1 AND a.domain = $2)",
+        )
+        .bind(account)
+        .bind(domain)
+        .fetch_all(e)
+        .await)?;
+        Ok(pairs)
+    }
+
     pub async fn block(mut self, account: AccountId, target: AccountId) -> StoreResult<()> {
         let id = self.0.next_id();
         run!(self.0.exec, e => sqlx::query(

@@ -45,7 +45,9 @@ impl Notifications<'_> {
              SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (
                  SELECT 1 FROM blocks WHERE account_id = $2 AND target_account_id = $3)
              AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3
-                 AND hide_notifications AND (expires_at IS NULL OR expires_at > $6))",
+                 AND hide_notifications AND (expires_at IS NULL OR expires_at > $6))
+             AND NOT EXISTS (SELECT 1 FROM user_domain_blocks d JOIN accounts a ON a.domain = d.domain
+                 WHERE d.account_id = $2 AND a.id = $3)",
         )
         .bind(id)
         .bind(account)

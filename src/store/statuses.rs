@@ -27,6 +27,10 @@ pub const VISIBLE: &str = "
         OR EXISTS (SELECT 1 FROM status_mentions m
             WHERE m.status_id = s.id AND m.account_id = $1))";
 
+/// Timelines leave out statuses from domains the viewer (`$1`) hid.
+pub const NOT_FROM_HIDDEN_DOMAIN: &str = "NOT EXISTS (SELECT 1 FROM user_domain_blocks d
+        JOIN accounts da ON da.domain = d.domain WHERE d.account_id = $1 AND da.id = s.account_id)";
+
 /// The viewer as the two parameters of `VISIBLE`.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
@@ -284,7 +288,7 @@ impl Statuses<'_> {
             "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}{media}
              AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
-             AND {VISIBLE}"
+             AND {NOT_FROM_HIDDEN_DOMAIN} AND {VISIBLE}"
         );
         let sql = keyset(&base, "s.id", 3, page);
         let (upper, lower, limit) = bounds(page);
@@ -308,6 +312,7 @@ impl Statuses<'_> {
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
                  WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
+             AND {NOT_FROM_HIDDEN_DOMAIN}
              AND {VISIBLE}"
         );
         let sql = keyset(&base, "h.status_id", 3, page);

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/api/v1/accounts/lookup", get(lookup))
+        .route("/api/v1/accounts/search", get(search_accounts))
         .route("/api/v1/accounts/relationships", get(relationships))
         .route(
             "/api/v1/accounts/familiar_followers",
@@ -212,6 +213,43 @@ async fn lookup(
         .ok_or(Error::NotFound)?;
     let account = follows::target(&state.store, account.id).await?;
     Ok(Json(Account::from_model(&account, &state.config)))
+}
+
+#[derive(Deserialize)]
+struct AccountSearchQuery {
+    q: Option<String>,
+    limit: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    following: Option<bool>,
+}
+
+/// GET /api/v1/accounts/search?q=… — for mention autocompletion.
+async fn search_accounts(
+    State(state): State<AppState>,
+    me: User<ReadAccounts>,
+    Query(q): Query<AccountSearchQuery>,
+) -> ApiResult<Json<Vec<Account>>> {
+    let text = q.q.unwrap_or_default();
+    let text = text.trim().trim_start_matches('@');
+    if text.is_empty() {
+        return Ok(Json(Vec::new()));
+    }
+    let name = match text.split_once('@') {
+        Some((user, domain)) if domain.eq_ignore_ascii_case(&state.config.domain()) => user,
+        _ => text,
+    };
+    let following_of = q.following.unwrap_or(false).then_some(me.user.account.id);
+    let found = state
+        .store
+        .search()
+        .accounts(name, following_of, q.limit.unwrap_or(40).clamp(1, 80))
+        .await?;
+    Ok(Json(
+        found
+            .iter()
+            .map(|a| Account::from_model(a, &state.config))
+            .collect(),
+    ))
 }
 
 /// GET /api/v1/accounts/relationships?id[]=…

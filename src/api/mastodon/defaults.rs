@@ -34,7 +34,6 @@ pub fn routes() -> Router<AppState> {
         "/api/v1/announcements",
         "/api/v1/suggestions",
         "/api/v2/suggestions",
-        "/api/v1/domain_blocks",
         "/api/v1/scheduled_statuses",
         "/api/v1/endorsements",
         "/api/v1/featured_tags",

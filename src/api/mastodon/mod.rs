@@ -4,6 +4,7 @@ mod accounts;
 mod apps;
 mod conversations;
 mod defaults;
+mod domain_blocks;
 mod filters;
 mod instance;
 mod lists;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(apps::routes())
         .merge(conversations::routes())
         .merge(defaults::routes())
+        .merge(domain_blocks::routes())
         .merge(filters::routes())
         .merge(instance::routes())
         .merge(lists::routes())

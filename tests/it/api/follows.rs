@@ -498,3 +498,146 @@ async fn unlocking_an_account_accepts_waiting_followers() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn hiding_a_domain_hides_its_posts_and_ends_follows() {
+    let app = TestApp::new().await;
+    let (me_user, me) = app.user_with_token("me").await;
+    // A remote account, as federation will create them.
+    let remote = app
+        .state
+        .store
+        .accounts()
+        .insert(&loggia::store::NewAccount {
+            username: "zed".into(),
+            domain: Some("noisy.example".into()),
+            actor_type: "Person".into(),
+            uri: "https://noisy.example/users/zed".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    app.state
+        .store
+        .follows()
+        .follow(
+            remote.id,
+            me_user.account.id,
+            loggia::store::FollowOptions {
+                show_reblogs: true,
+                notify: false,
+            },
+        )
+        .await
+        .unwrap();
+    let remote_post = app
+        .state
+        .store
+        .statuses()
+        .insert(&loggia::store::NewStatus {
+            uri: "https://noisy.example/notes/1".into(),
+            url: None,
+            account_id: remote.id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            text: "buy now".into(),
+            content: "<p>buy now</p>".into(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: "public".into(),
+            local_only: false,
+            language: None,
+            local: false,
+            review_state: "published".into(),
+            app_id: None,
+            conversation_id: None,
+        })
+        .await
+        .unwrap();
+    let public_has = |list: serde_json::Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == remote_post.id.to_string().as_str())
+    };
+    assert!(public_has(
+        app.get_with_token("/api/v1/timelines/public", &me)
+            .await
+            .json()
+    ));
+    let response = app
+        .post_with_token("/api/v1/domain_blocks", &me, &[("domain", "Noisy.Example")])
+        .await;
+    response.assert_status(StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/v1/domain_blocks", &me)
+            .await
+            .json(),
+        json!(["noisy.example"])
+    );
+    assert!(!public_has(
+        app.get_with_token("/api/v1/timelines/public", &me)
+            .await
+            .json()
+    ));
+    assert!(
+        public_has(app.get("/api/v1/timelines/public").await.json()),
+        "only for the one who hid it"
+    );
+    assert!(
+        !app.state
+            .store
+            .follows()
+            .relationship(me_user.account.id, remote.id)
+            .await
+            .unwrap()
+            .followed_by
+    );
+    app.post_with_token("/api/v1/domain_blocks", &me, &[("domain", "loggia.test")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    app.post_with_token("/api/v1/domain_blocks", &me, &[("domain", "")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    app.send_with_token(
+        axum::http::Method::DELETE,
+        "/api/v1/domain_blocks?domain=noisy.example",
+        &me,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(
+        app.get_with_token("/api/v1/domain_blocks", &me)
+            .await
+            .json(),
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn accounts_search_serves_autocompletion() {
+    let app = TestApp::new().await;
+    let (_, me) = app.user_with_token("me").await;
+    app.user_with_token("alexandra").await;
+    app.user_with_token("alfred").await;
+    let found = app
+        .get_with_token("/api/v1/accounts/search?q=@al&limit=5", &me)
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    let mut names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["alexandra", "alfred"]);
+    let following = app
+        .get_with_token("/api/v1/accounts/search?q=al&following=true", &me)
+        .await
+        .json();
+    assert_eq!(following, json!([]));
+}

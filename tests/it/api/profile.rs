@@ -261,7 +261,6 @@ async fn endpoints_apps_call_at_login_never_404() {
         "/api/v1/trends/statuses",
         "/api/v1/trends/links",
         "/api/v2/suggestions",
-        "/api/v1/domain_blocks",
         "/api/v1/scheduled_statuses",
         "/api/v1/instance/peers",
         "/api/v1/instance/rules",
