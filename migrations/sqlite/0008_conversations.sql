@@ -13,7 +13,8 @@ CREATE TABLE account_conversations (
     conversation_id INTEGER NOT NULL,
     -- Comma-separated ids of the other participants, sorted.
     participants    TEXT NOT NULL,
-    last_status_id  INTEGER NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+    -- Set again by the store when that status is deleted.
+    last_status_id  INTEGER REFERENCES statuses (id) ON DELETE SET NULL,
     unread          BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (account_id, conversation_id)
 );

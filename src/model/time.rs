@@ -16,8 +16,9 @@ impl Timestamp {
         self.0
     }
 
+    /// Saturates instead of overflowing (durations may come from users).
     pub fn plus_seconds(self, seconds: i64) -> Self {
-        Self(self.0 + seconds * 1000)
+        Self(self.0.saturating_add(seconds.saturating_mul(1000)))
     }
 
     pub fn to_datetime(self) -> DateTime<Utc> {

@@ -135,9 +135,9 @@ pub fn expiry(expires_in: Option<&str>) -> ServiceResult<Option<Option<Timestamp
             let secs: i64 = raw.parse().map_err(|_| {
                 ServiceError::Invalid("expires_in must be a number of seconds".into())
             })?;
-            if secs < 0 {
+            if !(0..=super::MAX_DURATION_SECS).contains(&secs) {
                 return Err(ServiceError::Invalid(
-                    "expires_in must not be negative".into(),
+                    "expires_in must be between 0 and ten years, in seconds".into(),
                 ));
             }
             Ok(Some(Some(Timestamp::now().plus_seconds(secs))))

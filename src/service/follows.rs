@@ -178,9 +178,9 @@ pub async fn mute(
     if target.id == me.account.id {
         return Err(ServiceError::Forbidden);
     }
-    if duration_secs < 0 {
+    if !(0..=super::MAX_DURATION_SECS).contains(&duration_secs) {
         return Err(ServiceError::Invalid(
-            "duration must not be negative".into(),
+            "duration must be between 0 and ten years, in seconds".into(),
         ));
     }
     let expires = (duration_secs > 0).then(|| Timestamp::now().plus_seconds(duration_secs));

@@ -35,3 +35,6 @@ pub fn check_language(language: &str) -> Result<(), error::ServiceError> {
         )))
     }
 }
+
+/// The longest duration a user may ask for (mutes, filter expiry).
+pub const MAX_DURATION_SECS: i64 = 10 * 365 * 24 * 3600;

@@ -145,8 +145,12 @@ pub async fn create(
             .remember_idempotency_key(me, key, status.id)
             .await?;
     }
-    tx.accounts().add_to_counts(me, 0, 0, 1).await?;
-    if let Some(parent) = &parent {
+    if counts_for_author(&status) {
+        tx.accounts().add_to_counts(me, 0, 0, 1).await?;
+    }
+    if let Some(parent) = &parent
+        && counts_as_reply(&status, parent)
+    {
         tx.statuses()
             .add_to_counter(parent.id, Counter::Replies, 1)
             .await?;
@@ -189,6 +193,31 @@ pub async fn create(
     }
     tx.commit().await?;
     Ok(status)
+}
+
+/// The boosted status behind a boost (actions on a boost act on it, as in
+/// Mastodon), or the status itself.
+async fn original_of(store: &Store, status: Status, viewer: Viewer) -> ServiceResult<Status> {
+    match status.reblog_of_id {
+        Some(inner) => visible(store, inner, viewer).await,
+        None => Ok(status),
+    }
+}
+
+/// Whether a status counts in its author's `statuses_count` (direct
+/// messages do not, as in Mastodon).
+fn counts_for_author(status: &Status) -> bool {
+    status.visibility() != Visibility::Direct
+}
+
+/// Whether a reply counts in its parent's `replies_count`, which everyone
+/// who sees the parent sees: only replies visible to all of them do —
+/// public or unlisted, and company-only only under a company-only parent.
+fn counts_as_reply(reply: &Status, parent: &Status) -> bool {
+    matches!(
+        reply.visibility(),
+        Visibility::Public | Visibility::Unlisted
+    ) && (!reply.local_only || parent.local_only)
 }
 
 /// A status text rendered to HTML, with the local accounts it mentions
@@ -242,7 +271,8 @@ pub struct Edit {
     pub spoiler_text: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
-    pub media_ids: Vec<String>,
+    /// `None` keeps the current media.
+    pub media_ids: Option<Vec<String>>,
 }
 
 /// Edits one's own status, keeping every version in its history, and tells
@@ -259,8 +289,17 @@ pub async fn edit(
     if before.account_id != author.account.id || before.reblog_of_id.is_some() {
         return Err(ServiceError::NotFound);
     }
-    let media_ids =
-        super::media::check_ids(store, author.account.id, &change.media_ids, Some(id)).await?;
+    let media_before: Vec<i64> = store
+        .media()
+        .for_status(before.id)
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let media_ids = match &change.media_ids {
+        Some(ids) => super::media::check_ids(store, author.account.id, ids, Some(id)).await?,
+        None => media_before.clone(),
+    };
     let text = change.text.trim_end().to_owned();
     if text.trim().is_empty() && media_ids.is_empty() {
         return Err(ServiceError::Invalid("Text can't be blank".into()));
@@ -287,13 +326,6 @@ pub async fn edit(
         )
         .await?;
     }
-    let media_before: Vec<i64> = store
-        .media()
-        .for_status(before.id)
-        .await?
-        .iter()
-        .map(|m| m.id)
-        .collect();
     let formatted = format(store, config, &text).await?;
     let now = crate::model::Timestamp::now();
     let mut after = before.clone();
@@ -371,15 +403,35 @@ pub async fn delete(
     if status.account_id != author.account.id {
         return Err(ServiceError::NotFound);
     }
+    let parent = match status.in_reply_to_id {
+        Some(id) => store.statuses().by_id(id).await?,
+        None => None,
+    };
     let mut tx = store.begin().await?;
-    tx.statuses().delete(status.id).await?;
-    tx.accounts()
-        .add_to_counts(author.account.id, 0, 0, -1)
-        .await?;
-    if let Some(parent) = status.in_reply_to_id {
-        tx.statuses()
-            .add_to_counter(parent, Counter::Replies, -1)
-            .await?;
+    // A concurrent delete may have won: then there is nothing to count.
+    if tx.statuses().delete(status.id).await? {
+        if counts_for_author(&status) {
+            tx.accounts()
+                .add_to_counts(author.account.id, 0, 0, -1)
+                .await?;
+        }
+        if let Some(parent) = &parent
+            && counts_as_reply(&status, parent)
+        {
+            tx.statuses()
+                .add_to_counter(parent.id, Counter::Replies, -1)
+                .await?;
+        }
+        if let Some(original) = status.reblog_of_id {
+            tx.statuses()
+                .add_to_counter(original, Counter::Reblogs, -1)
+                .await?;
+        }
+        if status.visibility() == Visibility::Direct {
+            tx.conversations()
+                .refresh(status.conversation_id.unwrap_or(status.id.0))
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(status)
@@ -417,7 +469,12 @@ pub async fn favourite(
     user: &UserWithAccount,
     id: StatusId,
 ) -> ServiceResult<Status> {
-    let status = visible(store, id, viewer_of(user)).await?;
+    let status = original_of(
+        store,
+        visible(store, id, viewer_of(user)).await?,
+        viewer_of(user),
+    )
+    .await?;
     let me = user.account.id;
     let mut tx = store.begin().await?;
     if tx
@@ -441,7 +498,12 @@ pub async fn unfavourite(
     user: &UserWithAccount,
     id: StatusId,
 ) -> ServiceResult<Status> {
-    let status = visible(store, id, viewer_of(user)).await?;
+    let status = original_of(
+        store,
+        visible(store, id, viewer_of(user)).await?,
+        viewer_of(user),
+    )
+    .await?;
     let me = user.account.id;
     let mut tx = store.begin().await?;
     if tx
@@ -467,7 +529,12 @@ pub async fn set_bookmark(
     id: StatusId,
     on: bool,
 ) -> ServiceResult<Status> {
-    let status = visible(store, id, viewer_of(user)).await?;
+    let status = original_of(
+        store,
+        visible(store, id, viewer_of(user)).await?,
+        viewer_of(user),
+    )
+    .await?;
     if on {
         store
             .interactions()
@@ -553,7 +620,7 @@ pub async fn reblog(
         return Ok(existing);
     }
     let mut tx = store.begin().await?;
-    let reblog = tx
+    let inserted = tx
         .statuses()
         .insert(&NewStatus {
             uri: format!("{}/statuses/{{id}}/activity", user.account.uri),
@@ -578,7 +645,20 @@ pub async fn reblog(
             app_id: None,
             conversation_id: None,
         })
-        .await?;
+        .await;
+    let reblog = match inserted {
+        Ok(reblog) => reblog,
+        // A double tap: the other request boosted it first.
+        Err(crate::store::StoreError::Conflict) => {
+            drop(tx);
+            return store
+                .statuses()
+                .reblog_by(me, original.id)
+                .await?
+                .ok_or(ServiceError::NotFound);
+        }
+        Err(e) => return Err(e.into()),
+    };
     tx.statuses()
         .add_to_counter(original.id, Counter::Reblogs, 1)
         .await?;
@@ -601,14 +681,15 @@ pub async fn unreblog(
     let me = user.account.id;
     if let Some(reblog) = store.statuses().reblog_by(me, original.id).await? {
         let mut tx = store.begin().await?;
-        tx.statuses().delete(reblog.id).await?;
-        tx.statuses()
-            .add_to_counter(original.id, Counter::Reblogs, -1)
-            .await?;
-        tx.accounts().add_to_counts(me, 0, 0, -1).await?;
-        tx.notifications()
-            .remove_for(me, "reblog", Some(original.id), original.account_id)
-            .await?;
+        if tx.statuses().delete(reblog.id).await? {
+            tx.statuses()
+                .add_to_counter(original.id, Counter::Reblogs, -1)
+                .await?;
+            tx.accounts().add_to_counts(me, 0, 0, -1).await?;
+            tx.notifications()
+                .remove_for(me, "reblog", Some(original.id), original.account_id)
+                .await?;
+        }
         tx.commit().await?;
     }
     Ok(original)

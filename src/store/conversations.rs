@@ -14,7 +14,7 @@ pub struct AccountConversation {
     pub account_id: AccountId,
     pub conversation_id: i64,
     pub participants: String,
-    pub last_status_id: StatusId,
+    pub last_status_id: Option<StatusId>,
     pub unread: bool,
 }
 
@@ -105,6 +105,28 @@ impl Conversations<'_> {
             .execute(e)
             .await
             .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// After a status of the conversation was deleted: point every view
+    /// at the newest direct status left, and drop views with none.
+    pub async fn refresh(mut self, conversation: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE account_conversations SET last_status_id = (
+                 SELECT MAX(id) FROM statuses WHERE conversation_id = $1 AND visibility = 'direct')
+             WHERE conversation_id = $1",
+        )
+        .bind(conversation)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM account_conversations WHERE conversation_id = $1 AND last_status_id IS NULL",
+        )
+        .bind(conversation)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -37,7 +37,9 @@ struct AccountRow {
 }
 
 impl Follows<'_> {
-    /// Creates or updates a follow; returns whether it is new.
+    /// Creates a follow, or updates its options; returns whether it is new.
+    /// Decided by the insert itself, so two concurrent follows cannot both
+    /// count as new.
     pub async fn follow(
         mut self,
         account: AccountId,
@@ -45,18 +47,10 @@ impl Follows<'_> {
         options: FollowOptions,
     ) -> StoreResult<bool> {
         let id = self.0.next_id();
-        let existed: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
-            "SELECT id FROM follows WHERE account_id = $1 AND target_account_id = $2",
-        )
-        .bind(account)
-        .bind(target)
-        .fetch_optional(e)
-        .await)?;
-        run!(self.0.exec, e => sqlx::query(
+        let inserted = run!(self.0.exec, e => sqlx::query(
             "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (account_id, target_account_id)
-             DO UPDATE SET show_reblogs = excluded.show_reblogs, notify = excluded.notify",
+             ON CONFLICT (account_id, target_account_id) DO NOTHING",
         )
         .bind(id)
         .bind(account)
@@ -67,7 +61,19 @@ impl Follows<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(existed.is_none())
+        if inserted == 0 {
+            run!(self.0.exec, e => sqlx::query(
+                "UPDATE follows SET show_reblogs = $3, notify = $4 WHERE account_id = $1 AND target_account_id = $2",
+            )
+            .bind(account)
+            .bind(target)
+            .bind(options.show_reblogs)
+            .bind(options.notify)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(inserted == 1)
     }
 
     /// Local followers of `account` who asked to be notified of its posts.
@@ -119,27 +125,21 @@ impl Follows<'_> {
         Ok(done == 1)
     }
 
-    /// Removes a follow request; returns its options if there was one.
+    /// Removes a follow request; returns its options if there was one (only
+    /// one of two concurrent calls gets them).
     pub async fn take_request(
         mut self,
         account: AccountId,
         target: AccountId,
     ) -> StoreResult<Option<FollowOptions>> {
         let found: Option<(bool, bool)> = run!(self.0.exec, e => sqlx::query_as(
-            "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+            "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2
+             RETURNING show_reblogs, notify",
         )
         .bind(account)
         .bind(target)
         .fetch_optional(e)
         .await)?;
-        run!(self.0.exec, e => sqlx::query(
-            "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
-        )
-        .bind(account)
-        .bind(target)
-        .execute(e)
-        .await
-        .map(|r| r.rows_affected()))?;
         Ok(found.map(|(show_reblogs, notify)| FollowOptions {
             show_reblogs,
             notify,

@@ -80,16 +80,16 @@ impl Notifications<'_> {
         };
         let mut base = "SELECT * FROM notifications WHERE account_id = $1".to_owned();
         if !filter.types.is_empty() {
-            base.push_str(&format!(
-                " AND notification_type IN ({})",
-                quote(&filter.types)
-            ));
+            let types = quote(&filter.types);
+            if types.is_empty() {
+                // Only unknown types asked for: nothing matches.
+                return Ok(Vec::new());
+            }
+            base.push_str(&format!(" AND notification_type IN ({types})"));
         }
-        if !filter.exclude_types.is_empty() {
-            base.push_str(&format!(
-                " AND notification_type NOT IN ({})",
-                quote(&filter.exclude_types)
-            ));
+        let excluded = quote(&filter.exclude_types);
+        if !excluded.is_empty() {
+            base.push_str(&format!(" AND notification_type NOT IN ({excluded})"));
         }
         let sql = keyset(&base, "id", 2, page);
         let (upper, lower, limit) = bounds(page);

@@ -57,17 +57,52 @@ impl Search<'_> {
         Ok(rows)
     }
 
-    /// Hashtags starting with `q` (names as first written).
-    pub async fn hashtags(mut self, q: &str, limit: i64) -> StoreResult<Vec<(i64, String)>> {
+    /// Hashtags starting with `q` that the viewer may know of: used on a
+    /// status they may see, or followed by them (a tag used only in
+    /// company-only or private posts must not leak its name).
+    pub async fn hashtags(
+        mut self,
+        q: &str,
+        viewer: Viewer,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, String)>> {
         let prefix = like_prefix(q.trim_start_matches('#'));
-        let rows = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(
-            "SELECT id, name FROM tags WHERE name_lower LIKE $1 ESCAPE '\\' ORDER BY name_lower LIMIT $2",
-        )
-        .bind(&prefix)
-        .bind(limit)
-        .fetch_all(e)
-        .await)?;
+        let sql = format!(
+            "SELECT t.id, t.name FROM tags t WHERE t.name_lower LIKE $3 ESCAPE '\\'
+             AND (EXISTS (SELECT 1 FROM followed_tags ft WHERE ft.tag_id = t.id AND ft.account_id = $1)
+                  OR EXISTS (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id
+                             WHERE st.tag_id = t.id AND {VISIBLE}))
+             ORDER BY t.name_lower LIMIT $4"
+        );
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.account_id.map_or(-1, |a| a.0))
+            .bind(viewer.local)
+            .bind(&prefix)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
         Ok(rows)
+    }
+
+    /// A tag by name if the viewer may know of it (see `hashtags`).
+    pub async fn visible_tag(
+        mut self,
+        name: &str,
+        viewer: Viewer,
+    ) -> StoreResult<Option<(i64, String)>> {
+        let sql = format!(
+            "SELECT t.id, t.name FROM tags t WHERE t.name_lower = $3
+             AND (EXISTS (SELECT 1 FROM followed_tags ft WHERE ft.tag_id = t.id AND ft.account_id = $1)
+                  OR EXISTS (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id
+                             WHERE st.tag_id = t.id AND {VISIBLE}))"
+        );
+        let row = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.account_id.map_or(-1, |a| a.0))
+            .bind(viewer.local)
+            .bind(name.to_lowercase())
+            .fetch_optional(e)
+            .await)?;
+        Ok(row)
     }
 
     /// Statuses containing every word of `q` that `viewer` may see, newest

@@ -85,8 +85,10 @@ pub struct StatusVersion {
 
 /// Which of an account's statuses to list.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct AccountFilter {
+pub struct AccountFilter<'a> {
     pub only_media: bool,
+    /// Only statuses with this hashtag.
+    pub tagged: Option<&'a str>,
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
     pub only_pinned: bool,
@@ -231,7 +233,7 @@ impl Statuses<'_> {
         mut self,
         account: AccountId,
         viewer: Viewer,
-        filter: AccountFilter,
+        filter: AccountFilter<'_>,
         page: &Page,
     ) -> StoreResult<Vec<Status>> {
         let mut base = format!("SELECT s.* FROM statuses s WHERE s.account_id = $3 AND {VISIBLE}");
@@ -246,6 +248,10 @@ impl Statuses<'_> {
                 " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)",
             );
         }
+        base.push_str(
+            " AND ($7 IS NULL OR EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id
+               WHERE st.status_id = s.id AND t.name_lower = $7))",
+        );
         if filter.exclude_reblogs {
             base.push_str(" AND s.reblog_of_id IS NULL");
         }
@@ -261,6 +267,7 @@ impl Statuses<'_> {
             .bind(upper)
             .bind(lower)
             .bind(limit)
+            .bind(filter.tagged.map(str::to_lowercase))
             .fetch_all(e)
             .await)?;
         Ok(newest_first(rows, page))
@@ -284,10 +291,13 @@ impl Statuses<'_> {
         } else {
             ""
         };
+        // A literal: the clock, not user input.
+        let now = Timestamp::now().millis();
         let base = format!(
             "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}{media}
              AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
-             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
+             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
+                 AND (m.expires_at IS NULL OR m.expires_at > {now}))
              AND {NOT_FROM_HIDDEN_DOMAIN} AND {VISIBLE}"
         );
         let sql = keyset(&base, "s.id", 3, page);
@@ -306,10 +316,13 @@ impl Statuses<'_> {
     /// The materialised home feed of a local account, newest first.
     /// Visibility is re-checked: a follow may have ended since fan-out.
     pub async fn home(mut self, viewer: Viewer, page: &Page) -> StoreResult<Vec<Status>> {
+        // A literal: the clock, not user input.
+        let now = Timestamp::now().millis();
         let base = format!(
             "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
              WHERE h.account_id = $1
-             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id)
+             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
+                 AND (m.expires_at IS NULL OR m.expires_at > {now}))
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
                  WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
              AND {NOT_FROM_HIDDEN_DOMAIN}

@@ -56,11 +56,17 @@ impl Fields {
     }
 }
 
+/// No request needs more nested objects than this (filters have a few
+/// keywords, statuses four media); the rest is ignored.
+pub const MAX_NESTED_OBJECTS: usize = 100;
+
 /// Groups `name[][field]` (or `name[i][field]`) pairs into objects, the way
 /// Rails reads nested attributes: an empty index starts a new object when a
 /// field repeats.
 pub fn nested_attributes(pairs: &[(String, String)], name: &str) -> Vec<HashMap<String, String>> {
-    let mut indexed: Vec<(String, HashMap<String, String>)> = Vec::new();
+    let mut objects: Vec<HashMap<String, String>> = Vec::new();
+    let mut by_index: HashMap<String, usize> = HashMap::new();
+    let mut open_unindexed: Option<usize> = None;
     let prefix = format!("{name}[");
     for (key, value) in pairs {
         let Some(rest) = key.strip_prefix(&prefix) else {
@@ -71,25 +77,30 @@ pub fn nested_attributes(pairs: &[(String, String)], name: &str) -> Vec<HashMap<
         };
         let field = field.trim_end_matches(']').to_owned();
         let slot = if index.is_empty() {
-            match indexed.last() {
-                Some((i, obj)) if i.is_empty() && !obj.contains_key(&field) => indexed.len() - 1,
+            match open_unindexed {
+                Some(slot) if !objects[slot].contains_key(&field) => slot,
                 _ => {
-                    indexed.push((String::new(), HashMap::new()));
-                    indexed.len() - 1
+                    if objects.len() >= MAX_NESTED_OBJECTS {
+                        continue;
+                    }
+                    objects.push(HashMap::new());
+                    open_unindexed = Some(objects.len() - 1);
+                    objects.len() - 1
                 }
             }
+        } else if let Some(&slot) = by_index.get(index) {
+            slot
         } else {
-            match indexed.iter().position(|(i, _)| i == index) {
-                Some(pos) => pos,
-                None => {
-                    indexed.push((index.to_owned(), HashMap::new()));
-                    indexed.len() - 1
-                }
+            if objects.len() >= MAX_NESTED_OBJECTS {
+                continue;
             }
+            objects.push(HashMap::new());
+            by_index.insert(index.to_owned(), objects.len() - 1);
+            objects.len() - 1
         };
-        indexed[slot].1.insert(field, value.clone());
+        objects[slot].insert(field, value.clone());
     }
-    indexed.into_iter().map(|(_, obj)| obj).collect()
+    objects
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
@@ -112,6 +123,8 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 flatten(&key, v, out);
             }
         }
+        // An empty list is still a value ("no media"), unlike a missing key.
+        Value::Array(items) if items.is_empty() => out.push((format!("{prefix}[]"), String::new())),
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 let key = match v {

@@ -318,33 +318,23 @@ async fn account_statuses(
 ) -> ApiResult<Response> {
     let viewer = viewer.viewer();
     let account = follows::target(&state.store, render::id(&id)?).await?;
+    let tagged = q
+        .tagged
+        .as_deref()
+        .map(|t| t.trim_start_matches('#'))
+        .filter(|t| !t.is_empty());
     let filter = AccountFilter {
         only_media: q.only_media.unwrap_or(false),
+        tagged,
         exclude_replies: q.exclude_replies.unwrap_or(false),
         exclude_reblogs: q.exclude_reblogs.unwrap_or(false),
         only_pinned: q.pinned.unwrap_or(false),
     };
-    let mut statuses = state
+    let statuses = state
         .store
         .statuses()
         .by_account(account.id, viewer, filter, &page.page(20, 40))
         .await?;
-    if let Some(tag) = q.tagged.filter(|t| !t.is_empty()) {
-        let mut tagged = Vec::new();
-        for s in statuses {
-            if state
-                .store
-                .statuses()
-                .tags(s.id)
-                .await?
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(&tag))
-            {
-                tagged.push(s);
-            }
-        }
-        statuses = tagged;
-    }
     let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
     let rendered = render::statuses_in(&state, viewer, statuses, "account").await?;
     Ok(page.respond(rendered, &keys))

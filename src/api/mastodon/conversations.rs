@@ -36,10 +36,13 @@ async fn render_one(
     c: &AccountConversation,
 ) -> ApiResult<Option<Conversation>> {
     // The last status may have become invisible (deleted, a block).
+    let Some(last_id) = c.last_status_id else {
+        return Ok(None);
+    };
     let Some(last) = state
         .store
         .statuses()
-        .visible_by_id(c.last_status_id, viewer)
+        .visible_by_id(last_id, viewer)
         .await?
     else {
         return Ok(None);
@@ -69,7 +72,10 @@ async fn list(
         .conversations()
         .list(me.user.account.id, &page.page(20, 40))
         .await?;
-    let keys: Vec<i64> = rows.iter().map(|c| c.last_status_id.0).collect();
+    let keys: Vec<i64> = rows
+        .iter()
+        .filter_map(|c| c.last_status_id.map(|s| s.0))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for c in &rows {
         out.extend(render_one(&state, me.viewer(), c).await?);

@@ -18,6 +18,9 @@ use crate::service::filters::{expiry, parse_contexts};
 use crate::state::AppState;
 use crate::store::Filter;
 
+/// Keywords per filter, at most.
+const MAX_KEYWORDS: usize = 50;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/filters", get(list_v2).post(create_v2))
@@ -52,7 +55,7 @@ fn contexts_of(fields: &Fields) -> Vec<String> {
     fields
         .pairs
         .iter()
-        .filter(|(k, _)| k == "context[]" || k == "context")
+        .filter(|(k, v)| (k == "context[]" || k == "context") && !v.is_empty())
         .map(|(_, v)| v.clone())
         .collect()
 }
@@ -148,6 +151,11 @@ async fn create_v2(
     let action = action_of(&fields)?.unwrap_or_else(|| "warn".into());
     let expires = expiry(fields.get("expires_in"))?.flatten();
     let keywords = nested_attributes(&fields.pairs, "keywords_attributes");
+    if keywords.len() > MAX_KEYWORDS {
+        return Err(Error::Validation(format!(
+            "A filter can have at most {MAX_KEYWORDS} keywords"
+        )));
+    }
     for k in &keywords {
         check_keyword(k.get("keyword").map(String::as_str).unwrap_or_default())?;
     }

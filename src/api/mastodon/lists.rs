@@ -166,7 +166,7 @@ fn account_ids(fields: &Fields) -> ApiResult<Vec<AccountId>> {
     let ids: Vec<AccountId> = fields
         .pairs
         .iter()
-        .filter(|(k, _)| k == "account_ids[]" || k == "account_ids")
+        .filter(|(k, v)| (k == "account_ids[]" || k == "account_ids") && !v.is_empty())
         .map(|(_, v)| v.parse().map_err(|_| Error::NotFound))
         .collect::<ApiResult<_>>()?;
     if ids.is_empty() {

@@ -112,7 +112,11 @@ async fn search(
             .collect();
     }
     if wants("hashtags") {
-        let found = state.store.search().hashtags(&text, limit + offset).await?;
+        let found = state
+            .store
+            .search()
+            .hashtags(&text, viewer.viewer(), limit + offset)
+            .await?;
         results.hashtags = found
             .into_iter()
             .skip(offset as usize)

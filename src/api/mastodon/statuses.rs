@@ -171,12 +171,20 @@ async fn edit_status(
             .get("language")
             .filter(|l| !l.is_empty())
             .map(str::to_owned),
+        // Media change only when the client sends `media_ids` (an empty list
+        // removes them); a text-only edit keeps them.
         media_ids: fields
             .pairs
             .iter()
-            .filter(|(k, _)| k == "media_ids[]" || k == "media_ids")
-            .map(|(_, v)| v.clone())
-            .collect(),
+            .any(|(k, _)| k == "media_ids[]" || k == "media_ids")
+            .then(|| {
+                fields
+                    .pairs
+                    .iter()
+                    .filter(|(k, v)| (k == "media_ids[]" || k == "media_ids") && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+                    .collect()
+            }),
     };
     let edited = service::edit(
         &state.store,

@@ -47,8 +47,8 @@ async fn get_tag(
 ) -> ApiResult<Json<Value>> {
     let (id, _) = state
         .store
-        .statuses()
-        .tag_by_name(check_name(&name)?)
+        .search()
+        .visible_tag(check_name(&name)?, viewer.viewer())
         .await?
         .ok_or(Error::NotFound)?;
     let following = match &viewer.user {

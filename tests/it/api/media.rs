@@ -353,3 +353,48 @@ async fn edits_fix_alt_text_and_the_history_keeps_each_versions_media() {
     assert_eq!(media_of(&versions[0]), [a]);
     assert_eq!(media_of(versions.last().unwrap()), [b]);
 }
+
+#[tokio::test]
+async fn a_text_only_edit_keeps_the_media() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let media = upload(
+        &app,
+        &alice,
+        "/api/v1/media",
+        &jpeg_with_exif(20, 20),
+        "alt",
+    )
+    .await
+    .json();
+    let status = app
+        .post_status(
+            &alice,
+            &[
+                ("status", "with a picture"),
+                ("media_ids[]", media["id"].as_str().unwrap()),
+            ],
+        )
+        .await;
+    let id = status["id"].as_str().unwrap();
+    let edited = app
+        .send_with_token(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            &alice,
+            &[("status", "typo fixed")],
+        )
+        .await
+        .json();
+    assert_eq!(edited["media_attachments"].as_array().unwrap().len(), 1);
+    // An explicitly empty list removes them.
+    let request = axum::http::Request::put(format!("/api/v1/statuses/{id}"))
+        .header("authorization", format!("Bearer {alice}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"status": "no picture", "media_ids": []}).to_string(),
+        ))
+        .unwrap();
+    let edited = app.send(request).await.assert_status(StatusCode::OK).json();
+    assert_eq!(edited["media_attachments"], json!([]));
+}

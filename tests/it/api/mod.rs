@@ -1,5 +1,6 @@
 mod accounts;
 mod apps;
+mod counters;
 mod filters;
 mod follows;
 mod instance;
