@@ -24,7 +24,7 @@ run_tests() {
 }
 run_clients() {
     cargo build --locked --quiet
-    tests/clients/run.sh target/debug/loggia "$1" 2>&1 | tee -a "$RESULTS"
+    tests/clients/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" "$1" 2>&1 | tee -a "$RESULTS"
 }
 
 step "cargo fmt --check"
