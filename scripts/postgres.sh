@@ -56,7 +56,7 @@ start_postgres() {
 
 # Creates a database in the running cluster; prints its URL.
 create_database() {
-    as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"
+    as_pg_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"
     echo "${TEST_POSTGRES_URL%/postgres}/$1"
 }
 
