@@ -206,6 +206,17 @@ impl Follows<'_> {
             .await
     }
 
+    /// How many accounts ask to follow `target`.
+    pub async fn request_count(mut self, target: AccountId) -> StoreResult<i64> {
+        let n = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM follow_requests WHERE target_account_id = $1",
+        )
+        .bind(target)
+        .fetch_one(e)
+        .await)?;
+        Ok(n)
+    }
+
     /// Accounts asking to follow `target`.
     pub async fn requesters(
         mut self,

@@ -73,19 +73,12 @@ async fn verify_credentials(
     let pending = state
         .store
         .follows()
-        .requesters(
-            me.user.account.id,
-            &crate::model::Page {
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await?
-        .len();
+        .request_count(me.user.account.id)
+        .await?;
     Ok(Json(CredentialAccount::from_model(
         &me.user,
         &state.config,
-        pending as i64,
+        pending,
     )))
 }
 
@@ -156,19 +149,12 @@ async fn update_credentials(
     let pending = state
         .store
         .follows()
-        .requesters(
-            updated.account.id,
-            &crate::model::Page {
-                limit: 1000,
-                ..Default::default()
-            },
-        )
-        .await?
-        .len();
+        .request_count(updated.account.id)
+        .await?;
     Ok(Json(CredentialAccount::from_model(
         &updated,
         &state.config,
-        pending as i64,
+        pending,
     )))
 }
 
