@@ -64,6 +64,13 @@ pub struct Config {
     /// Failed sign-ins allowed per address and user name in the window below.
     pub sign_in_max_failures: u32,
     pub sign_in_failure_window_secs: u64,
+    /// Let federation reach loopback and private addresses (local testing,
+    /// intranet partners). Off: such addresses are refused, which stops
+    /// remote input from making us probe the internal network.
+    pub allow_private_networks: bool,
+    /// Secure mode (authorized fetch): GETs of actors, objects and
+    /// collections need a valid HTTP signature from a non-blocked domain.
+    pub authorized_fetch: bool,
 }
 
 impl Default for Config {
@@ -85,6 +92,8 @@ impl Default for Config {
             company_only_by_default: false,
             sign_in_max_failures: 5,
             sign_in_failure_window_secs: 900,
+            allow_private_networks: false,
+            authorized_fetch: false,
         }
     }
 }
@@ -126,7 +135,10 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "instance_title"
         | "instance_description"
         | "contact_email" => Kind::Str,
-        "trust_proxy_headers" | "company_only_by_default" => Kind::Bool,
+        "trust_proxy_headers"
+        | "company_only_by_default"
+        | "allow_private_networks"
+        | "authorized_fetch" => Kind::Bool,
         "database_max_connections"
         | "max_status_chars"
         | "sign_in_max_failures"

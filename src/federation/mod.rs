@@ -1,7 +1,13 @@
-//! The server-to-server door. For now: discovery documents (NodeInfo,
-//! host-meta), which stay public in every federation mode.
+//! The server-to-server door: discovery, actors and objects as
+//! ActivityStreams JSON, the inbox, fetching remote objects and the
+//! durable delivery queue.
 
+pub mod client;
 mod discovery;
+pub mod keys;
+pub mod protocol;
+pub mod render;
+pub mod signatures;
 
 use axum::Router;
 

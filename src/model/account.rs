@@ -45,6 +45,8 @@ pub struct Account {
     pub fetched_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The key id a remote actor signs with.
+    pub public_key_id: Option<String>,
 }
 
 impl Account {

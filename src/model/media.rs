@@ -22,4 +22,6 @@ pub struct Media {
     pub focus_x: f64,
     pub focus_y: f64,
     pub created_at: Timestamp,
+    /// Where a remote attachment lives (remote media are linked, not copied).
+    pub remote_url: Option<String>,
 }

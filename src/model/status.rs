@@ -95,6 +95,8 @@ pub struct Status {
     pub app_id: Option<AppId>,
     /// The thread this status belongs to (the id of its root).
     pub conversation_id: Option<i64>,
+    /// The parent's ActivityPub id, when the parent is not (yet) known here.
+    pub in_reply_to_uri: Option<String>,
 }
 
 impl Status {

@@ -16,6 +16,9 @@ pub enum ServiceError {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// 500: something that should not happen (logged, not shown).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<ServiceError> for crate::error::Error {
@@ -27,6 +30,7 @@ impl From<ServiceError> for crate::error::Error {
             }
             ServiceError::Invalid(m) => crate::error::Error::Validation(m),
             ServiceError::Store(e) => e.into(),
+            ServiceError::Internal(m) => crate::error::Error::Internal(m),
         }
     }
 }

@@ -55,6 +55,7 @@ pub async fn upload(
         focus_x,
         focus_y,
         created_at: Timestamp::now(),
+        remote_url: None,
     };
     match store.media().insert(&row).await {
         Ok(saved) => Ok(saved),

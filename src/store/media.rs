@@ -12,8 +12,9 @@ impl MediaRows<'_> {
         let row = run!(self.0.exec, e => sqlx::query_as::<_, Media>(
             "INSERT INTO media_attachments (id, account_id, status_id, kind, content_type, file_key,
                 file_size, width, height, thumbnail_key, thumb_width, thumb_height, blurhash,
-                description, focus_x, focus_y, created_at)
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                description, focus_x, focus_y, created_at, remote_url)
+             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17)
              RETURNING *",
         )
         .bind(id)
@@ -32,6 +33,7 @@ impl MediaRows<'_> {
         .bind(media.focus_x)
         .bind(media.focus_y)
         .bind(media.created_at)
+        .bind(&media.remote_url)
         .fetch_one(e)
         .await)?;
         Ok(row)

@@ -19,6 +19,7 @@
 //! URL without its trailing punctuation.
 
 mod html;
+mod sanitize;
 mod scan;
 mod strip;
 
@@ -26,6 +27,7 @@ mod strip;
 mod tests;
 
 pub use html::render;
+pub use sanitize::sanitize_html;
 pub use strip::strip_html;
 
 use scan::Kind;

@@ -35,9 +35,15 @@ impl MediaAttachment {
         Self {
             id: media.id.to_string(),
             kind: media.kind.clone(),
-            url: files.url(&media.file_key),
-            preview_url: files.url(&media.thumbnail_key),
-            remote_url: None,
+            url: media
+                .remote_url
+                .clone()
+                .unwrap_or_else(|| files.url(&media.file_key)),
+            preview_url: match &media.remote_url {
+                Some(remote) if media.thumbnail_key.is_empty() => remote.clone(),
+                _ => files.url(&media.thumbnail_key),
+            },
+            remote_url: media.remote_url.clone(),
             preview_remote_url: None,
             text_url: None,
             meta: json!({
