@@ -27,6 +27,15 @@ pub struct App {
     /// Where uploaded media files live.
     pub media: MediaStore,
     pub started_at: Instant,
+    /// Outgoing HTTP and the instance actor's signing key.
+    pub federation: crate::federation::Federation,
+}
+
+/// What tests (and only tests) tune beyond the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Host name → address for outgoing requests, consulted before DNS.
+    pub resolve_overrides: std::collections::HashMap<String, std::net::IpAddr>,
 }
 
 impl Deref for AppState {
@@ -56,12 +65,22 @@ impl AppState {
 
     /// Builds the state on an already migrated store.
     pub async fn with_store(config: Config, store: Store) -> anyhow::Result<Self> {
+        Self::with_options(config, store, Options::default()).await
+    }
+
+    pub async fn with_options(
+        config: Config,
+        store: Store,
+        options: Options,
+    ) -> anyhow::Result<Self> {
         let secrets = instance::load_secrets(&store).await?;
         let instance_actor = instance::ensure_instance_actor(&store, &config).await?;
         let dummy_password_hash =
             crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
                 .await?;
         let media = MediaStore::local(&config.media_dir, &config.base_url());
+        let federation =
+            crate::federation::Federation::new(&config, &instance_actor, options.resolve_overrides)?;
         Ok(Self(Arc::new(App {
             media,
             config,
@@ -70,6 +89,7 @@ impl AppState {
             instance_actor,
             dummy_password_hash,
             metrics: Metrics::new(),
+            federation,
 
             started_at: Instant::now(),
         })))

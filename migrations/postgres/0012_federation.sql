@@ -13,12 +13,16 @@ CREATE INDEX statuses_in_reply_to_uri ON statuses (in_reply_to_uri);
 -- Remote attachments are linked, not copied.
 ALTER TABLE media_attachments ADD COLUMN remote_url TEXT;
 
--- One outgoing activity, serialized once.
+-- One outgoing activity, serialized once. A Create/Update of a status is
+-- queued with the status id and an empty payload inside the posting
+-- transaction; the delivery worker renders it and fans it out to inboxes.
 CREATE TABLE outbound_activities (
     id         BIGINT PRIMARY KEY NOT NULL,
     actor_id   BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     payload    TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    render_status_id BIGINT,
+    render_kind      TEXT
 );
 
 -- One row per activity and target inbox (shared inboxes deduplicated).

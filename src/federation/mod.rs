@@ -3,16 +3,61 @@
 //! durable delivery queue.
 
 pub mod client;
+pub mod fetch;
 mod discovery;
 pub mod keys;
 pub mod protocol;
 pub mod render;
 pub mod signatures;
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+
 use axum::Router;
 
+use crate::config::{Config, Protocol};
+use crate::model::Account;
 use crate::state::AppState;
+use client::{ClientPolicy, FederationClient};
+use signatures::Signer;
 
 pub fn routes() -> Router<AppState> {
     discovery::routes()
+}
+
+/// Federation's share of the application state.
+pub struct Federation {
+    pub client: FederationClient,
+    /// Signs fetches (Mastodon's secure mode wants every GET signed).
+    pub instance_signer: Signer,
+    /// Wakes the delivery worker when something was queued.
+    pub wake: tokio::sync::Notify,
+}
+
+impl Federation {
+    pub fn new(
+        config: &Config,
+        instance_actor: &Account,
+        resolve_overrides: HashMap<String, IpAddr>,
+    ) -> anyhow::Result<Self> {
+        let policy = ClientPolicy {
+            allow_private_networks: config.allow_private_networks,
+            allow_http: config.protocol == Protocol::Http,
+            resolve_overrides,
+        };
+        let user_agent = format!(
+            "Loggia/{} (+{})",
+            env!("CARGO_PKG_VERSION"),
+            config.base_url()
+        );
+        let private_key = instance_actor
+            .private_key_pem
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("the instance actor has no key"))?;
+        Ok(Self {
+            client: FederationClient::new(policy, user_agent)?,
+            instance_signer: Signer::from_pem(keys::key_id(instance_actor), private_key)?,
+            wake: tokio::sync::Notify::new(),
+        })
+    }
 }

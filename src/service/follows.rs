@@ -31,17 +31,22 @@ pub async fn follow(
     if target.id == my {
         return Err(ServiceError::Forbidden);
     }
-    if !target.is_local() {
-        return Err(ServiceError::Invalid(
-            "Following accounts on other servers is not available yet".into(),
-        ));
-    }
     let relationship = store.follows().relationship(my, target.id).await?;
     if relationship.blocking || relationship.blocked_by {
         return Err(ServiceError::Forbidden);
     }
     let mut tx = store.begin().await?;
-    if relationship.following || !target.locked {
+    if !target.is_local() && !relationship.following {
+        // A remote follow is a request until the other server accepts it.
+        let mut options = options;
+        let id = super::publish::new_follow_id(&me.account);
+        options.uri = Some(id.clone());
+        if tx.follows().request(my, target.id, options).await? {
+            let follow = super::publish::follow(&me.account, &target, id);
+            super::publish::to_inboxes(&mut tx, &me.account, &follow, super::publish::inbox(&target))
+                .await?;
+        }
+    } else if relationship.following || !target.locked {
         if tx.follows().follow(my, target.id, options).await? {
             tx.accounts().add_to_counts(my, 0, 1, 0).await?;
             tx.accounts().add_to_counts(target.id, 1, 0, 0).await?;
@@ -70,6 +75,19 @@ pub async fn unfollow(
     let target = target(store, target_id).await?;
     let my = me.account.id;
     let mut tx = store.begin().await?;
+    if !target.is_local() {
+        let relationship = tx.follows().relationship(my, target.id).await?;
+        if relationship.following || relationship.requested {
+            let id = tx.follows().follow_uri(my, target.id).await?;
+            let id = id.unwrap_or_else(|| format!("{}#follows/{}", me.account.uri, target.id.0));
+            let undo = crate::federation::render::undo(
+                &me.account,
+                super::publish::follow(&me.account, &target, id),
+            );
+            super::publish::to_inboxes(&mut tx, &me.account, &undo, super::publish::inbox(&target))
+                .await?;
+        }
+    }
     end_follow(&mut tx, my, target.id).await?;
     if tx.follows().take_request(my, target.id).await?.is_some() {
         tx.notifications()
@@ -106,6 +124,7 @@ pub async fn authorize(
         .take_request(requester, my)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let follow_uri = options.uri.clone();
     if tx.follows().follow(requester, my, options).await? {
         tx.accounts().add_to_counts(requester, 0, 1, 0).await?;
         tx.accounts().add_to_counts(my, 1, 0, 0).await?;
@@ -113,7 +132,10 @@ pub async fn authorize(
             .merge_into_home(requester, my, MERGE_ON_FOLLOW)
             .await?;
     }
+    let requester = super::publish::account(&mut tx, requester).await?;
+    super::publish::answer_follow(&mut tx, &me.account, &requester, follow_uri, true).await?;
     tx.commit().await?;
+    let requester = requester.id;
     Ok(store.follows().relationship(my, requester).await?)
 }
 
@@ -124,11 +146,16 @@ pub async fn reject(
     requester: AccountId,
 ) -> ServiceResult<Relationship> {
     let my = me.account.id;
-    store
+    let mut tx = store.begin().await?;
+    let options = tx
         .follows()
         .take_request(requester, my)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let requester_account = super::publish::account(&mut tx, requester).await?;
+    super::publish::answer_follow(&mut tx, &me.account, &requester_account, options.uri, false)
+        .await?;
+    tx.commit().await?;
     Ok(store.follows().relationship(my, requester).await?)
 }
 
@@ -149,6 +176,7 @@ pub async fn block(
     tx.follows().take_request(my, target.id).await?;
     tx.follows().take_request(target.id, my).await?;
     tx.follows().block(my, target.id).await?;
+    super::publish::blocked(&mut tx, &me.account, &target, false).await?;
     tx.commit().await?;
     Ok(store.follows().relationship(my, target.id).await?)
 }
@@ -159,7 +187,12 @@ pub async fn unblock(
     target_id: AccountId,
 ) -> ServiceResult<Relationship> {
     let target = target(store, target_id).await?;
-    store.follows().unblock(me.account.id, target.id).await?;
+    let mut tx = store.begin().await?;
+    if tx.follows().relationship(me.account.id, target.id).await?.blocking {
+        tx.follows().unblock(me.account.id, target.id).await?;
+        super::publish::blocked(&mut tx, &me.account, &target, true).await?;
+    }
+    tx.commit().await?;
     Ok(store
         .follows()
         .relationship(me.account.id, target.id)

@@ -10,6 +10,8 @@ pub mod maintenance;
 pub mod media;
 pub mod oauth;
 pub mod profile;
+pub mod publish;
+pub mod remote;
 pub mod sign_in;
 pub mod statuses;
 pub mod urls;

@@ -113,6 +113,9 @@ pub async fn update(
     let mut tx = store.begin().await?;
     tx.accounts().save_profile(&account).await?;
     tx.users().save_defaults(&user).await?;
+    if account != me.account {
+        super::publish::profile(&mut tx, &account).await?;
+    }
     tx.commit().await?;
     let updated = store
         .users()

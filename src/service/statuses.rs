@@ -129,59 +129,78 @@ pub async fn create(
             review_state: "published".into(),
             app_id: post.app_id,
             conversation_id: parent.as_ref().map(|p| p.conversation_id.unwrap_or(p.id.0)),
+            in_reply_to_uri: None,
+            created_at: None,
         })
         .await?;
     let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
-    tx.statuses().add_mentions(status.id, &mention_ids).await?;
     super::media::attach(&mut tx, me, status.id, &media_ids).await?;
     tx.statuses()
         .add_tags(status.id, &formatted.hashtags)
         .await?;
-    if visibility == Visibility::Public {
-        tx.tags().fan_out(&status).await?;
-    }
     if let Some(key) = &post.idempotency_key {
         tx.statuses()
             .remember_idempotency_key(me, key, status.id)
             .await?;
     }
-    if counts_for_author(&status) {
+    distribute(&mut tx, &status, parent.as_ref(), &mention_ids).await?;
+    super::publish::status(&mut tx, &status, false).await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// What every new status, local or remote, sets off once inserted with its
+/// tags: mentions, counters, home feeds, notifications and conversations.
+pub(crate) async fn distribute(
+    tx: &mut crate::store::Tx,
+    status: &Status,
+    parent: Option<&Status>,
+    mention_ids: &[AccountId],
+) -> ServiceResult<()> {
+    let me = status.account_id;
+    let visibility = status.visibility();
+    tx.statuses().add_mentions(status.id, mention_ids).await?;
+    if visibility == Visibility::Public {
+        tx.tags().fan_out(status).await?;
+    }
+    if counts_for_author(status) {
         tx.accounts().add_to_counts(me, 0, 0, 1).await?;
     }
-    if let Some(parent) = &parent
-        && counts_as_reply(&status, parent)
+    if let Some(parent) = parent
+        && counts_as_reply(status, parent)
     {
         tx.statuses()
             .add_to_counter(parent.id, Counter::Replies, 1)
             .await?;
     }
-    if visibility == Visibility::Direct {
+    if visibility != Visibility::Direct {
+        tx.statuses().fan_out_to_followers(status).await?;
+    } else if status.local {
         tx.statuses().add_to_home(me, status.id).await?;
-    } else {
-        tx.statuses().fan_out_to_followers(&status).await?;
     }
-    for account in &mentioned {
-        if account.id == me {
+    for &account in mention_ids {
+        // Only local users have feeds and notifications here.
+        if account == me || !tx.accounts().is_local_user(account).await? {
             continue;
         }
         // As in Mastodon, a mention reaches the home feed only of followers
         // (a direct post reaches no feed through fan-out); everyone
         // mentioned is notified.
         if visibility == Visibility::Direct
-            && tx.follows().relationship(account.id, me).await?.following
+            && tx.follows().relationship(account, me).await?.following
         {
-            tx.statuses().add_to_home(account.id, status.id).await?;
+            tx.statuses().add_to_home(account, status.id).await?;
         }
         tx.notifications()
-            .notify(account.id, me, "mention", Some(status.id))
+            .notify(account, me, "mention", Some(status.id))
             .await?;
     }
     if visibility == Visibility::Direct {
-        record_conversation(&mut tx, &status, me, &mention_ids).await?;
+        record_conversation(tx, status, me, mention_ids).await?;
     }
     // Followers who asked to be told (`notify`) of new posts, not of replies
     // to others.
-    let own_thread = parent.as_ref().is_none_or(|p| p.account_id == me);
+    let own_thread = parent.is_none_or(|p| p.account_id == me);
     if visibility != Visibility::Direct && own_thread {
         for subscriber in tx.follows().subscribers(me).await? {
             if !mention_ids.contains(&subscriber) {
@@ -191,8 +210,7 @@ pub async fn create(
             }
         }
     }
-    tx.commit().await?;
-    Ok(status)
+    Ok(())
 }
 
 /// The boosted status behind a boost (actions on a boost act on it, as in
@@ -359,6 +377,7 @@ pub async fn edit(
             .notify(booster, author.account.id, "update", Some(after.id))
             .await?;
     }
+    super::publish::status(&mut tx, &after, true).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -403,38 +422,46 @@ pub async fn delete(
     if status.account_id != author.account.id {
         return Err(ServiceError::NotFound);
     }
-    let parent = match status.in_reply_to_id {
-        Some(id) => store.statuses().by_id(id).await?,
-        None => None,
-    };
     let mut tx = store.begin().await?;
-    // A concurrent delete may have won: then there is nothing to count.
-    if tx.statuses().delete(status.id).await? {
-        if counts_for_author(&status) {
-            tx.accounts()
-                .add_to_counts(author.account.id, 0, 0, -1)
-                .await?;
-        }
-        if let Some(parent) = &parent
-            && counts_as_reply(&status, parent)
-        {
-            tx.statuses()
-                .add_to_counter(parent.id, Counter::Replies, -1)
-                .await?;
-        }
-        if let Some(original) = status.reblog_of_id {
-            tx.statuses()
-                .add_to_counter(original, Counter::Reblogs, -1)
-                .await?;
-        }
-        if status.visibility() == Visibility::Direct {
-            tx.conversations()
-                .refresh(status.conversation_id.unwrap_or(status.id.0))
-                .await?;
-        }
-    }
+    // Queued first: the Delete names whom the status mentioned.
+    super::publish::deleted(&mut tx, &status, &author.account).await?;
+    erase(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(status)
+}
+
+/// Deletes a status with its counters; false if a concurrent delete won.
+pub(crate) async fn erase(tx: &mut crate::store::Tx, status: &Status) -> ServiceResult<bool> {
+    let parent = match status.in_reply_to_id {
+        Some(id) => tx.statuses().by_id(id).await?,
+        None => None,
+    };
+    if !tx.statuses().delete(status.id).await? {
+        return Ok(false);
+    }
+    if counts_for_author(status) {
+        tx.accounts()
+            .add_to_counts(status.account_id, 0, 0, -1)
+            .await?;
+    }
+    if let Some(parent) = &parent
+        && counts_as_reply(status, parent)
+    {
+        tx.statuses()
+            .add_to_counter(parent.id, Counter::Replies, -1)
+            .await?;
+    }
+    if let Some(original) = status.reblog_of_id {
+        tx.statuses()
+            .add_to_counter(original, Counter::Reblogs, -1)
+            .await?;
+    }
+    if status.visibility() == Visibility::Direct {
+        tx.conversations()
+            .refresh(status.conversation_id.unwrap_or(status.id.0))
+            .await?;
+    }
+    Ok(true)
 }
 
 /// The visible ancestors (oldest first) and descendants of a status.
@@ -488,6 +515,8 @@ pub async fn favourite(
         tx.notifications()
             .notify(status.account_id, me, "favourite", Some(status.id))
             .await?;
+        let owner = super::publish::account(&mut tx, status.account_id).await?;
+        super::publish::liked(&mut tx, &user.account, &status, &owner, false).await?;
     }
     tx.commit().await?;
     Ok(status)
@@ -517,6 +546,8 @@ pub async fn unfavourite(
         tx.notifications()
             .remove_for(me, "favourite", Some(status.id), status.account_id)
             .await?;
+        let owner = super::publish::account(&mut tx, status.account_id).await?;
+        super::publish::liked(&mut tx, &user.account, &status, &owner, true).await?;
     }
     tx.commit().await?;
     Ok(status)
@@ -644,6 +675,8 @@ pub async fn reblog(
             review_state: "published".into(),
             app_id: None,
             conversation_id: None,
+            in_reply_to_uri: None,
+            created_at: None,
         })
         .await;
     let reblog = match inserted {
@@ -667,6 +700,8 @@ pub async fn reblog(
     tx.notifications()
         .notify(original.account_id, me, "reblog", Some(original.id))
         .await?;
+    let owner = super::publish::account(&mut tx, original.account_id).await?;
+    super::publish::reblogged(&mut tx, &user.account, &reblog, &original, &owner).await?;
     tx.commit().await?;
     Ok(reblog)
 }
@@ -681,6 +716,7 @@ pub async fn unreblog(
     let me = user.account.id;
     if let Some(reblog) = store.statuses().reblog_by(me, original.id).await? {
         let mut tx = store.begin().await?;
+        super::publish::deleted(&mut tx, &reblog, &user.account).await?;
         if tx.statuses().delete(reblog.id).await? {
             tx.statuses()
                 .add_to_counter(original.id, Counter::Reblogs, -1)

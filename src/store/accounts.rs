@@ -28,7 +28,159 @@ pub struct NewAccount {
     pub discoverable: bool,
 }
 
+/// What a remote actor document says about an account.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteAccount {
+    pub username: String,
+    pub domain: String,
+    pub actor_type: String,
+    pub display_name: String,
+    /// Sanitized HTML.
+    pub note: String,
+    /// JSON list of `ProfileField` (sanitized values).
+    pub fields: String,
+    pub uri: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub public_key_pem: Option<String>,
+    pub public_key_id: Option<String>,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub created_at: Option<Timestamp>,
+}
+
 impl Accounts<'_> {
+    /// Creates or refreshes a remote account from its actor document.
+    pub async fn upsert_remote(mut self, r: &RemoteAccount) -> StoreResult<Account> {
+        let now = Timestamp::now();
+        let id = self.0.next_id();
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "INSERT INTO accounts (id, username, domain, actor_type, display_name, note, fields,
+                uri, url, inbox_url, shared_inbox_url, outbox_url, followers_url, following_url,
+                featured_url, public_key_pem, public_key_id, avatar_url, header_url, locked, bot,
+                discoverable, indexable, fetched_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21, $22, $23, $24, COALESCE($25, $24), $24)
+             ON CONFLICT (uri) DO UPDATE SET username = excluded.username,
+                actor_type = excluded.actor_type, display_name = excluded.display_name,
+                note = excluded.note, fields = excluded.fields, url = excluded.url,
+                inbox_url = excluded.inbox_url, shared_inbox_url = excluded.shared_inbox_url,
+                outbox_url = excluded.outbox_url, followers_url = excluded.followers_url,
+                following_url = excluded.following_url, featured_url = excluded.featured_url,
+                public_key_pem = excluded.public_key_pem, public_key_id = excluded.public_key_id,
+                avatar_url = excluded.avatar_url, header_url = excluded.header_url,
+                locked = excluded.locked, bot = excluded.bot,
+                discoverable = excluded.discoverable, indexable = excluded.indexable,
+                fetched_at = excluded.fetched_at, updated_at = excluded.updated_at
+             RETURNING *",
+        )
+        .bind(id)
+        .bind(&r.username)
+        .bind(&r.domain)
+        .bind(&r.actor_type)
+        .bind(&r.display_name)
+        .bind(&r.note)
+        .bind(&r.fields)
+        .bind(&r.uri)
+        .bind(&r.url)
+        .bind(&r.inbox_url)
+        .bind(&r.shared_inbox_url)
+        .bind(&r.outbox_url)
+        .bind(&r.followers_url)
+        .bind(&r.following_url)
+        .bind(&r.featured_url)
+        .bind(&r.public_key_pem)
+        .bind(&r.public_key_id)
+        .bind(&r.avatar_url)
+        .bind(&r.header_url)
+        .bind(r.locked)
+        .bind(r.bot)
+        .bind(r.discoverable)
+        .bind(r.indexable)
+        .bind(now)
+        .bind(r.created_at)
+        .fetch_one(e)
+        .await)?;
+        Ok(account)
+    }
+
+    /// The remote account that signs with this key id.
+    pub async fn by_key_id(mut self, key_id: &str) -> StoreResult<Option<Account>> {
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "SELECT * FROM accounts WHERE public_key_id = $1",
+        )
+        .bind(key_id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+
+    /// A remote account by handle, case-insensitively.
+    pub async fn remote_by_handle(
+        mut self,
+        username: &str,
+        domain: &str,
+    ) -> StoreResult<Option<Account>> {
+        let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
+            "SELECT * FROM accounts WHERE lower(username) = $1 AND domain = $2",
+        )
+        .bind(username.to_ascii_lowercase())
+        .bind(domain.to_ascii_lowercase())
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+
+    /// Records that an account moved (`Move`).
+    pub async fn set_moved_to(mut self, id: AccountId, target: AccountId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE accounts SET moved_to_account_id = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(target)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Deletes a remote account and everything of it (`Delete` of an actor).
+    pub async fn delete_remote(mut self, id: AccountId) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM accounts WHERE id = $1 AND domain IS NOT NULL",
+        )
+        .bind(id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// The distinct inboxes (shared where offered) of an account's remote
+    /// followers.
+    pub async fn follower_inboxes(mut self, id: AccountId) -> StoreResult<Vec<String>> {
+        let rows: Vec<String> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT DISTINCT COALESCE(a.shared_inbox_url, a.inbox_url)
+             FROM follows f JOIN accounts a ON a.id = f.account_id
+             WHERE f.target_account_id = $1 AND a.domain IS NOT NULL
+                AND COALESCE(a.shared_inbox_url, a.inbox_url) IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
     /// Inserts an account with a fresh id. `NewAccount::uri` may contain
     /// `{id}`, replaced by that id (local ids are known only here).
     pub async fn insert(mut self, new: &NewAccount) -> StoreResult<Account> {

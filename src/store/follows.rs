@@ -8,10 +8,12 @@ use sqlx::AssertSqlSafe;
 sub_store!(Follows);
 
 /// Options of a follow (`reblogs`, `notify`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FollowOptions {
     pub show_reblogs: bool,
     pub notify: bool,
+    /// The `Follow` activity's id, for follows that crossed servers.
+    pub uri: Option<String>,
 }
 
 /// What one account is to another, as `GET /api/v1/accounts/relationships` needs.
@@ -48,8 +50,8 @@ impl Follows<'_> {
     ) -> StoreResult<bool> {
         let id = self.0.next_id();
         let inserted = run!(self.0.exec, e => sqlx::query(
-            "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at, uri)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (account_id, target_account_id) DO NOTHING",
         )
         .bind(id)
@@ -58,6 +60,7 @@ impl Follows<'_> {
         .bind(options.show_reblogs)
         .bind(options.notify)
         .bind(Timestamp::now())
+        .bind(&options.uri)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
@@ -110,8 +113,8 @@ impl Follows<'_> {
     ) -> StoreResult<bool> {
         let id = self.0.next_id();
         let done = run!(self.0.exec, e => sqlx::query(
-            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_id, target_account_id) DO NOTHING",
+            "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at, uri)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id, target_account_id) DO NOTHING",
         )
         .bind(id)
         .bind(account)
@@ -119,6 +122,7 @@ impl Follows<'_> {
         .bind(options.show_reblogs)
         .bind(options.notify)
         .bind(Timestamp::now())
+        .bind(&options.uri)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
@@ -132,18 +136,37 @@ impl Follows<'_> {
         account: AccountId,
         target: AccountId,
     ) -> StoreResult<Option<FollowOptions>> {
-        let found: Option<(bool, bool)> = run!(self.0.exec, e => sqlx::query_as(
+        let found: Option<(bool, bool, Option<String>)> = run!(self.0.exec, e => sqlx::query_as(
             "DELETE FROM follow_requests WHERE account_id = $1 AND target_account_id = $2
-             RETURNING show_reblogs, notify",
+             RETURNING show_reblogs, notify, uri",
         )
         .bind(account)
         .bind(target)
         .fetch_optional(e)
         .await)?;
-        Ok(found.map(|(show_reblogs, notify)| FollowOptions {
+        Ok(found.map(|(show_reblogs, notify, uri)| FollowOptions {
             show_reblogs,
             notify,
+            uri,
         }))
+    }
+
+    /// The `Follow` activity id of a follow or pending request.
+    pub async fn follow_uri(
+        mut self,
+        account: AccountId,
+        target: AccountId,
+    ) -> StoreResult<Option<String>> {
+        let uri: Option<Option<String>> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT uri FROM follows WHERE account_id = $1 AND target_account_id = $2
+             UNION ALL
+             SELECT uri FROM follow_requests WHERE account_id = $1 AND target_account_id = $2",
+        )
+        .bind(account)
+        .bind(target)
+        .fetch_optional(e)
+        .await)?;
+        Ok(uri.flatten())
     }
 
     pub async fn relationship(

@@ -16,6 +16,7 @@ use crate::model::IdGenerator;
 
 mod accounts;
 mod conversations;
+mod deliveries;
 mod filters;
 mod follows;
 mod interactions;
@@ -26,6 +27,7 @@ mod migrate;
 mod notifications;
 mod oauth;
 mod page;
+mod received;
 mod roles;
 mod search;
 mod sessions;
@@ -36,7 +38,9 @@ mod tags;
 mod throttle;
 mod users;
 
-pub use accounts::{Accounts, NewAccount};
+pub use accounts::{Accounts, NewAccount, RemoteAccount};
+pub use deliveries::{Claimed, Deliveries, Peer};
+pub use received::Received;
 pub use conversations::{AccountConversation, Conversations};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
@@ -145,6 +149,7 @@ macro_rules! sub_stores {
 sub_stores!(
     accounts => Accounts,
     conversations => Conversations,
+    deliveries => Deliveries,
     filters => Filters,
     follows => Follows,
     interactions => Interactions,
@@ -153,6 +158,7 @@ sub_stores!(
     media => MediaRows,
     notifications => Notifications,
     oauth => OAuth,
+    received => Received,
     roles => Roles,
     search => Search,
     sessions => Sessions,

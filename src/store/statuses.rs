@@ -69,6 +69,10 @@ pub struct NewStatus {
     pub app_id: Option<AppId>,
     /// The parent's conversation; `None` starts a new one (the status's own id).
     pub conversation_id: Option<i64>,
+    /// A remote parent not (yet) known here.
+    pub in_reply_to_uri: Option<String>,
+    /// When it was published (remote statuses); `None`: now.
+    pub created_at: Option<Timestamp>,
 }
 
 /// One version of an edited status.
@@ -118,9 +122,10 @@ impl Statuses<'_> {
         let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
             "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id,
                 reblog_of_id, text, content, spoiler_text, sensitive, visibility, local_only,
-                language, local, review_state, app_id, created_at, conversation_id)
+                language, local, review_state, app_id, created_at, conversation_id,
+                in_reply_to_uri)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                COALESCE($19, $1))
+                COALESCE($19, $1), $20)
              RETURNING *",
         )
         .bind(id)
@@ -140,12 +145,40 @@ impl Statuses<'_> {
         .bind(new.local)
         .bind(&new.review_state)
         .bind(new.app_id)
-        .bind(Timestamp::now())
+        .bind(new.created_at.unwrap_or_else(Timestamp::now))
         .bind(new.conversation_id)
+        .bind(&new.in_reply_to_uri)
         .fetch_one(e)
         .await)?;
         self.index_for_search(&status).await?;
         Ok(status)
+    }
+
+    pub async fn by_uri(mut self, uri: &str) -> StoreResult<Option<Status>> {
+        let status = run!(self.0.exec, e => sqlx::query_as::<_, Status>(
+            "SELECT * FROM statuses WHERE uri = $1",
+        )
+        .bind(uri)
+        .fetch_optional(e)
+        .await)?;
+        Ok(status)
+    }
+
+    /// Links replies that arrived before their parent to it.
+    pub async fn adopt_replies(mut self, parent: &Status) -> StoreResult<u64> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "UPDATE statuses SET in_reply_to_id = $1, in_reply_to_account_id = $2,
+                in_reply_to_uri = NULL, conversation_id = COALESCE($4, $1)
+             WHERE in_reply_to_uri = $3",
+        )
+        .bind(parent.id)
+        .bind(parent.account_id)
+        .bind(&parent.uri)
+        .bind(parent.conversation_id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n)
     }
 
     pub async fn by_id(mut self, id: StatusId) -> StoreResult<Option<Status>> {

@@ -380,6 +380,7 @@ async fn follow(
     let options = FollowOptions {
         show_reblogs: form.reblogs.unwrap_or(true),
         notify: form.notify.unwrap_or(false),
+        uri: None,
     };
     let r = follows::follow(&state.store, &me.user, target, options).await?;
     Ok(Json(Relationship::from_model(target, &r)))

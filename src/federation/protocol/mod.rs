@@ -9,7 +9,7 @@ mod actor;
 mod note;
 mod values;
 
-pub use actor::{Actor, Endpoints, PublicKey};
+pub use actor::{Actor, Endpoints, PublicKey, image_url};
 pub use note::{Attachment, Note, Tag};
 pub use values::{OneOrMany, PUBLIC, Reference, is_public, single_id};
 

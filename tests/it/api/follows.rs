@@ -526,6 +526,7 @@ async fn hiding_a_domain_hides_its_posts_and_ends_follows() {
             loggia::store::FollowOptions {
                 show_reblogs: true,
                 notify: false,
+                uri: None,
             },
         )
         .await

@@ -1,0 +1,309 @@
+//! The durable delivery queue: one row per outgoing activity and target
+//! inbox, claimed by workers with a lease (a crashed worker's claim simply
+//! expires), and the health of the peers we deliver to.
+
+use super::{Exec, StoreResult, run, sub_store};
+use crate::model::{AccountId, Timestamp};
+
+sub_store!(Deliveries);
+
+/// A delivery a worker claimed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub activity_id: i64,
+    pub inbox_url: String,
+    pub host: String,
+    pub attempts: i32,
+    pub created_at: Timestamp,
+    pub actor_id: AccountId,
+    pub payload: String,
+}
+
+/// Where a peer stands.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Peer {
+    pub host: String,
+    pub failing_since: Option<Timestamp>,
+    pub unreachable_since: Option<Timestamp>,
+    pub last_success_at: Option<Timestamp>,
+}
+
+impl Deliveries<'_> {
+    /// Queues one activity for several inboxes (`(inbox, host)` pairs,
+    /// already deduplicated). Returns the activity's row id.
+    pub async fn enqueue(
+        mut self,
+        actor: AccountId,
+        payload: &str,
+        inboxes: &[(String, String)],
+        first_attempt_at: Timestamp,
+    ) -> StoreResult<i64> {
+        let activity_id = self.0.next_id();
+        let now = Timestamp::now();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO outbound_activities (id, actor_id, payload, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(activity_id)
+        .bind(actor)
+        .bind(payload)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        for (inbox, host) in inboxes {
+            let id = self.0.next_id();
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO deliveries (id, activity_id, inbox_url, host, next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
+            )
+            .bind(id)
+            .bind(activity_id)
+            .bind(inbox)
+            .bind(host)
+            .bind(first_attempt_at)
+            .bind(now)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(activity_id)
+    }
+
+    /// Queues a Create/Update of a status, rendered by the worker after
+    /// the posting transaction committed.
+    pub async fn enqueue_render(
+        mut self,
+        actor: AccountId,
+        status: Option<crate::model::StatusId>,
+        kind: &str,
+    ) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO outbound_activities (id, actor_id, payload, created_at, render_status_id, render_kind)
+             VALUES ($1, $2, '', $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(actor)
+        .bind(Timestamp::now())
+        .bind(status)
+        .bind(kind)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Activities waiting to be rendered: `(id, actor, status id, kind)`.
+    #[allow(clippy::type_complexity)]
+    pub async fn pending_renders(
+        mut self,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, AccountId, Option<crate::model::StatusId>, String)>> {
+        let rows = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT id, actor_id, render_status_id, render_kind FROM outbound_activities
+             WHERE render_kind IS NOT NULL ORDER BY id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Stores the rendered payload and queues its deliveries (or drops the
+    /// activity when `inboxes` is empty).
+    pub async fn rendered(
+        mut self,
+        id: i64,
+        payload: &str,
+        inboxes: &[(String, String)],
+    ) -> StoreResult<()> {
+        let now = Timestamp::now();
+        if inboxes.is_empty() {
+            run!(self.0.exec, e => sqlx::query("DELETE FROM outbound_activities WHERE id = $1")
+                .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
+            return Ok(());
+        }
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE outbound_activities SET payload = $2, render_status_id = NULL, render_kind = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(payload)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        for (inbox, host) in inboxes {
+            let delivery = self.0.next_id();
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO deliveries (id, activity_id, inbox_url, host, next_attempt_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
+            )
+            .bind(delivery)
+            .bind(id)
+            .bind(inbox)
+            .bind(host)
+            .bind(now)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// Claims up to `limit` due deliveries until `now + lease_ms`.
+    pub async fn claim(mut self, now: Timestamp, lease_ms: i64, limit: i64) -> StoreResult<Vec<Claimed>> {
+        let until = Timestamp(now.0 + lease_ms);
+        // The same statement on both; PostgreSQL adds SKIP LOCKED so that
+        // nodes sharing the database never wait on each other's rows.
+        let sqlite = "UPDATE deliveries SET locked_until = $1
+             WHERE id IN (SELECT id FROM deliveries
+                 WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+                 ORDER BY next_attempt_at LIMIT $3)
+             RETURNING id";
+        let postgres = "UPDATE deliveries SET locked_until = $1
+             WHERE id IN (SELECT id FROM deliveries
+                 WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+                 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+             RETURNING id";
+        let ids: Vec<i64> = match &mut self.0.exec {
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => run!(self.0.exec, e => sqlx::query_scalar(sqlite)
+                .bind(until).bind(now).bind(limit).fetch_all(e).await)?,
+            Exec::PgPool(_) | Exec::Pg(_) => run!(self.0.exec, e => sqlx::query_scalar(postgres)
+                .bind(until).bind(now).bind(limit).fetch_all(e).await)?,
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row: Option<Claimed> = run!(self.0.exec, e => sqlx::query_as(
+                "SELECT d.id, d.activity_id, d.inbox_url, d.host, d.attempts, d.created_at,
+                    a.actor_id, a.payload
+                 FROM deliveries d JOIN outbound_activities a ON a.id = d.activity_id
+                 WHERE d.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(e)
+            .await)?;
+            out.extend(row);
+        }
+        Ok(out)
+    }
+
+    /// Removes a finished delivery (sent, or given up), and its activity
+    /// once no delivery needs it.
+    pub async fn finish(mut self, id: i64, activity_id: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("DELETE FROM deliveries WHERE id = $1")
+            .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
+        run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM outbound_activities WHERE id = $1
+                AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)",
+        )
+        .bind(activity_id).execute(e).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Schedules another attempt.
+    pub async fn retry_at(
+        mut self,
+        id: i64,
+        attempts: i32,
+        at: Timestamp,
+        error: &str,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE deliveries SET attempts = $2, next_attempt_at = $3, locked_until = NULL,
+                last_error = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(attempts)
+        .bind(at)
+        .bind(error.chars().take(500).collect::<String>())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Deliveries still waiting (all hosts, or one).
+    pub async fn pending(mut self, host: Option<&str>) -> StoreResult<i64> {
+        let n: i64 = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE $1 IS NULL OR host = $1",
+        )
+        .bind(host)
+        .fetch_one(e)
+        .await)?;
+        Ok(n)
+    }
+
+    pub async fn peer(mut self, host: &str) -> StoreResult<Option<Peer>> {
+        let peer = run!(self.0.exec, e => sqlx::query_as::<_, Peer>(
+            "SELECT host, failing_since, unreachable_since, last_success_at FROM peer_hosts WHERE host = $1",
+        )
+        .bind(host)
+        .fetch_optional(e)
+        .await)?;
+        Ok(peer)
+    }
+
+    /// A delivery to the host failed; returns when it started failing.
+    pub async fn peer_failed(mut self, host: &str, now: Timestamp) -> StoreResult<Timestamp> {
+        let since: Timestamp = run!(self.0.exec, e => sqlx::query_scalar(
+            "INSERT INTO peer_hosts (host, failing_since) VALUES ($1, $2)
+             ON CONFLICT (host) DO UPDATE
+                SET failing_since = COALESCE(peer_hosts.failing_since, excluded.failing_since)
+             RETURNING failing_since",
+        )
+        .bind(host)
+        .bind(now)
+        .fetch_one(e)
+        .await)?;
+        Ok(since)
+    }
+
+    pub async fn peer_unreachable(mut self, host: &str, now: Timestamp) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO peer_hosts (host, failing_since, unreachable_since) VALUES ($1, $2, $2)
+             ON CONFLICT (host) DO UPDATE SET unreachable_since = excluded.unreachable_since",
+        )
+        .bind(host)
+        .bind(now)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A delivery to the host succeeded, or the host contacted us: it is
+    /// healthy again, and its waiting deliveries are due now.
+    pub async fn peer_alive(mut self, host: &str, now: Timestamp, delivered: bool) -> StoreResult<()> {
+        let was_failing: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT 1 FROM peer_hosts WHERE host = $1
+                AND (failing_since IS NOT NULL OR unreachable_since IS NOT NULL)",
+        )
+        .bind(host)
+        .fetch_optional(e)
+        .await)?;
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO peer_hosts (host, last_success_at, last_contact_at) VALUES ($1, $2, $3)
+             ON CONFLICT (host) DO UPDATE SET failing_since = NULL, unreachable_since = NULL,
+                last_success_at = COALESCE(excluded.last_success_at, peer_hosts.last_success_at),
+                last_contact_at = COALESCE(excluded.last_contact_at, peer_hosts.last_contact_at)",
+        )
+        .bind(host)
+        .bind(delivered.then_some(now))
+        .bind((!delivered).then_some(now))
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if was_failing.is_some() {
+            run!(self.0.exec, e => sqlx::query(
+                "UPDATE deliveries SET next_attempt_at = $2 WHERE host = $1 AND next_attempt_at > $2",
+            )
+            .bind(host)
+            .bind(now)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+}
