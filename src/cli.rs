@@ -227,8 +227,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "Loggia is listening"
     );
     let housekeeping = crate::service::maintenance::spawn(state.clone());
-    let served = crate::server::serve(listener, state, shutdown).await;
+    let deliveries = crate::federation::delivery::spawn(state.clone());
+    let served = crate::server::serve(listener, state.clone(), shutdown).await;
     housekeeping.abort();
+    deliveries.stop().await;
+    state.store.close().await;
     served.context("server error")?;
     Ok(())
 }

@@ -374,7 +374,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            16,
+            18,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

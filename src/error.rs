@@ -14,6 +14,9 @@ pub enum Error {
     /// 401 with one of Mastodon's authentication messages.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 401 for a federation request whose signature does not hold.
+    #[error("{0}")]
+    NotSigned(String),
     /// 403 "This action is outside the authorized scopes".
     #[error("This action is outside the authorized scopes")]
     OutOfScope,
@@ -56,7 +59,7 @@ impl Error {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::NotSigned(_) => StatusCode::UNAUTHORIZED,
             Error::OutOfScope | Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,

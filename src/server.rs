@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves on `listener` until `shutdown` resolves, then lets in-flight
-/// requests finish.
+/// requests finish. The caller closes the store (after its workers).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -59,11 +59,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
         SocketAddr,
-    >(app(state.clone()));
+    >(app(state));
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
-    state.store.close().await;
     Ok(())
 }
 

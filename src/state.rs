@@ -79,8 +79,11 @@ impl AppState {
             crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
                 .await?;
         let media = MediaStore::local(&config.media_dir, &config.base_url());
-        let federation =
-            crate::federation::Federation::new(&config, &instance_actor, options.resolve_overrides)?;
+        let federation = crate::federation::Federation::new(
+            &config,
+            &instance_actor,
+            options.resolve_overrides,
+        )?;
         Ok(Self(Arc::new(App {
             media,
             config,

@@ -122,7 +122,9 @@ pub async fn store_actor(state: &AppState, document: Value) -> FederationResult<
         .map_err(|e| FederationError::Invalid(format!("not an actor: {e}")))?;
     let remote = remote_account(&actor)?;
     if remote.domain == state.config.domain() {
-        return Err(FederationError::Invalid("a remote actor with our domain".into()));
+        return Err(FederationError::Invalid(
+            "a remote actor with our domain".into(),
+        ));
     }
     Ok(state.store.accounts().upsert_remote(&remote).await?)
 }
@@ -138,7 +140,9 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
         .preferred_username
         .clone()
         .filter(|u| !u.is_empty() && u.len() <= 100 && !u.contains(['@', ' ', '/']))
-        .ok_or_else(|| FederationError::Invalid("actor without a usable preferredUsername".into()))?;
+        .ok_or_else(|| {
+            FederationError::Invalid("actor without a usable preferredUsername".into())
+        })?;
     if authority_of(&actor.inbox).as_deref() != Some(domain.as_str()) {
         return Err(FederationError::Invalid("inbox on another server".into()));
     }
@@ -156,7 +160,12 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
         })
         .take(MAX_FIELDS)
         .collect();
-    let shared_inbox_url = same_host(&actor.endpoints.as_ref().and_then(|e| e.shared_inbox.clone()));
+    let shared_inbox_url = same_host(
+        &actor
+            .endpoints
+            .as_ref()
+            .and_then(|e| e.shared_inbox.clone()),
+    );
     let outbox_url = same_host(&actor.outbox);
     let followers_url = same_host(&actor.followers);
     let following_url = same_host(&actor.following);
@@ -168,8 +177,14 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
             "Person" | "Service" | "Application" | "Group" | "Organization" => actor.kind.clone(),
             _ => "Person".into(),
         },
-        display_name: truncate(&strip_html(actor.name.as_deref().unwrap_or_default()), MAX_NAME_CHARS),
-        note: sanitize_html(&truncate(actor.summary.as_deref().unwrap_or_default(), MAX_NOTE_CHARS)),
+        display_name: truncate(
+            &strip_html(actor.name.as_deref().unwrap_or_default()),
+            MAX_NAME_CHARS,
+        ),
+        note: sanitize_html(&truncate(
+            actor.summary.as_deref().unwrap_or_default(),
+            MAX_NOTE_CHARS,
+        )),
         fields: serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
         uri: actor.id.clone(),
         url: actor.profile_url().filter(|u| u.starts_with("http")),
@@ -181,8 +196,16 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
         featured_url,
         public_key_pem: key.map(|k| k.public_key_pem.clone()),
         public_key_id: key.map(|k| k.id.clone()),
-        avatar_url: actor.icon.as_ref().and_then(protocol::image_url).filter(|u| u.starts_with("http")),
-        header_url: actor.image.as_ref().and_then(protocol::image_url).filter(|u| u.starts_with("http")),
+        avatar_url: actor
+            .icon
+            .as_ref()
+            .and_then(protocol::image_url)
+            .filter(|u| u.starts_with("http")),
+        header_url: actor
+            .image
+            .as_ref()
+            .and_then(protocol::image_url)
+            .filter(|u| u.starts_with("http")),
         locked: actor.manually_approves_followers.unwrap_or(false),
         bot: matches!(actor.kind.as_str(), "Service" | "Application"),
         discoverable: actor.discoverable.unwrap_or(false),
@@ -200,7 +223,11 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// `user@host` through WebFinger, then the actor document.
-pub async fn actor_by_handle(state: &AppState, username: &str, host: &str) -> FederationResult<Account> {
+pub async fn actor_by_handle(
+    state: &AppState,
+    username: &str,
+    host: &str,
+) -> FederationResult<Account> {
     let host = host.to_ascii_lowercase();
     if host == state.config.domain() {
         return state
@@ -210,7 +237,12 @@ pub async fn actor_by_handle(state: &AppState, username: &str, host: &str) -> Fe
             .await?
             .ok_or(FederationError::Service(ServiceError::NotFound));
     }
-    if let Some(account) = state.store.accounts().remote_by_handle(username, &host).await? {
+    if let Some(account) = state
+        .store
+        .accounts()
+        .remote_by_handle(username, &host)
+        .await?
+    {
         return actor(state, &account.uri, Refresh::IfStale).await;
     }
     let scheme = state.config.protocol.as_str();
@@ -254,7 +286,9 @@ pub async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Federat
             .and_then(Value::as_str)
             .ok_or_else(|| FederationError::Invalid("key document without owner".into()))?;
         if authority_of(owner) != authority_of(document_url) {
-            return Err(FederationError::Invalid("key owned by another server".into()));
+            return Err(FederationError::Invalid(
+                "key owned by another server".into(),
+            ));
         }
         actor(state, owner, Refresh::Always).await?
     };
@@ -265,4 +299,25 @@ pub async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Federat
         )));
     }
     Ok(account)
+}
+
+/// Most handles looked up for one post.
+const MAX_MENTION_LOOKUPS: usize = 10;
+
+/// Looks up the remote accounts a text mentions that are not known yet, so
+/// that the post can link and address them. Failures leave the mention as
+/// plain text, as Mastodon does.
+pub async fn resolve_mentions(state: &AppState, text: &str) {
+    let own = state.config.domain();
+    let remote = crate::text::parse(text)
+        .mentions
+        .into_iter()
+        .filter_map(|m| Some((m.username, m.domain?)))
+        .filter(|(_, domain)| !domain.eq_ignore_ascii_case(&own))
+        .take(MAX_MENTION_LOOKUPS);
+    for (username, domain) in remote {
+        if let Err(e) = actor_by_handle(state, &username, &domain).await {
+            tracing::info!(handle = %format!("{username}@{domain}"), error = %e, "cannot resolve a mention");
+        }
+    }
 }

@@ -3,12 +3,16 @@
 //! durable delivery queue.
 
 pub mod client;
-pub mod fetch;
+pub mod delivery;
 mod discovery;
+mod endpoints;
+pub mod fetch;
+pub mod ingest;
 pub mod keys;
 pub mod protocol;
 pub mod render;
 pub mod signatures;
+mod verify;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -21,8 +25,10 @@ use crate::state::AppState;
 use client::{ClientPolicy, FederationClient};
 use signatures::Signer;
 
+pub use endpoints::wants_activity_json;
+
 pub fn routes() -> Router<AppState> {
-    discovery::routes()
+    discovery::routes().merge(endpoints::routes())
 }
 
 /// Federation's share of the application state.

@@ -33,6 +33,12 @@ pub struct Metrics {
     users: Gauge,
     local_statuses: Gauge,
     known_domains: Gauge,
+    /// Activities delivered to remote inboxes.
+    pub deliveries_sent: Counter,
+    /// Delivery attempts that failed and were rescheduled.
+    pub deliveries_retried: Counter,
+    /// Deliveries given up (refused by the peer, or a week of failures).
+    pub deliveries_failed: Counter,
 }
 
 impl Default for Metrics {
@@ -68,7 +74,28 @@ impl Metrics {
             "Remote domains with known accounts",
             known_domains.clone(),
         );
+        let deliveries_sent = Counter::default();
+        let deliveries_retried = Counter::default();
+        let deliveries_failed = Counter::default();
+        registry.register(
+            "deliveries_sent",
+            "Activities delivered to remote inboxes",
+            deliveries_sent.clone(),
+        );
+        registry.register(
+            "deliveries_retried",
+            "Delivery attempts that failed and were rescheduled",
+            deliveries_retried.clone(),
+        );
+        registry.register(
+            "deliveries_failed",
+            "Deliveries given up",
+            deliveries_failed.clone(),
+        );
         Self {
+            deliveries_sent,
+            deliveries_retried,
+            deliveries_failed,
             registry: Mutex::new(registry),
             requests,
             latency,

@@ -43,8 +43,13 @@ pub async fn follow(
         options.uri = Some(id.clone());
         if tx.follows().request(my, target.id, options).await? {
             let follow = super::publish::follow(&me.account, &target, id);
-            super::publish::to_inboxes(&mut tx, &me.account, &follow, super::publish::inbox(&target))
-                .await?;
+            super::publish::to_inboxes(
+                &mut tx,
+                &me.account,
+                &follow,
+                super::publish::inbox(&target),
+            )
+            .await?;
         }
     } else if relationship.following || !target.locked {
         if tx.follows().follow(my, target.id, options).await? {
@@ -188,7 +193,12 @@ pub async fn unblock(
 ) -> ServiceResult<Relationship> {
     let target = target(store, target_id).await?;
     let mut tx = store.begin().await?;
-    if tx.follows().relationship(me.account.id, target.id).await?.blocking {
+    if tx
+        .follows()
+        .relationship(me.account.id, target.id)
+        .await?
+        .blocking
+    {
         tx.follows().unblock(me.account.id, target.id).await?;
         super::publish::blocked(&mut tx, &me.account, &target, true).await?;
     }

@@ -192,7 +192,13 @@ pub async fn reblogged(
         return Ok(());
     }
     let activity = announce(actor, reblog, original, owner);
-    to_followers(tx, actor, &activity, server_inbox(owner).into_iter().collect()).await
+    to_followers(
+        tx,
+        actor,
+        &activity,
+        server_inbox(owner).into_iter().collect(),
+    )
+    .await
 }
 
 /// The `Like` of a status by a local account.
@@ -219,7 +225,11 @@ pub async fn liked(
         return Ok(());
     }
     let like = like(actor, status, owner);
-    let activity = if undo { render::undo(actor, like) } else { like };
+    let activity = if undo {
+        render::undo(actor, like)
+    } else {
+        like
+    };
     to_inboxes(tx, actor, &activity, inbox(owner)).await
 }
 
@@ -261,7 +271,12 @@ pub async fn answer_follow(
     let kind = if accept { "Accept" } else { "Reject" };
     let activity = render::activity(
         kind,
-        format!("{}#{}/{}", me.uri, kind.to_lowercase(), crate::crypto::random_token(9)),
+        format!(
+            "{}#{}/{}",
+            me.uri,
+            kind.to_lowercase(),
+            crate::crypto::random_token(9)
+        ),
         me,
         serde_json::to_value(inner).unwrap_or_default(),
         vec![requester.uri.clone()],

@@ -75,7 +75,11 @@ pub async fn follow(
         publish::answer_follow(&mut tx, target, follower, Some(uri.into()), true).await?;
         FollowOutcome::Accepted
     } else {
-        if tx.follows().request(follower.id, target.id, options).await? {
+        if tx
+            .follows()
+            .request(follower.id, target.id, options)
+            .await?
+        {
             tx.notifications()
                 .notify(target.id, follower.id, "follow_request", None)
                 .await?;
@@ -87,7 +91,11 @@ pub async fn follow(
 }
 
 /// A remote account accepted a local account's follow request.
-pub async fn follow_accepted(store: &Store, follower: AccountId, target: &Account) -> ServiceResult<bool> {
+pub async fn follow_accepted(
+    store: &Store,
+    follower: AccountId,
+    target: &Account,
+) -> ServiceResult<bool> {
     let mut tx = store.begin().await?;
     let Some(options) = tx.follows().take_request(follower, target.id).await? else {
         return Ok(false);
@@ -104,7 +112,11 @@ pub async fn follow_accepted(store: &Store, follower: AccountId, target: &Accoun
 }
 
 /// A follow ends: refused or withdrawn by either side.
-pub async fn follow_ended(store: &Store, follower: AccountId, target: AccountId) -> ServiceResult<()> {
+pub async fn follow_ended(
+    store: &Store,
+    follower: AccountId,
+    target: AccountId,
+) -> ServiceResult<()> {
     let mut tx = store.begin().await?;
     if tx.follows().unfollow(follower, target).await? {
         tx.statuses().unmerge_from_home(follower, target).await?;
@@ -121,7 +133,11 @@ pub async fn follow_ended(store: &Store, follower: AccountId, target: AccountId)
 }
 
 /// Stores a new remote status and tells whoever it concerns here.
-pub async fn create_status(store: &Store, author: &Account, r: RemoteStatus) -> ServiceResult<Status> {
+pub async fn create_status(
+    store: &Store,
+    author: &Account,
+    r: RemoteStatus,
+) -> ServiceResult<Status> {
     if let Some(existing) = store.statuses().by_uri(&r.uri).await? {
         return Ok(existing);
     }
@@ -145,8 +161,15 @@ pub async fn create_status(store: &Store, author: &Account, r: RemoteStatus) -> 
             local: false,
             review_state: "published".into(),
             app_id: None,
-            conversation_id: r.parent.as_ref().map(|p| p.conversation_id.unwrap_or(p.id.0)),
-            in_reply_to_uri: if r.parent.is_some() { None } else { r.in_reply_to_uri.clone() },
+            conversation_id: r
+                .parent
+                .as_ref()
+                .map(|p| p.conversation_id.unwrap_or(p.id.0)),
+            in_reply_to_uri: if r.parent.is_some() {
+                None
+            } else {
+                r.in_reply_to_uri.clone()
+            },
             created_at: Some(r.created_at),
         })
         .await;
@@ -204,7 +227,13 @@ async fn add_attachments(
                 thumb_width: a.width.unwrap_or(0),
                 thumb_height: a.height.unwrap_or(0),
                 blurhash: a.blurhash.clone().unwrap_or_default(),
-                description: a.name.clone().unwrap_or_default().chars().take(1500).collect(),
+                description: a
+                    .name
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(1500)
+                    .collect(),
                 focus_x: focus_x.clamp(-1.0, 1.0),
                 focus_y: focus_y.clamp(-1.0, 1.0),
                 created_at: Timestamp::now(),
@@ -217,7 +246,11 @@ async fn add_attachments(
 }
 
 /// Applies an edit of a remote status, keeping its history.
-pub async fn update_status(store: &Store, before: &Status, r: RemoteStatus) -> ServiceResult<Status> {
+pub async fn update_status(
+    store: &Store,
+    before: &Status,
+    r: RemoteStatus,
+) -> ServiceResult<Status> {
     let media_before: Vec<i64> = store
         .media()
         .for_status(before.id)
@@ -242,7 +275,13 @@ pub async fn update_status(store: &Store, before: &Status, r: RemoteStatus) -> S
     tx.statuses().save_edit(&after).await?;
     tx.media().detach_all(after.id).await?;
     add_attachments(&mut tx, after.account_id, &after, &r.attachments).await?;
-    let media_after: Vec<i64> = tx.media().for_status(after.id).await?.iter().map(|m| m.id).collect();
+    let media_after: Vec<i64> = tx
+        .media()
+        .for_status(after.id)
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
     tx.statuses().add_version(&after, &media_after, now).await?;
     tx.statuses().remove_tags(after.id).await?;
     tx.statuses().add_tags(after.id, &r.hashtags).await?;
@@ -267,12 +306,21 @@ pub async fn delete_status(store: &Store, status: &Status) -> ServiceResult<()> 
 }
 
 /// A remote account favourites a status; returns whether it is new.
-pub async fn favourite(store: &Store, actor: &Account, status: &Status, on: bool) -> ServiceResult<bool> {
+pub async fn favourite(
+    store: &Store,
+    actor: &Account,
+    status: &Status,
+    on: bool,
+) -> ServiceResult<bool> {
     let mut tx = store.begin().await?;
     let changed = if on {
-        tx.interactions().add(Mark::Favourite, actor.id, status.id).await?
+        tx.interactions()
+            .add(Mark::Favourite, actor.id, status.id)
+            .await?
     } else {
-        tx.interactions().remove(Mark::Favourite, actor.id, status.id).await?
+        tx.interactions()
+            .remove(Mark::Favourite, actor.id, status.id)
+            .await?
     };
     if changed {
         tx.statuses()
@@ -303,7 +351,11 @@ pub async fn reblog(
     if let Some(existing) = store.statuses().by_uri(uri).await? {
         return Ok(existing);
     }
-    if !matches!(original.visibility(), Visibility::Public | Visibility::Unlisted) || original.local_only {
+    if !matches!(
+        original.visibility(),
+        Visibility::Public | Visibility::Unlisted
+    ) || original.local_only
+    {
         return Err(ServiceError::Forbidden);
     }
     let mut tx = store.begin().await?;
@@ -362,7 +414,12 @@ pub async fn unreblog(store: &Store, reblog: &Status) -> ServiceResult<()> {
         && let Some(original) = tx.statuses().by_id(original).await?
     {
         tx.notifications()
-            .remove_for(reblog.account_id, "reblog", Some(original.id), original.account_id)
+            .remove_for(
+                reblog.account_id,
+                "reblog",
+                Some(original.id),
+                original.account_id,
+            )
             .await?;
     }
     tx.commit().await?;
@@ -370,7 +427,12 @@ pub async fn unreblog(store: &Store, reblog: &Status) -> ServiceResult<()> {
 }
 
 /// A remote account blocks a local one: follows end both ways.
-pub async fn block(store: &Store, actor: &Account, target: &Account, on: bool) -> ServiceResult<()> {
+pub async fn block(
+    store: &Store,
+    actor: &Account,
+    target: &Account,
+    on: bool,
+) -> ServiceResult<()> {
     if on {
         follow_ended(store, actor.id, target.id).await?;
         follow_ended(store, target.id, actor.id).await?;

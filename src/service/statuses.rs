@@ -248,18 +248,39 @@ struct Formatted {
 
 async fn format(store: &Store, config: &Config, text: &str) -> ServiceResult<Formatted> {
     let parsed = text::parse(text);
+    let own = config.domain();
     let local_names: Vec<String> = parsed
         .mentions
         .iter()
-        .filter(|m| m.domain.as_deref().is_none_or(|d| d == config.domain()))
+        .filter(|m| {
+            m.domain
+                .as_deref()
+                .is_none_or(|d| d.eq_ignore_ascii_case(&own))
+        })
         .map(|m| m.username.clone())
         .collect();
-    let mentioned = store.accounts().local_by_usernames(&local_names).await?;
+    let mut mentioned = store.accounts().local_by_usernames(&local_names).await?;
+    // Remote accounts are linked when known here (the API looks unknown
+    // handles up before posting).
+    for m in &parsed.mentions {
+        if let Some(domain) = m
+            .domain
+            .as_deref()
+            .filter(|d| !d.eq_ignore_ascii_case(&own))
+            && let Some(account) = store
+                .accounts()
+                .remote_by_handle(&m.username, domain)
+                .await?
+            && !mentioned.iter().any(|a| a.id == account.id)
+        {
+            mentioned.push(account);
+        }
+    }
     let resolved: Vec<text::ResolvedMention> = mentioned
         .iter()
         .map(|a| text::ResolvedMention {
             username: a.username.clone(),
-            domain: None,
+            domain: a.domain.clone(),
             url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
             display_username: a.username.clone(),
         })

@@ -273,6 +273,18 @@ impl Accounts<'_> {
         Ok(done == 1)
     }
 
+    /// Forgets a local actor's key pair (key rotation makes a new one).
+    pub async fn clear_keypair(mut self, id: AccountId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE accounts SET public_key_pem = NULL, private_key_pem = NULL WHERE id = $1 AND domain IS NULL",
+        )
+        .bind(id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Adjusts the cached counters of an account.
     pub async fn add_to_counts(
         mut self,

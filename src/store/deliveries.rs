@@ -111,28 +111,32 @@ impl Deliveries<'_> {
     }
 
     /// Stores the rendered payload and queues its deliveries (or drops the
-    /// activity when `inboxes` is empty).
+    /// activity when `inboxes` is empty). Returns false when another worker
+    /// rendered it first. Run it in a transaction.
     pub async fn rendered(
         mut self,
         id: i64,
         payload: &str,
         inboxes: &[(String, String)],
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let now = Timestamp::now();
-        if inboxes.is_empty() {
-            run!(self.0.exec, e => sqlx::query("DELETE FROM outbound_activities WHERE id = $1")
-                .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
-            return Ok(());
-        }
-        run!(self.0.exec, e => sqlx::query(
+        let claimed = run!(self.0.exec, e => sqlx::query(
             "UPDATE outbound_activities SET payload = $2, render_status_id = NULL, render_kind = NULL
-             WHERE id = $1",
+             WHERE id = $1 AND render_kind IS NOT NULL",
         )
         .bind(id)
         .bind(payload)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        if claimed == 0 {
+            return Ok(false);
+        }
+        if inboxes.is_empty() {
+            run!(self.0.exec, e => sqlx::query("DELETE FROM outbound_activities WHERE id = $1")
+                .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
+            return Ok(true);
+        }
         for (inbox, host) in inboxes {
             let delivery = self.0.next_id();
             run!(self.0.exec, e => sqlx::query(
@@ -148,11 +152,16 @@ impl Deliveries<'_> {
             .await
             .map(|r| r.rows_affected()))?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Claims up to `limit` due deliveries until `now + lease_ms`.
-    pub async fn claim(mut self, now: Timestamp, lease_ms: i64, limit: i64) -> StoreResult<Vec<Claimed>> {
+    pub async fn claim(
+        mut self,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Claimed>> {
         let until = Timestamp(now.0 + lease_ms);
         // The same statement on both; PostgreSQL adds SKIP LOCKED so that
         // nodes sharing the database never wait on each other's rows.
@@ -167,8 +176,10 @@ impl Deliveries<'_> {
                  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
              RETURNING id";
         let ids: Vec<i64> = match &mut self.0.exec {
-            Exec::SqlitePool(_) | Exec::Sqlite(_) => run!(self.0.exec, e => sqlx::query_scalar(sqlite)
-                .bind(until).bind(now).bind(limit).fetch_all(e).await)?,
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => {
+                run!(self.0.exec, e => sqlx::query_scalar(sqlite)
+                .bind(until).bind(now).bind(limit).fetch_all(e).await)?
+            }
             Exec::PgPool(_) | Exec::Pg(_) => run!(self.0.exec, e => sqlx::query_scalar(postgres)
                 .bind(until).bind(now).bind(limit).fetch_all(e).await)?,
         };
@@ -274,7 +285,12 @@ impl Deliveries<'_> {
 
     /// A delivery to the host succeeded, or the host contacted us: it is
     /// healthy again, and its waiting deliveries are due now.
-    pub async fn peer_alive(mut self, host: &str, now: Timestamp, delivered: bool) -> StoreResult<()> {
+    pub async fn peer_alive(
+        mut self,
+        host: &str,
+        now: Timestamp,
+        delivered: bool,
+    ) -> StoreResult<()> {
         let was_failing: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
             "SELECT 1 FROM peer_hosts WHERE host = $1
                 AND (failing_since IS NOT NULL OR unreachable_since IS NOT NULL)",

@@ -151,6 +151,19 @@ impl Follows<'_> {
         }))
     }
 
+    /// Follower and target of the follow or request with this activity id.
+    pub async fn by_uri(mut self, uri: &str) -> StoreResult<Option<(AccountId, AccountId)>> {
+        let found = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT account_id, target_account_id FROM follow_requests WHERE uri = $1
+             UNION ALL
+             SELECT account_id, target_account_id FROM follows WHERE uri = $1",
+        )
+        .bind(uri)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found)
+    }
+
     /// The `Follow` activity id of a follow or pending request.
     pub async fn follow_uri(
         mut self,

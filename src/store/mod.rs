@@ -39,9 +39,8 @@ mod throttle;
 mod users;
 
 pub use accounts::{Accounts, NewAccount, RemoteAccount};
-pub use deliveries::{Claimed, Deliveries, Peer};
-pub use received::Received;
 pub use conversations::{AccountConversation, Conversations};
+pub use deliveries::{Claimed, Deliveries, Peer};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
@@ -50,6 +49,7 @@ pub use markers::{Marker, Markers};
 pub use media::MediaRows;
 pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
+pub use received::Received;
 pub use roles::Roles;
 pub use search::Search;
 pub use sessions::Sessions;

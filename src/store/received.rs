@@ -63,7 +63,10 @@ impl Received<'_> {
     }
 
     /// Reports about an account (for moderation and tests).
-    pub async fn reports_about(mut self, target: AccountId) -> StoreResult<Vec<(AccountId, String)>> {
+    pub async fn reports_about(
+        mut self,
+        target: AccountId,
+    ) -> StoreResult<Vec<(AccountId, String)>> {
         let rows = run!(self.0.exec, e => sqlx::query_as(
             "SELECT account_id, comment FROM reports WHERE target_account_id = $1 ORDER BY id",
         )

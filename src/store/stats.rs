@@ -15,6 +15,21 @@ pub struct InstanceStats {
 }
 
 impl Stats<'_> {
+    /// Posts of an account that anyone may see (its outbox).
+    pub async fn public_statuses_of(
+        mut self,
+        account: crate::model::AccountId,
+    ) -> StoreResult<i64> {
+        let n: i64 = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM statuses WHERE account_id = $1 AND NOT local_only
+                AND review_state = 'published' AND visibility IN ('public', 'unlisted')",
+        )
+        .bind(account)
+        .fetch_one(e)
+        .await)?;
+        Ok(n)
+    }
+
     pub async fn instance(mut self) -> StoreResult<InstanceStats> {
         let now = Timestamp::now();
         let month_ago = now.plus_seconds(-30 * 24 * 3600);

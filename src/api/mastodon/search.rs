@@ -90,6 +90,23 @@ async fn search(
         }
         return Ok(Json(results));
     }
+    // Other servers' handles and links are looked up there when asked to
+    // (and only for signed-in users: resolving makes us fetch).
+    if q.resolve.unwrap_or(false)
+        && viewer.user.is_some()
+        && let Some(found) = resolve_remote(&state, &text, viewer.viewer()).await?
+    {
+        match found {
+            Resolved::Account(a) if wants("accounts") => results
+                .accounts
+                .push(Account::from_model(&a, &state.config)),
+            Resolved::Status(s) if wants("statuses") => {
+                results.statuses = render::statuses(&state, viewer.viewer(), vec![*s]).await?
+            }
+            _ => {}
+        }
+        return Ok(Json(results));
+    }
     if wants("accounts") {
         let following_of = if q.following.unwrap_or(false) {
             me
@@ -223,6 +240,71 @@ async fn resolve_local_url(
                 .map(|s| Resolved::Status(Box::new(s))))
         }
     }
+}
+
+/// Resolves `@user@host` through WebFinger, or another server's URL by
+/// fetching it. Returns `None` when there is nothing (or nothing visible).
+async fn resolve_remote(
+    state: &AppState,
+    q: &str,
+    viewer: crate::store::Viewer,
+) -> ApiResult<Option<Resolved>> {
+    use crate::federation::{fetch, ingest};
+    let handle = q.trim_start_matches('@');
+    if !q.starts_with("http")
+        && let Some((user, host)) = handle.split_once('@')
+        && !user.is_empty()
+        && !host.is_empty()
+        && !host.eq_ignore_ascii_case(&state.config.domain())
+    {
+        return match fetch::actor_by_handle(state, user, host).await {
+            Ok(account) if account_ok(&account) => Ok(Some(Resolved::Account(Box::new(account)))),
+            Ok(_) => Ok(None),
+            Err(e) => {
+                tracing::info!(handle = %q, error = %e, "cannot resolve a handle");
+                Ok(None)
+            }
+        };
+    }
+    let Ok(url) = url::Url::parse(q) else {
+        return Ok(None);
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Ok(None);
+    }
+    if let Some(account) = state.store.accounts().by_uri(q).await? {
+        return Ok(account_ok(&account).then(|| Resolved::Account(Box::new(account))));
+    }
+    let document = match fetch::get_object(state, q).await {
+        Ok(document) => document,
+        Err(e) => {
+            tracing::info!(url = %q, error = %e, "cannot resolve a URL");
+            return Ok(None);
+        }
+    };
+    if document.get("inbox").is_some() {
+        return match fetch::store_actor(state, document).await {
+            Ok(account) if account_ok(&account) => Ok(Some(Resolved::Account(Box::new(account)))),
+            _ => Ok(None),
+        };
+    }
+    let note = match serde_json::from_value::<crate::federation::protocol::Note>(document) {
+        Ok(note) if ingest::NOTE_KINDS.contains(&note.kind.as_str()) => note,
+        _ => return Ok(None),
+    };
+    let status = match ingest::ingest_note(state, note, 0).await {
+        Ok(status) => status,
+        Err(e) => {
+            tracing::info!(url = %q, error = %e, "cannot resolve a post");
+            return Ok(None);
+        }
+    };
+    Ok(state
+        .store
+        .statuses()
+        .visible_by_id(status.id, viewer)
+        .await?
+        .map(|s| Resolved::Status(Box::new(s))))
 }
 
 fn account_ok(account: &crate::model::Account) -> bool {

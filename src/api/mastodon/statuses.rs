@@ -109,6 +109,7 @@ async fn create_status(
             .map(str::to_owned),
         app_id: Some(me.auth.token.app_id),
     };
+    crate::federation::fetch::resolve_mentions(&state, &post.text).await;
     let status = service::create(&state.store, &state.config, &me.user, post).await?;
     Ok(Json(render::status(&state, me.viewer(), status).await?))
 }
@@ -186,6 +187,7 @@ async fn edit_status(
                     .collect()
             }),
     };
+    crate::federation::fetch::resolve_mentions(&state, &change.text).await;
     let edited = service::edit(
         &state.store,
         &state.config,

@@ -10,12 +10,13 @@ pub fn is_public(address: &str) -> bool {
     matches!(address, PUBLIC | "as:Public" | "Public")
 }
 
-/// One value or a list of them.
+/// One value or a list of them. `Many` comes first: untagged variants are
+/// tried in order, and a `Value` would otherwise swallow a whole list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
-    One(T),
     Many(Vec<T>),
+    One(T),
 }
 
 impl<T> Default for OneOrMany<T> {
@@ -78,5 +79,21 @@ pub fn single_id(value: &Value) -> Option<&str> {
             .and_then(Value::as_str),
         Value::Array(items) if items.len() == 1 => single_id(&items[0]),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lists_of_values_stay_lists() {
+        let many: OneOrMany<Value> = serde_json::from_value(json!([{"a": 1}, {"b": 2}])).unwrap();
+        assert_eq!(many.iter().count(), 2);
+        let one: OneOrMany<Value> = serde_json::from_value(json!({"a": 1})).unwrap();
+        assert_eq!(one.iter().count(), 1);
+        let one: OneOrMany<String> = serde_json::from_value(json!("x")).unwrap();
+        assert_eq!(one.into_vec(), vec!["x".to_owned()]);
     }
 }

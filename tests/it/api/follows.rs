@@ -553,6 +553,8 @@ async fn hiding_a_domain_hides_its_posts_and_ends_follows() {
             review_state: "published".into(),
             app_id: None,
             conversation_id: None,
+            in_reply_to_uri: None,
+            created_at: None,
         })
         .await
         .unwrap();

@@ -33,7 +33,16 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        match backend() {
+        Self::on(backend()).await
+    }
+
+    /// A SQLite database whatever the run's backend.
+    pub async fn sqlite() -> Self {
+        Self::on(Backend::Sqlite).await
+    }
+
+    pub async fn on(backend: Backend) -> Self {
+        match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("loggia.db").display());

@@ -33,7 +33,7 @@ pub struct TestApp {
     pub state: AppState,
     app: NormalizePath<Router>,
     /// Kept alive for the test: dropping it deletes a SQLite database.
-    _db: TestDb,
+    _db: Option<TestDb>,
 }
 
 /// What a request returned.
@@ -108,8 +108,23 @@ impl TestApp {
         Self {
             state,
             app,
-            _db: db,
+            _db: Some(db),
         }
+    }
+
+    /// An app around an existing state (served over HTTP elsewhere too).
+    pub fn from_state(state: AppState, db: TestDb) -> Self {
+        let app = loggia::server::app(state.clone());
+        Self {
+            state,
+            app,
+            _db: Some(db),
+        }
+    }
+
+    /// Hands the database over (to restart an instance on it).
+    pub fn take_db(&mut self) -> TestDb {
+        self._db.take().expect("the database was taken already")
     }
 
     /// Sends a request from the client address `ip`.

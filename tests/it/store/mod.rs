@@ -579,6 +579,8 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
                 review_state: "published".into(),
                 app_id: None,
                 conversation_id: None,
+                in_reply_to_uri: None,
+                created_at: None,
             })
             .await
             .unwrap();

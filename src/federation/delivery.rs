@@ -1,0 +1,314 @@
+//! The delivery worker: renders queued statuses, then claims due
+//! deliveries and sends each, signed by its actor, with a per-host
+//! concurrency limit, exponential backoff with jitter for about a week, and
+//! a circuit breaker that marks long-failing hosts unreachable (retried
+//! rarely, revived as soon as they contact us).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::fetch::authority_of;
+use super::protocol::PUBLIC;
+use super::render;
+use super::signatures::Signer;
+use crate::model::{Account, AccountId, Status, Timestamp, Visibility};
+use crate::service::publish;
+use crate::state::AppState;
+use crate::store::{Claimed, StoreError};
+
+const BATCH: i64 = 64;
+/// A claim outlives any single attempt (30 s timeout), so it only expires
+/// when a worker died.
+const LEASE_MS: i64 = 120_000;
+const PER_HOST: usize = 4;
+const POLL: Duration = Duration::from_secs(2);
+const FIRST_RETRY_SECS: f64 = 30.0;
+const MAX_RETRY_SECS: f64 = 12.0 * 3600.0;
+/// After this long failing, a host is unreachable and retried rarely.
+const UNREACHABLE_AFTER_MS: i64 = 2 * 24 * 3600 * 1000;
+const UNREACHABLE_RETRY_SECS: f64 = 6.0 * 3600.0;
+/// Deliveries older than this are given up.
+const GIVE_UP_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// A running worker; `stop` lets in-flight sends finish.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(35), self.handle).await;
+    }
+}
+
+pub fn spawn(state: AppState) -> Worker {
+    let (stop, mut stopped) = watch::channel(false);
+    let handle = tokio::spawn(async move {
+        let mut signers: HashMap<AccountId, Arc<Signer>> = HashMap::new();
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        loop {
+            if *stopped.borrow() {
+                break;
+            }
+            let worked = match run_once(&state, &mut signers, &mut hosts).await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "delivery worker");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = state.federation.wake.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+        }
+    });
+    Worker { stop, handle }
+}
+
+/// Renders what is pending, then sends one batch. Returns how much it did.
+pub async fn run_once(
+    state: &AppState,
+    signers: &mut HashMap<AccountId, Arc<Signer>>,
+    hosts: &mut HashMap<String, Arc<Semaphore>>,
+) -> Result<usize, StoreError> {
+    let rendered = render_pending(state).await?;
+    let claimed = state
+        .store
+        .deliveries()
+        .claim(Timestamp::now(), LEASE_MS, BATCH)
+        .await?;
+    let mut sends = JoinSet::new();
+    for delivery in &claimed {
+        let signer = match signers.get(&delivery.actor_id) {
+            Some(s) => s.clone(),
+            None => match signer_for(state, delivery.actor_id).await {
+                Some(s) => {
+                    let s = Arc::new(s);
+                    signers.insert(delivery.actor_id, s.clone());
+                    s
+                }
+                None => {
+                    // The actor is gone: nobody can sign this any more.
+                    state
+                        .store
+                        .deliveries()
+                        .finish(delivery.id, delivery.activity_id)
+                        .await?;
+                    continue;
+                }
+            },
+        };
+        let limit = hosts
+            .entry(delivery.host.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
+            .clone();
+        let state = state.clone();
+        let delivery = delivery.clone();
+        sends.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            if let Err(e) = send(&state, &delivery, &signer).await {
+                tracing::warn!(error = %e, inbox = %delivery.inbox_url, "cannot record a delivery");
+            }
+        });
+    }
+    while sends.join_next().await.is_some() {}
+    Ok(rendered + claimed.len())
+}
+
+async fn signer_for(state: &AppState, actor: AccountId) -> Option<Signer> {
+    let account = state.store.accounts().by_id(actor).await.ok()??;
+    super::keys::signer(&state.store, &account).await.ok()
+}
+
+async fn send(state: &AppState, delivery: &Claimed, signer: &Signer) -> Result<(), StoreError> {
+    let store = &state.store;
+    let now = Timestamp::now();
+    let result = match Url::parse(&delivery.inbox_url) {
+        Ok(inbox) => {
+            state
+                .federation
+                .client
+                .post_activity(&inbox, delivery.payload.as_bytes(), signer)
+                .await
+        }
+        Err(_) => Err(super::client::FetchError::Refused(
+            delivery.inbox_url.clone(),
+        )),
+    };
+    let error = match result {
+        Ok(()) => {
+            store
+                .deliveries()
+                .finish(delivery.id, delivery.activity_id)
+                .await?;
+            store
+                .deliveries()
+                .peer_alive(&delivery.host, now, true)
+                .await?;
+            state.metrics.deliveries_sent.inc();
+            return Ok(());
+        }
+        Err(e) => e,
+    };
+    let too_old = now.0 - delivery.created_at.0 > GIVE_UP_AFTER_MS;
+    if !error.is_temporary() || too_old {
+        tracing::info!(inbox = %delivery.inbox_url, error = %error, attempts = delivery.attempts + 1, "giving up a delivery");
+        store
+            .deliveries()
+            .finish(delivery.id, delivery.activity_id)
+            .await?;
+        if too_old {
+            store
+                .deliveries()
+                .peer_unreachable(&delivery.host, now)
+                .await?;
+        }
+        state.metrics.deliveries_failed.inc();
+        return Ok(());
+    }
+    let failing_since = store.deliveries().peer_failed(&delivery.host, now).await?;
+    let attempts = delivery.attempts + 1;
+    let mut delay = (FIRST_RETRY_SECS * 2f64.powi(attempts - 1)).min(MAX_RETRY_SECS);
+    if now.0 - failing_since.0 > UNREACHABLE_AFTER_MS {
+        store
+            .deliveries()
+            .peer_unreachable(&delivery.host, now)
+            .await?;
+        delay = delay.max(UNREACHABLE_RETRY_SECS);
+    }
+    // Jitter spreads retries of many deliveries to one host.
+    let jitter = 0.8 + rand::random::<f64>() * 0.4;
+    let at = now.plus_seconds((delay * jitter) as i64);
+    tracing::debug!(inbox = %delivery.inbox_url, error = %error, attempts, "delivery failed; will retry");
+    store
+        .deliveries()
+        .retry_at(delivery.id, attempts, at, &error.to_string())
+        .await?;
+    state.metrics.deliveries_retried.inc();
+    Ok(())
+}
+
+/// Renders queued `Create`/`Update`s and profile updates into deliveries.
+async fn render_pending(state: &AppState) -> Result<usize, StoreError> {
+    let pending = state.store.deliveries().pending_renders(BATCH).await?;
+    let count = pending.len();
+    for (id, actor_id, status_id, kind) in pending {
+        let (payload, inboxes) = match render_one(state, actor_id, status_id, &kind).await {
+            Ok(Some(rendered)) => rendered,
+            Ok(None) => (String::new(), Vec::new()),
+            Err(e) => {
+                tracing::warn!(error = %e, activity = id, "cannot render an activity; dropping it");
+                (String::new(), Vec::new())
+            }
+        };
+        let mut tx = state.store.begin().await?;
+        tx.deliveries().rendered(id, &payload, &inboxes).await?;
+        tx.commit().await?;
+    }
+    Ok(count)
+}
+
+type Rendered = (String, Vec<(String, String)>);
+
+async fn render_one(
+    state: &AppState,
+    actor_id: AccountId,
+    status_id: Option<crate::model::StatusId>,
+    kind: &str,
+) -> crate::service::error::ServiceResult<Option<Rendered>> {
+    let Some(actor) = state.store.accounts().by_id(actor_id).await? else {
+        return Ok(None);
+    };
+    let (activity, inboxes) = match (kind, status_id) {
+        ("Create" | "Update", Some(id)) => {
+            let Some(status) = state.store.statuses().by_id(id).await? else {
+                return Ok(None);
+            };
+            if !render::is_federated(&status) {
+                return Ok(None);
+            }
+            let activity = render::create_or_update(
+                &state.store,
+                &state.config,
+                &state.media,
+                &status,
+                &actor,
+                kind == "Update",
+            )
+            .await?;
+            (activity, status_inboxes(state, &status, &actor).await?)
+        }
+        ("UpdatePerson", _) => {
+            let document = render::actor(&state.store, &state.config, &actor).await?;
+            let mut document = serde_json::to_value(document).unwrap_or_default();
+            if let Some(map) = document.as_object_mut() {
+                map.remove("@context");
+            }
+            let activity = render::activity(
+                "Update",
+                format!("{}#updates/{}", actor.uri, Timestamp::now().millis()),
+                &actor,
+                document,
+                vec![PUBLIC.into()],
+                vec![render::followers_url(&actor)],
+            );
+            let inboxes = state.store.accounts().follower_inboxes(actor.id).await?;
+            (activity, inboxes)
+        }
+        _ => return Ok(None),
+    };
+    let payload = serde_json::to_string(&activity)
+        .map_err(|e| crate::service::error::ServiceError::Internal(e.to_string()))?;
+    let inboxes = inboxes
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|inbox| authority_of(&inbox).map(|host| (inbox, host)))
+        .filter(|(_, host)| *host != state.config.domain())
+        .collect();
+    Ok(Some((payload, inboxes)))
+}
+
+/// Who must receive a status: remote followers (unless direct), remote
+/// accounts it mentions, and the author of the post it answers.
+async fn status_inboxes(
+    state: &AppState,
+    status: &Status,
+    author: &Account,
+) -> crate::service::error::ServiceResult<Vec<String>> {
+    let direct = status.visibility() == Visibility::Direct;
+    let mut inboxes = Vec::new();
+    if !direct {
+        inboxes.extend(state.store.accounts().follower_inboxes(author.id).await?);
+    }
+    let pick = |a: &Account| {
+        if direct {
+            publish::inbox(a)
+        } else {
+            publish::server_inbox(a)
+        }
+    };
+    for (_, id) in state.store.statuses().mentions(&[status.id]).await? {
+        if let Some(account) = state.store.accounts().by_id(id).await? {
+            inboxes.extend(pick(&account));
+        }
+    }
+    if !direct
+        && let Some(parent) = status.in_reply_to_account_id
+        && let Some(account) = state.store.accounts().by_id(parent).await?
+    {
+        inboxes.extend(pick(&account));
+    }
+    Ok(inboxes)
+}
