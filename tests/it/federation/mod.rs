@@ -4,6 +4,7 @@
 //! what it receives. Alpha always runs on SQLite; beta on the run's backend
 //! (PostgreSQL in the PostgreSQL pass).
 
+mod fixtures;
 mod inbound;
 mod scenarios;
 mod serving;
