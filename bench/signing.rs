@@ -28,14 +28,20 @@ fn rate(name: &str, mut op: impl FnMut()) {
         n += 1;
     }
     let per_sec = n as f64 / start.elapsed().as_secs_f64();
-    println!("{name:<44} {per_sec:>10.0} /s   ({:.3} ms each)", 1000.0 / per_sec);
+    println!(
+        "{name:<44} {per_sec:>10.0} /s   ({:.3} ms each)",
+        1000.0 / per_sec
+    );
 }
 
 fn main() {
-    let keys = activitypub_federation::http_signatures::generate_actor_keypair()
-        .expect("key generation");
-    let signer = Signer::from_pem("https://a.example/users/a#main-key".into(), &keys.private_key)
-        .expect("ring key");
+    let keys =
+        activitypub_federation::http_signatures::generate_actor_keypair().expect("key generation");
+    let signer = Signer::from_pem(
+        "https://a.example/users/a#main-key".into(),
+        &keys.private_key,
+    )
+    .expect("ring key");
     let rsa_key = RsaPrivateKey::from_pkcs8_pem(&keys.private_key).expect("rsa key");
     let public = PublicKey::from_pem(&keys.public_key).expect("public key");
     let body = br#"{"type":"Create","object":{"type":"Note","content":"hello"}}"#;
@@ -59,7 +65,10 @@ fn main() {
         std::hint::black_box(signature);
     });
     let signature = rsa_key
-        .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(MESSAGE.as_bytes()))
+        .sign(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(MESSAGE.as_bytes()),
+        )
         .expect("sign");
     rate("verify (ring, Loggia inbox)", || {
         public.verify(MESSAGE, &signature).expect("verifies");

@@ -70,6 +70,12 @@ pub async fn activity(
                     "a note must be created by its author, on its server",
                 ));
             }
+            // Unsolicited posts (nobody here follows, is addressed or is
+            // answered) are not stored: a stranger cannot fill our database.
+            if !concerns_us(state, actor, &note).await? {
+                tracing::debug!(note = %note.id, "ignoring a post that concerns nobody here");
+                return Ok(());
+            }
             ingest_note(state, note, 0).await?;
         }
         "Update" => match kind_of(&object) {
@@ -258,6 +264,26 @@ async fn embedded_or_fetched(state: &AppState, object: &Value) -> FederationResu
             let id = single_id(object).ok_or_else(|| invalid("missing object"))?;
             fetch::get_object(state, id).await
         }
+    }
+}
+
+/// Whether a pushed note concerns this instance: its author has local
+/// followers, it addresses or mentions a local account, or it answers a
+/// post we know.
+async fn concerns_us(state: &AppState, author: &Account, note: &Note) -> FederationResult<bool> {
+    if state.store.follows().has_local_followers(author.id).await? {
+        return Ok(true);
+    }
+    let mentioned = note.tags().into_iter().any(|t| match t {
+        Tag::Mention { href } => is_local_uri(state, &href),
+        _ => false,
+    });
+    if mentioned || note.addresses().iter().any(|a| is_local_uri(state, a)) {
+        return Ok(true);
+    }
+    match note.in_reply_to_id() {
+        Some(parent) => Ok(state.store.statuses().by_uri(parent).await?.is_some()),
+        None => Ok(false),
     }
 }
 

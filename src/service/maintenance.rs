@@ -31,7 +31,8 @@ pub async fn trim_home_feeds(state: &AppState) -> Result<u64, crate::store::Stor
     Ok(trimmed)
 }
 
-/// Prunes expired sign-in failures and trims home feeds every ten minutes. Harmless to run on
+/// Prunes expired sign-in failures and old received activity ids, and trims
+/// home feeds, every ten minutes. Harmless to run on
 /// several nodes at once.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -45,6 +46,11 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
             }
             if let Err(e) = trim_home_feeds(&state).await {
                 tracing::warn!(error = %e, "cannot trim home feeds");
+            }
+            // Senders stop redelivering after days; a month is plenty.
+            let month_ago = crate::model::Timestamp::now().plus_seconds(-30 * 24 * 3600);
+            if let Err(e) = state.store.received().prune(month_ago).await {
+                tracing::warn!(error = %e, "cannot prune received activity ids");
             }
         }
     })

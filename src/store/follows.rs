@@ -79,6 +79,18 @@ impl Follows<'_> {
         Ok(inserted == 1)
     }
 
+    /// Whether any local user follows `account`.
+    pub async fn has_local_followers(mut self, account: AccountId) -> StoreResult<bool> {
+        let found: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT 1 FROM follows f JOIN users u ON u.account_id = f.account_id
+             WHERE f.target_account_id = $1 LIMIT 1",
+        )
+        .bind(account)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found.is_some())
+    }
+
     /// Local followers of `account` who asked to be notified of its posts.
     pub async fn subscribers(mut self, account: AccountId) -> StoreResult<Vec<AccountId>> {
         let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(

@@ -153,8 +153,21 @@ async fn documents_of_other_servers_are_understood() {
     );
 
     // Akkoma: a Question read as a note with its options, and a boost.
+    // Unsolicited at first (nobody here follows Ash): not stored.
     let ash = actor(&app, "akkoma").await;
     assert_eq!(ash.profile_fields()[0].value, "they/them");
+    let question = "https://akkoma.example/objects/4a3e0f2b-0000-4000-8000-000000000002";
+    receive(&app, &ash, "akkoma/create-question.json", "").await;
+    assert!(
+        app.state
+            .store
+            .statuses()
+            .by_uri(question)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    follow_locally(&app, &ash).await;
     receive(&app, &ash, "akkoma/create-question.json", "").await;
     let s = status(
         &app,
@@ -188,6 +201,7 @@ async fn documents_of_other_servers_are_understood() {
         pia.avatar_url.as_deref(),
         Some("https://pixelfed.example/storage/avatars/pia.jpg")
     );
+    follow_locally(&app, &pia).await;
     receive(&app, &pia, "pixelfed/create-note.json", "").await;
     let s = status(
         &app,
@@ -201,6 +215,49 @@ async fn documents_of_other_servers_are_understood() {
     assert!(media[1]["description"].is_null());
     assert_eq!(s["tags"][0]["name"], "conference");
 
+    // A report from Mastodon about Alice and her post.
+    receive(&app, &mia, "mastodon/flag.json", &mine_uri).await;
+    let alice = app
+        .state
+        .store
+        .accounts()
+        .local_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let reports = app
+        .state
+        .store
+        .received()
+        .reports_about(alice.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        reports,
+        vec![(mia.id, "Posting the same ad over and over".to_owned())]
+    );
+
+    // Pixelfed deletes Pia: her account and posts are gone.
+    receive(&app, &pia, "pixelfed/delete-actor.json", "").await;
+    assert!(
+        app.state
+            .store
+            .accounts()
+            .by_uri(&pia.uri)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        app.state
+            .store
+            .statuses()
+            .by_uri("https://pixelfed.example/p/pia/700000000000000001")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     // Our own post counts the boost and the like.
     let mine = app
         .get_with_token(
@@ -211,4 +268,27 @@ async fn documents_of_other_servers_are_understood() {
         .json();
     assert_eq!(mine["reblogs_count"], 1);
     assert_eq!(mine["favourites_count"], 1);
+}
+
+/// A local follow of a remote account, as after an accepted request.
+async fn follow_locally(app: &TestApp, target: &Account) {
+    let alice = app
+        .state
+        .store
+        .accounts()
+        .local_by_username("alice")
+        .await
+        .unwrap()
+        .unwrap();
+    let options = loggia::store::FollowOptions {
+        show_reblogs: true,
+        notify: false,
+        uri: None,
+    };
+    app.state
+        .store
+        .follows()
+        .follow(alice.id, target.id, options)
+        .await
+        .unwrap();
 }

@@ -22,7 +22,8 @@ async fn signer_of(alpha: &Instance, username: &str) -> Signer {
         .unwrap()
 }
 
-fn create_note(alpha: &Instance, actor: &str, id: &str, text: &str) -> Value {
+/// A public note that addresses `reader` (so the receiver stores it).
+fn create_note(alpha: &Instance, actor: &str, id: &str, text: &str, reader: &str) -> Value {
     let actor_uri = alpha.url(&format!("/users/{actor}"));
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -30,12 +31,14 @@ fn create_note(alpha: &Instance, actor: &str, id: &str, text: &str) -> Value {
         "type": "Create",
         "actor": actor_uri,
         "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [reader],
         "object": {
             "id": id,
             "type": "Note",
             "attributedTo": actor_uri,
             "content": text,
             "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [reader],
             "published": "2026-11-23T10:00:00Z",
         }
     })
@@ -66,6 +69,8 @@ fn sign(
 async fn forged_stale_and_mismatched_deliveries_are_refused() {
     let alpha = Instance::start("alpha.test", Db::Sqlite).await;
     let beta = Instance::start("beta.test", Db::RunBackend).await;
+    beta.app.create_user("bob", "user").await;
+    let bob = beta.url("/users/bob");
     alpha.app.create_user("alice", "user").await;
     alpha.app.create_user("mallory", "user").await;
     let alice = signer_of(&alpha, "alice").await;
@@ -75,7 +80,7 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
 
     // A well-signed delivery is accepted (and proves the setup works).
     let ok_id = alpha.url("/users/alice/statuses/1");
-    let body = create_note(&alpha, "alice", &ok_id, "<p>genuine</p>").to_string();
+    let body = create_note(&alpha, "alice", &ok_id, "<p>genuine</p>", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -92,15 +97,31 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
         async move { store.statuses().by_uri(&id).await.unwrap().is_none() }
     };
 
+    // A well-signed post that concerns nobody on beta is acknowledged but
+    // not stored.
+    let stranger = alpha.url("/users/alice/statuses/3");
+    let followers = alpha.url("/users/alice/followers");
+    let body = create_note(&alpha, "alice", &stranger, "unsolicited", &followers).to_string();
+    assert_eq!(
+        deliver(
+            &beta,
+            body.as_bytes(),
+            sign(&alice, &beta, body.as_bytes(), now)
+        )
+        .await,
+        202
+    );
+    assert!(refused(&stranger).await);
+
     // No signature at all.
     let id = alpha.url("/users/alice/statuses/2");
-    let body = create_note(&alpha, "alice", &id, "unsigned").to_string();
+    let body = create_note(&alpha, "alice", &id, "unsigned", &bob).to_string();
     assert_eq!(deliver(&beta, body.as_bytes(), vec![]).await, 401);
     assert!(refused(&id).await);
 
     // Signed by another key than the one named (keyId says Alice's).
     let forged = Signer::from_pem(alice.key_id.clone(), &mallory_pem(&alpha).await).unwrap();
-    let body = create_note(&alpha, "alice", &id, "forged").to_string();
+    let body = create_note(&alpha, "alice", &id, "forged", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -113,8 +134,8 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
     assert!(refused(&id).await);
 
     // A body that is not the one whose digest was signed.
-    let signed = create_note(&alpha, "alice", &id, "original").to_string();
-    let tampered = create_note(&alpha, "alice", &id, "tampered").to_string();
+    let signed = create_note(&alpha, "alice", &id, "original", &bob).to_string();
+    let tampered = create_note(&alpha, "alice", &id, "tampered", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -128,7 +149,7 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
 
     // A signature from yesterday.
     let old = now - Duration::from_secs(24 * 3600);
-    let body = create_note(&alpha, "alice", &id, "stale").to_string();
+    let body = create_note(&alpha, "alice", &id, "stale", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -141,7 +162,7 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
     assert!(refused(&id).await);
 
     // Mallory signs correctly, but claims to be Alice.
-    let body = create_note(&alpha, "alice", &id, "impersonation").to_string();
+    let body = create_note(&alpha, "alice", &id, "impersonation", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -174,7 +195,7 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
     assert!(store.statuses().by_uri(&ok_id).await.unwrap().is_some());
 
     // A redelivery of the accepted activity is acknowledged and changes nothing.
-    let body = create_note(&alpha, "alice", &ok_id, "<p>genuine</p>").to_string();
+    let body = create_note(&alpha, "alice", &ok_id, "<p>genuine</p>", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -225,11 +246,13 @@ async fn mallory_pem(alpha: &Instance) -> String {
 async fn a_rotated_key_is_refetched_once() {
     let alpha = Instance::start("alpha.test", Db::Sqlite).await;
     let beta = Instance::start("beta.test", Db::RunBackend).await;
+    beta.app.create_user("bob", "user").await;
+    let bob = beta.url("/users/bob");
     alpha.app.create_user("alice", "user").await;
     let alice = signer_of(&alpha, "alice").await;
     let now = SystemTime::now();
     let first = alpha.url("/users/alice/statuses/10");
-    let body = create_note(&alpha, "alice", &first, "before rotation").to_string();
+    let body = create_note(&alpha, "alice", &first, "before rotation", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
@@ -253,7 +276,7 @@ async fn a_rotated_key_is_refetched_once() {
     sqlx_update_keys(&alpha, account.id.0, &keys.public_key, &keys.private_key).await;
     let rotated = Signer::from_pem(alice.key_id.clone(), &keys.private_key).unwrap();
     let second = alpha.url("/users/alice/statuses/11");
-    let body = create_note(&alpha, "alice", &second, "after rotation").to_string();
+    let body = create_note(&alpha, "alice", &second, "after rotation", &bob).to_string();
     assert_eq!(
         deliver(
             &beta,
