@@ -132,10 +132,17 @@ pub async fn activity(
             if authority_of(&id) != actor.domain {
                 return Err(invalid("Announce id on another server"));
             }
-            let original = match object_id.as_deref() {
-                Some(uri) => status_by_uri(state, uri, 0).await?,
-                None => return Err(invalid("Announce without an object")),
+            let Some(uri) = object_id.as_deref() else {
+                return Err(invalid("Announce without an object"));
             };
+            // A boost matters here when it boosts one of our posts or when
+            // someone here follows the booster.
+            if !is_local_uri(state, uri)
+                && !state.store.follows().has_local_followers(actor.id).await?
+            {
+                return Ok(());
+            }
+            let original = status_by_uri(state, uri, 0).await?;
             let published = timestamp(activity.published.as_deref());
             remote::reblog(&state.store, actor, &original, &id, published).await?;
         }

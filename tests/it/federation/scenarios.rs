@@ -390,6 +390,60 @@ async fn conversations_flow_both_ways() {
         .await;
     assert_eq!(bobs_reply["favourites_count"], 1);
 
+    // Alice boosts Bob's reply; Bob edits it, then deletes it.
+    alpha
+        .app
+        .post_with_token(
+            &format!("/api/v1/statuses/{reply_id}/reblog"),
+            &alice_token,
+            &[],
+        )
+        .await
+        .assert_status(axum::http::StatusCode::OK);
+    eventually("Bob is told of the boost", || async {
+        has_notification(&beta, &bob_token, "reblog", &alice_acct).await
+    })
+    .await;
+    let bobs_reply_id = reply["id"].as_str().unwrap().to_owned();
+    let reply_uri = reply["uri"].as_str().unwrap().to_owned();
+    beta.app
+        .send_with_token(
+            axum::http::Method::PUT,
+            &format!("/api/v1/statuses/{bobs_reply_id}"),
+            &bob_token,
+            &[(
+                "status",
+                &format!("{} congratulations, team!", alpha.handle("alice")),
+            )],
+        )
+        .await
+        .assert_status(axum::http::StatusCode::OK);
+    eventually("Bob's edit reaches alpha", || async {
+        let s = status_by_uri(&alpha, &reply_uri).await?;
+        s.content.contains("congratulations, team!").then_some(())
+    })
+    .await;
+    beta.app
+        .send_with_token(
+            axum::http::Method::DELETE,
+            &format!("/api/v1/statuses/{bobs_reply_id}"),
+            &bob_token,
+            &[],
+        )
+        .await
+        .assert_status(axum::http::StatusCode::OK);
+    eventually("Bob's delete reaches alpha", || async {
+        status_by_uri(&alpha, &reply_uri)
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    let mine = alpha
+        .get_json(&format!("/api/v1/statuses/{local_id}"), &alice_token)
+        .await;
+    assert_eq!(mine["replies_count"], 0, "the deleted reply no longer counts");
+
     // Bob takes back his favourite and boost.
     beta.app
         .post_with_token(
