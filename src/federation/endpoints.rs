@@ -353,37 +353,15 @@ async fn outbox(
     }))
 }
 
-/// Followers and following are shown as counts only: who follows an
+/// GET /users/{name}/followers and /following: counts only — who follows an
 /// employee is the employee's business, not the internet's.
-async fn count_collection(
-    state: &AppState,
-    account: &Account,
-    which: &str,
-    total: i64,
-) -> Response {
-    let _ = state;
-    activity_json(Collection {
-        context: Some(protocol::context()),
-        id: format!("{}/{which}", account.uri),
-        kind: "OrderedCollection".into(),
-        total_items: Some(total),
-        first: None,
-        next: None,
-        prev: None,
-        part_of: None,
-        ordered_items: None,
-    })
-}
-
 async fn followers(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,
     uri: OriginalUri,
 ) -> ApiResult<Response> {
-    check_fetch(&state, &headers, &uri).await?;
-    let account = local_account(&state, &name).await?;
-    Ok(count_collection(&state, &account, "followers", account.followers_count).await)
+    relation_count(&state, &name, &headers, &uri, "followers").await
 }
 
 async fn following(
@@ -392,9 +370,27 @@ async fn following(
     headers: HeaderMap,
     uri: OriginalUri,
 ) -> ApiResult<Response> {
-    check_fetch(&state, &headers, &uri).await?;
-    let account = local_account(&state, &name).await?;
-    Ok(count_collection(&state, &account, "following", account.following_count).await)
+    relation_count(&state, &name, &headers, &uri, "following").await
+}
+
+async fn relation_count(
+    state: &AppState,
+    name: &str,
+    headers: &HeaderMap,
+    uri: &OriginalUri,
+    which: &str,
+) -> ApiResult<Response> {
+    check_fetch(state, headers, uri).await?;
+    let account = local_account(state, name).await?;
+    let total = match which {
+        "followers" => account.followers_count,
+        _ => account.following_count,
+    };
+    Ok(activity_json(Collection::ordered(
+        format!("{}/{which}", account.uri),
+        total,
+        None,
+    )))
 }
 
 /// GET /users/{name}/collections/featured — pinned public posts.
@@ -428,17 +424,11 @@ async fn featured(
         let note = render::note(&state.store, &state.config, &state.media, status).await?;
         items.push(serde_json::to_value(note).unwrap_or(Value::Null));
     }
-    Ok(activity_json(Collection {
-        context: Some(protocol::context()),
-        id: format!("{}/collections/featured", account.uri),
-        kind: "OrderedCollection".into(),
-        total_items: Some(items.len() as i64),
-        first: None,
-        next: None,
-        prev: None,
-        part_of: None,
-        ordered_items: Some(items),
-    }))
+    Ok(activity_json(Collection::ordered(
+        format!("{}/collections/featured", account.uri),
+        items.len() as i64,
+        Some(items),
+    )))
 }
 
 /// POST /users/{name}/inbox

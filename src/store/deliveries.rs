@@ -51,22 +51,8 @@ impl Deliveries<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        for (inbox, host) in inboxes {
-            let id = self.0.next_id();
-            run!(self.0.exec, e => sqlx::query(
-                "INSERT INTO deliveries (id, activity_id, inbox_url, host, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
-            )
-            .bind(id)
-            .bind(activity_id)
-            .bind(inbox)
-            .bind(host)
-            .bind(first_attempt_at)
-            .bind(now)
-            .execute(e)
-            .await
-            .map(|r| r.rows_affected()))?;
-        }
+        self.insert_deliveries(activity_id, inboxes, first_attempt_at, now)
+            .await?;
         Ok(activity_id)
     }
 
@@ -137,22 +123,36 @@ impl Deliveries<'_> {
                 .bind(id).execute(e).await.map(|r| r.rows_affected()))?;
             return Ok(true);
         }
+        self.insert_deliveries(id, inboxes, now, now).await?;
+        Ok(true)
+    }
+
+    /// One delivery row per inbox (already deduplicated by the caller; a
+    /// repeat is ignored).
+    async fn insert_deliveries(
+        &mut self,
+        activity_id: i64,
+        inboxes: &[(String, String)],
+        first_attempt_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         for (inbox, host) in inboxes {
-            let delivery = self.0.next_id();
+            let id = self.0.next_id();
             run!(self.0.exec, e => sqlx::query(
                 "INSERT INTO deliveries (id, activity_id, inbox_url, host, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id, inbox_url) DO NOTHING",
             )
-            .bind(delivery)
             .bind(id)
+            .bind(activity_id)
             .bind(inbox)
             .bind(host)
+            .bind(first_attempt_at)
             .bind(now)
             .execute(e)
             .await
             .map(|r| r.rows_affected()))?;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Claims up to `limit` due deliveries until `now + lease_ms`.

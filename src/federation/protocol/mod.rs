@@ -94,6 +94,23 @@ pub struct Collection {
     pub ordered_items: Option<Vec<Value>>,
 }
 
+impl Collection {
+    /// An `OrderedCollection` with its total and, optionally, its items.
+    pub fn ordered(id: String, total: i64, items: Option<Vec<Value>>) -> Self {
+        Self {
+            context: Some(context()),
+            id,
+            kind: "OrderedCollection".into(),
+            total_items: Some(total),
+            first: None,
+            next: None,
+            prev: None,
+            part_of: None,
+            ordered_items: items,
+        }
+    }
+}
+
 /// A WebFinger (RFC 7033) document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Webfinger {

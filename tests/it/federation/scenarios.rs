@@ -442,7 +442,10 @@ async fn conversations_flow_both_ways() {
     let mine = alpha
         .get_json(&format!("/api/v1/statuses/{local_id}"), &alice_token)
         .await;
-    assert_eq!(mine["replies_count"], 0, "the deleted reply no longer counts");
+    assert_eq!(
+        mine["replies_count"], 0,
+        "the deleted reply no longer counts"
+    );
 
     // Bob takes back his favourite and boost.
     beta.app
