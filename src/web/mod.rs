@@ -1,9 +1,11 @@
-//! Server-rendered pages that need no JavaScript: sign-in and sign-out, the
+//! Server-rendered pages that need no JavaScript: public profiles and
+//! posts, sign-in and sign-out, the
 //! OAuth consent page (in `api::oauth::authorize`), and the static images
 //! they and the API refer to.
 
 pub mod csrf;
 pub mod html;
+mod profile;
 pub mod session;
 pub mod sign_in;
 mod static_files;
@@ -16,4 +18,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(sign_in::routes())
         .merge(static_files::routes())
+        .merge(profile::routes())
 }

@@ -190,6 +190,28 @@ async fn discovery_and_documents_have_mastodon_shapes() {
         .await
         .unwrap();
     assert_eq!(followers["totalItems"], 0);
+
+    // The profile page shows public posts only, and points federation
+    // software to the actor.
+    let page = get(&alpha.url("/@alice"), "text/html").await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains(&actor_uri)
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Hello") && !html.contains("not for you"),
+        "{html}"
+    );
+    let redirect = get(&alpha.url("/@alice"), AP).await;
+    assert_eq!(redirect.status(), 303);
+    assert_eq!(redirect.headers()["location"], actor_uri.as_str());
+    let post_page = get(post["url"].as_str().unwrap(), "text/html").await;
+    assert_eq!(post_page.status(), 200);
+    assert_eq!(get(&alpha.url("/@nobody"), "text/html").await.status(), 404);
 }
 
 #[tokio::test]
