@@ -40,6 +40,8 @@ if [[ "$which" == all || "$which" == sqlite ]]; then
     CLIENTS_DB=$(mktemp -d)
     run_clients "sqlite://$CLIENTS_DB/loggia.db"
     rm -rf "$CLIENTS_DB"
+    step "an independent ActivityPub implementation (Fedify) federating with Loggia"
+    tests/peers/fedify/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" 2>&1 | tee -a "$RESULTS"
 fi
 
 if [[ "$which" == all || "$which" == postgres ]]; then

@@ -79,15 +79,15 @@ trap 'exit 143' TERM
 # nothing inherited, and none of the suites' variables.
 unset_loggia=()
 while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
+server_env=(env "${unset_loggia[@]}" -u CLIENTS_BASE_URL -u CLIENTS_USERS
+    LOGGIA_DOMAIN="localhost:$PORT"
+    LOGGIA_PROTOCOL=http
+    LOGGIA_LISTEN="127.0.0.1:$PORT"
+    LOGGIA_DATABASE_URL="$DATABASE_URL"
+    LOGGIA_MEDIA_DIR="$WORK/media"
+    LOGGIA_LOG_LEVEL="${CLIENTS_SERVER_LOG_LEVEL:-warn}")
 loggia() {
-    (cd "$WORK" && env "${unset_loggia[@]}" -u CLIENTS_BASE_URL -u CLIENTS_USERS \
-        LOGGIA_DOMAIN="localhost:$PORT" \
-        LOGGIA_PROTOCOL=http \
-        LOGGIA_LISTEN="127.0.0.1:$PORT" \
-        LOGGIA_DATABASE_URL="$DATABASE_URL" \
-        LOGGIA_MEDIA_DIR="$WORK/media" \
-        LOGGIA_LOG_LEVEL="${CLIENTS_SERVER_LOG_LEVEL:-warn}" \
-        "$BIN" "$@")
+    (cd "$WORK" && "${server_env[@]}" "$BIN" "$@")
 }
 
 log "Users"
@@ -108,7 +108,9 @@ users_json+="}"
 echo "created ${#USER_KEYS[@]} users with suffix _$RUN_ID"
 
 log "Starting Loggia at $BASE_URL ($DATABASE_URL)"
-loggia serve > "$WORK/server.log" 2>&1 &
+# `exec`, so that $! is the server itself and the cleanup stops it (a
+# function or a plain subshell would leave it running as an orphan).
+(cd "$WORK" && exec "${server_env[@]}" "$BIN" serve) > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 150); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null; then break; fi

@@ -92,27 +92,28 @@ trap 'exit 143' TERM
 # The server refuses unknown LOGGIA_* variables: give it exactly its settings.
 unset_loggia=()
 while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
-loggia() {
-    (cd "$WORK" && env "${unset_loggia[@]}" \
-        LOGGIA_DOMAIN="localhost:$PORT" \
-        LOGGIA_PROTOCOL=http \
-        LOGGIA_LISTEN="127.0.0.1:$PORT" \
-        LOGGIA_DATABASE_URL="sqlite://$WORK/loggia.db" \
-        LOGGIA_MEDIA_DIR="$WORK/media" \
-        LOGGIA_ALLOW_PRIVATE_NETWORKS=true \
-        LOGGIA_LOG_LEVEL="${PEER_SERVER_LOG_LEVEL:-info,loggia=debug,tower_http=debug}" \
-        "$BIN" "$@")
-}
+loggia_env=(env "${unset_loggia[@]}"
+    LOGGIA_DOMAIN="localhost:$PORT"
+    LOGGIA_PROTOCOL=http
+    LOGGIA_LISTEN="127.0.0.1:$PORT"
+    LOGGIA_DATABASE_URL="sqlite://$WORK/loggia.db"
+    LOGGIA_MEDIA_DIR="$WORK/media"
+    LOGGIA_ALLOW_PRIVATE_NETWORKS=true
+    LOGGIA_LOG_LEVEL="${PEER_SERVER_LOG_LEVEL:-info,loggia=debug,tower_http=debug}")
+loggia() { (cd "$WORK" && exec "${loggia_env[@]}" "$BIN" "$@"); }
 
 ALICE_EMAIL=alice@acme.example
 ALICE_PASSWORD='correct horse battery staple'
 log "Loggia user alice ($WORK)"
 loggia admin create-user --username alice --email "$ALICE_EMAIL" --password "$ALICE_PASSWORD" --role user \
-    > "$WORK/create-user.log" 2>&1 || { cat "$WORK/create-user.log"; exit 1; }
+    > "$WORK/create-user.log" 2>&1 || { rc=$?; cat "$WORK/create-user.log"; echo "creating alice failed (exit $rc)"; exit 1; }
 echo "created alice <$ALICE_EMAIL>"
 
 log "Starting Loggia at http://localhost:$PORT"
-loggia serve > "$WORK/loggia.log" 2>&1 &
+# Not through the function: `( ... ) &` with exec leaves the server's own PID
+# in $!, where a backgrounded function would leave a shell that a kill does
+# not pass on to the server.
+(cd "$WORK" && exec "${loggia_env[@]}" "$BIN" serve) > "$WORK/loggia.log" 2>&1 &
 SERVER_PID=$!
 log "Starting the Fedify peer at http://localhost:$PEER_PORT"
 (cd "$HERE" && exec env PEER_LOG_LEVEL="${PEER_LOG_LEVEL:-info}" node peer.mjs "$PEER_PORT") > "$WORK/peer.log" 2>&1 &

@@ -82,7 +82,7 @@ const summary = [];
 
 async function main() {
   // --- 0. the peer checks signatures ----------------------------------------
-  step("the Fedify peer refuses an unsigned activity (so it does verify signatures)");
+  step("both servers refuse unsigned activities (so they do verify signatures)");
   const forged = {
     "@context": "https://www.w3.org/ns/activitystreams",
     id: `${ALICE_ACTOR}#forged-${Date.now()}`,
@@ -103,7 +103,18 @@ async function main() {
     info(`unsigned POST ${inbox} -> ${res.status}`);
   }
   if ((await peerState()).notes.length) fail("the peer recorded an unsigned note");
-  summary.push("peer: unsigned activities refused with 401");
+  // And Loggia, so that its 202s below mean "signature checked".
+  const unsignedFollow = {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${CAROL_ACTOR}#unsigned-${Date.now()}`, type: "Follow", actor: CAROL_ACTOR, object: ALICE_ACTOR,
+  };
+  const refused = await fetch(`${ALICE_ACTOR}/inbox`, {
+    method: "POST", headers: { "Content-Type": "application/activity+json" }, body: JSON.stringify(unsignedFollow),
+  });
+  await refused.arrayBuffer();
+  if (refused.status !== 401) fail(`unsigned Follow to ${ALICE_ACTOR}/inbox answered ${refused.status}, expected 401`);
+  info(`unsigned POST ${ALICE_ACTOR}/inbox -> ${refused.status}`);
+  summary.push("signatures: unsigned activities refused with 401 by the peer and by Loggia");
 
   // --- 1. follow --------------------------------------------------------------
   step(`carol@${PEER_HOST} (Fedify) follows ${ALICE_HANDLE} (Loggia)`);
@@ -206,7 +217,16 @@ async function main() {
   if (!notification.status?.content?.includes(REPLY_TEXT)) {
     fail(`the mention's content lacks the reply text: ${notification.status?.content}`);
   }
-  summary.push("reply: mention notification with the reply, in_reply_to_id = alice's status");
+  if (notification.status.visibility !== "public") {
+    fail(`carol's reply (to Public, cc alice) has visibility ${notification.status.visibility}, expected public`);
+  }
+  if (!notification.status.mentions?.some((m) => m.acct === USER)) {
+    fail(`carol's reply does not list alice among its mentions: ${JSON.stringify(notification.status.mentions)}`);
+  }
+  if (notification.account.display_name !== "Carol (Fedify peer)" || notification.account.url !== CAROL_ACTOR) {
+    fail(`carol's account reads ${JSON.stringify({ display_name: notification.account.display_name, url: notification.account.url })}`);
+  }
+  summary.push("reply: mention notification, public, in_reply_to_id = alice's status, mentions alice");
 
   step("the reply is among the descendants of alice's status");
   const context = await call("GET", `${LOGGIA}/api/v1/statuses/${status.id}/context`, { token });
@@ -225,12 +245,15 @@ async function main() {
   info(`activities verified and received by the Fedify peer: ${s.inbox.map((e) => `${e.type} (${e.inbox})`).join(", ")}`);
 }
 
+// The summary line follows the shape scripts/test.sh adds up.
+const started = Date.now();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 try {
   await main();
-  console.log(`\n${summary.length} passed, 0 failed`);
+  console.log(`\n${summary.length} passed, 0 failed in ${seconds()}s`);
 } catch (e) {
   if (!(e instanceof Failure)) console.error(e);
   console.log(`\nFAILED: ${e.message}`);
-  console.log(`${summary.length} passed, 1 failed`);
+  console.log(`${summary.length} passed, 1 failed in ${seconds()}s`);
   process.exit(1);
 }
