@@ -91,9 +91,11 @@ pub async fn activity(
                         remote::update_status(&state.store, &existing, r).await?;
                     }
                     Some(_) => return Err(invalid("only the author can update a note")),
-                    None => {
+                    // An update of a post we never saw: treat it as new.
+                    None if concerns_us(state, actor, &note).await? => {
                         ingest_note(state, note, 0).await?;
                     }
+                    None => {}
                 }
             }
             Some(_) if object_id.as_deref() == Some(actor.uri.as_str()) => {

@@ -194,6 +194,29 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
     );
     assert!(store.statuses().by_uri(&ok_id).await.unwrap().is_some());
 
+    // Alice claims to have moved to Mallory, whose actor does not list
+    // her in alsoKnownAs: refused, nothing recorded.
+    let alice_uri = alpha.url("/users/alice");
+    let moved = json!({
+        "id": alpha.url("/users/alice#moves/1"),
+        "type": "Move",
+        "actor": alice_uri,
+        "object": alice_uri,
+        "target": alpha.url("/users/mallory"),
+    })
+    .to_string();
+    assert_eq!(
+        deliver(
+            &beta,
+            moved.as_bytes(),
+            sign(&alice, &beta, moved.as_bytes(), now)
+        )
+        .await,
+        400
+    );
+    let alice_on_beta = store.accounts().by_uri(&alice_uri).await.unwrap().unwrap();
+    assert_eq!(alice_on_beta.moved_to_account_id, None);
+
     // A redelivery of the accepted activity is acknowledged and changes nothing.
     let body = create_note(&alpha, "alice", &ok_id, "<p>genuine</p>", &bob).to_string();
     assert_eq!(
@@ -205,12 +228,7 @@ async fn forged_stale_and_mismatched_deliveries_are_refused() {
         .await,
         202
     );
-    let alice_on_beta = store
-        .accounts()
-        .by_uri(&alpha.url("/users/alice"))
-        .await
-        .unwrap()
-        .unwrap();
+    let alice_on_beta = store.accounts().by_uri(&alice_uri).await.unwrap().unwrap();
     let page = loggia::model::Page {
         limit: 40,
         ..Default::default()
