@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::ServiceExt;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, Method, Request};
 use axum::middleware;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::federation::routes())
         .merge(crate::ops::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track))
+        .route_layer(middleware::from_fn_with_state(state.clone(), wake_deliveries))
         .fallback(|| async { Error::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
@@ -48,6 +49,21 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// After a successful write, wakes the delivery worker: whatever the
+/// request queued for other servers leaves now rather than at the next poll.
+async fn wake_deliveries(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let response = next.run(request).await;
+    if write && response.status().is_success() {
+        state.federation.wake.notify_one();
+    }
+    response
 }
 
 /// Serves on `listener` until `shutdown` resolves, then lets in-flight
