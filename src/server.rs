@@ -58,7 +58,10 @@ async fn wake_deliveries(
     request: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
-    let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let write = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let response = next.run(request).await;
     if write && response.status().is_success() {
         state.federation.wake.notify_one();

@@ -291,12 +291,12 @@ impl Deliveries<'_> {
         now: Timestamp,
         delivered: bool,
     ) -> StoreResult<()> {
-        let was_failing: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
-            "SELECT 1 FROM peer_hosts WHERE host = $1
+        let was_failing: i64 = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM peer_hosts WHERE host = $1
                 AND (failing_since IS NOT NULL OR unreachable_since IS NOT NULL)",
         )
         .bind(host)
-        .fetch_optional(e)
+        .fetch_one(e)
         .await)?;
         run!(self.0.exec, e => sqlx::query(
             "INSERT INTO peer_hosts (host, last_success_at, last_contact_at) VALUES ($1, $2, $3)
@@ -310,7 +310,7 @@ impl Deliveries<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        if was_failing.is_some() {
+        if was_failing > 0 {
             run!(self.0.exec, e => sqlx::query(
                 "UPDATE deliveries SET next_attempt_at = $2 WHERE host = $1 AND next_attempt_at > $2",
             )

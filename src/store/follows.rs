@@ -82,7 +82,7 @@ impl Follows<'_> {
     /// Whether any local user follows `account`.
     pub async fn has_local_followers(mut self, account: AccountId) -> StoreResult<bool> {
         let found: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
-            "SELECT 1 FROM follows f JOIN users u ON u.account_id = f.account_id
+            "SELECT f.id FROM follows f JOIN users u ON u.account_id = f.account_id
              WHERE f.target_account_id = $1 LIMIT 1",
         )
         .bind(account)
