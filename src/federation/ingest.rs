@@ -121,7 +121,7 @@ pub async fn activity(
             }
         }
         "Like" | "EmojiReact" => {
-            let Some(status) = known_status(state, object_id.as_deref()).await? else {
+            let Some(status) = known_status(state, actor, object_id.as_deref()).await? else {
                 return Ok(());
             };
             remote::favourite(&state.store, actor, &status, true).await?;
@@ -195,7 +195,7 @@ async fn undo(state: &AppState, actor: &Account, object: &Value) -> FederationRe
             remote::follow_ended(&state.store, actor.id, target.id).await?;
         }
         Some("Like" | "EmojiReact") => {
-            if let Some(status) = known_status(state, inner_object.as_deref()).await? {
+            if let Some(status) = known_status(state, actor, inner_object.as_deref()).await? {
                 remote::favourite(&state.store, actor, &status, false).await?;
             }
         }
@@ -259,10 +259,30 @@ async fn local_account(state: &AppState, uri: Option<&str>) -> FederationResult<
 }
 
 /// A status known here (no fetch: likes of unknown posts are dropped).
-async fn known_status(state: &AppState, uri: Option<&str>) -> FederationResult<Option<Status>> {
-    match uri {
-        Some(uri) => Ok(state.store.statuses().by_uri(uri).await?),
-        None => Ok(None),
+/// A status known here that `actor` may see (no fetch: likes of unknown
+/// posts are dropped, and a guessed id of a private or company-only post
+/// finds nothing).
+async fn known_status(
+    state: &AppState,
+    actor: &Account,
+    uri: Option<&str>,
+) -> FederationResult<Option<Status>> {
+    let Some(uri) = uri else { return Ok(None) };
+    let Some(status) = state.store.statuses().by_uri(uri).await? else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .statuses()
+        .visible_by_id(status.id, remote_viewer(actor))
+        .await?)
+}
+
+/// How a remote actor sees our statuses: never company-only ones.
+fn remote_viewer(actor: &Account) -> crate::store::Viewer {
+    crate::store::Viewer {
+        account_id: Some(actor.id),
+        local: false,
     }
 }
 
@@ -369,6 +389,15 @@ async fn remote_status(
     let in_reply_to_uri = note.in_reply_to_id().map(str::to_owned);
     if let Some(uri) = &in_reply_to_uri {
         parent = match state.store.statuses().by_uri(uri).await? {
+            // A local parent the author may not see (a guessed
+            // company-only or followers-only id) is not linked.
+            Some(p) if p.local => {
+                state
+                    .store
+                    .statuses()
+                    .visible_by_id(p.id, remote_viewer(author))
+                    .await?
+            }
             Some(p) => Some(p),
             None if depth < MAX_THREAD_DEPTH && !is_local_uri(state, uri) => {
                 match Box::pin(status_by_uri(state, uri, depth + 1)).await {

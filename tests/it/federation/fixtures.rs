@@ -192,6 +192,26 @@ async fn documents_of_other_servers_are_understood() {
     let s = status(&app, &token, "https://misskey.example/notes/9m2k4aaaaa").await;
     assert_eq!(s["tags"][0]["name"], "design");
     assert!(notified(&app, &token, "mention", "miko@misskey.example").await);
+    // A like of a company-only post (its id guessed) finds nothing.
+    let internal = app
+        .post_status(&token, &[("status", "internal"), ("visibility", "local")])
+        .await;
+    receive(
+        &app,
+        &miko,
+        "misskey/like.json",
+        internal["uri"].as_str().unwrap(),
+    )
+    .await;
+    let internal = app
+        .get_with_token(
+            &format!("/api/v1/statuses/{}", internal["id"].as_str().unwrap()),
+            &token,
+        )
+        .await
+        .json();
+    assert_eq!(internal["favourites_count"], 0);
+    assert!(!notified(&app, &token, "favourite", "miko@misskey.example").await);
     receive(&app, &miko, "misskey/like.json", &mine_uri).await;
     assert!(notified(&app, &token, "favourite", "miko@misskey.example").await);
 
