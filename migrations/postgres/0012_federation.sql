@@ -47,8 +47,7 @@ CREATE TABLE peer_hosts (
     host              TEXT PRIMARY KEY NOT NULL,
     failing_since     BIGINT,
     unreachable_since BIGINT,
-    last_success_at   BIGINT,
-    last_contact_at   BIGINT
+    last_success_at   BIGINT
 );
 
 -- Activity ids already processed: a redelivery is acknowledged, not re-run.

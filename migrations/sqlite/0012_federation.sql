@@ -47,8 +47,7 @@ CREATE TABLE peer_hosts (
     host              TEXT PRIMARY KEY NOT NULL,
     failing_since     INTEGER,
     unreachable_since INTEGER,
-    last_success_at   INTEGER,
-    last_contact_at   INTEGER
+    last_success_at   INTEGER
 );
 
 -- Activity ids already processed: a redelivery is acknowledged, not re-run.

@@ -296,10 +296,6 @@ async fn outbox(
     check_fetch(&state, &headers, &uri).await?;
     let account = local_account(&state, &name).await?;
     let id = format!("{}/outbox", account.uri);
-    let anonymous = Viewer {
-        account_id: None,
-        local: false,
-    };
     if q.page.is_none() {
         let total = state.store.stats().public_statuses_of(account.id).await?;
         return Ok(activity_json(Collection {
@@ -322,7 +318,12 @@ async fn outbox(
     let statuses = state
         .store
         .statuses()
-        .by_account(account.id, anonymous, AccountFilter::default(), &page)
+        .by_account(
+            account.id,
+            Viewer::ANONYMOUS,
+            AccountFilter::default(),
+            &page,
+        )
         .await?;
     let mut items = Vec::with_capacity(statuses.len());
     for status in statuses.iter().filter(|s| render::is_public(s)) {
@@ -402,10 +403,6 @@ async fn featured(
 ) -> ApiResult<Response> {
     check_fetch(&state, &headers, &uri).await?;
     let account = local_account(&state, &name).await?;
-    let anonymous = Viewer {
-        account_id: None,
-        local: false,
-    };
     let filter = AccountFilter {
         only_pinned: true,
         ..Default::default()
@@ -417,7 +414,7 @@ async fn featured(
     let pinned = state
         .store
         .statuses()
-        .by_account(account.id, anonymous, filter, &page)
+        .by_account(account.id, Viewer::ANONYMOUS, filter, &page)
         .await?;
     let mut items = Vec::new();
     for status in pinned.iter().filter(|s| render::is_public(s)) {

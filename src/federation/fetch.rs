@@ -105,13 +105,11 @@ pub async fn actor(state: &AppState, uri: &str, refresh: Refresh) -> FederationR
             return Ok(account.clone());
         }
     }
-    match get_object(state, uri).await {
-        Ok(document) => store_actor(state, document).await,
+    match (get_object(state, uri).await, stored) {
+        (Ok(document), _) => store_actor(state, document).await,
         // A stale copy is better than nothing when the server is down.
-        Err(FederationError::Fetch(e)) if e.is_temporary() && stored.is_some() => {
-            Ok(stored.unwrap_or_else(|| unreachable!()))
-        }
-        Err(e) => Err(e),
+        (Err(FederationError::Fetch(e)), Some(stored)) if e.is_temporary() => Ok(stored),
+        (Err(e), _) => Err(e),
     }
 }
 

@@ -361,27 +361,14 @@ pub async fn reblog(
     let mut tx = store.begin().await?;
     let inserted = tx
         .statuses()
-        .insert(&NewStatus {
-            uri: uri.to_owned(),
-            url: None,
-            account_id: actor.id,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: Some(original.id),
-            text: String::new(),
-            content: String::new(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: original.visibility.clone(),
-            local_only: false,
-            language: None,
-            local: false,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: Some(published),
-        })
+        .insert(&NewStatus::reblog(
+            actor.id,
+            original,
+            uri.to_owned(),
+            None,
+            false,
+            Some(published),
+        ))
         .await;
     let reblog = match inserted {
         Ok(reblog) => reblog,

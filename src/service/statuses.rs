@@ -674,31 +674,18 @@ pub async fn reblog(
     let mut tx = store.begin().await?;
     let inserted = tx
         .statuses()
-        .insert(&NewStatus {
-            uri: format!("{}/statuses/{{id}}/activity", user.account.uri),
-            url: Some(format!(
+        .insert(&NewStatus::reblog(
+            me,
+            &original,
+            format!("{}/statuses/{{id}}/activity", user.account.uri),
+            Some(format!(
                 "{}/@{}/{{id}}",
                 config.base_url(),
                 user.account.username
             )),
-            account_id: me,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: Some(original.id),
-            text: String::new(),
-            content: String::new(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: original.visibility.clone(),
-            local_only: original.local_only,
-            language: None,
-            local: true,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: None,
-        })
+            true,
+            None,
+        ))
         .await;
     let reblog = match inserted {
         Ok(reblog) => reblog,

@@ -284,7 +284,8 @@ impl Deliveries<'_> {
     }
 
     /// A delivery to the host succeeded, or the host contacted us: it is
-    /// healthy again, and its waiting deliveries are due now.
+    /// healthy again, and its waiting deliveries are due now. Inbound
+    /// contact from a healthy host (the common case) only reads.
     pub async fn peer_alive(
         mut self,
         host: &str,
@@ -298,18 +299,26 @@ impl Deliveries<'_> {
         .bind(host)
         .fetch_one(e)
         .await)?;
-        run!(self.0.exec, e => sqlx::query(
-            "INSERT INTO peer_hosts (host, last_success_at, last_contact_at) VALUES ($1, $2, $3)
-             ON CONFLICT (host) DO UPDATE SET failing_since = NULL, unreachable_since = NULL,
-                last_success_at = COALESCE(excluded.last_success_at, peer_hosts.last_success_at),
-                last_contact_at = COALESCE(excluded.last_contact_at, peer_hosts.last_contact_at)",
-        )
-        .bind(host)
-        .bind(delivered.then_some(now))
-        .bind((!delivered).then_some(now))
-        .execute(e)
-        .await
-        .map(|r| r.rows_affected()))?;
+        if delivered {
+            run!(self.0.exec, e => sqlx::query(
+                "INSERT INTO peer_hosts (host, last_success_at) VALUES ($1, $2)
+                 ON CONFLICT (host) DO UPDATE SET failing_since = NULL, unreachable_since = NULL,
+                    last_success_at = excluded.last_success_at",
+            )
+            .bind(host)
+            .bind(now)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        } else if was_failing > 0 {
+            run!(self.0.exec, e => sqlx::query(
+                "UPDATE peer_hosts SET failing_since = NULL, unreachable_since = NULL WHERE host = $1",
+            )
+            .bind(host)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
         if was_failing > 0 {
             run!(self.0.exec, e => sqlx::query(
                 "UPDATE deliveries SET next_attempt_at = $2 WHERE host = $1 AND next_attempt_at > $2",

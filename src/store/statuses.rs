@@ -75,6 +75,40 @@ pub struct NewStatus {
     pub created_at: Option<Timestamp>,
 }
 
+impl NewStatus {
+    /// A boost of `original` by `account`; `uri`/`url` may contain `{id}`.
+    pub fn reblog(
+        account: AccountId,
+        original: &Status,
+        uri: String,
+        url: Option<String>,
+        local: bool,
+        created_at: Option<Timestamp>,
+    ) -> Self {
+        Self {
+            uri,
+            url,
+            account_id: account,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: original.visibility.clone(),
+            local_only: original.local_only,
+            language: None,
+            local,
+            review_state: "published".into(),
+            app_id: None,
+            conversation_id: None,
+            in_reply_to_uri: None,
+            created_at,
+        }
+    }
+}
+
 /// One version of an edited status.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StatusVersion {

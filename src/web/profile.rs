@@ -22,12 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/{handle}/{id}", get(post))
 }
 
-/// Anyone on the internet: public posts only.
-const ANYONE: Viewer = Viewer {
-    account_id: None,
-    local: false,
-};
-
 async fn account(state: &AppState, handle: &str) -> ApiResult<Account> {
     let name = handle.strip_prefix('@').ok_or(Error::NotFound)?;
     state
@@ -90,7 +84,12 @@ async fn profile(
     let posts = state
         .store
         .statuses()
-        .by_account(account.id, ANYONE, AccountFilter::default(), &window)
+        .by_account(
+            account.id,
+            Viewer::ANONYMOUS,
+            AccountFilter::default(),
+            &window,
+        )
         .await?;
     let name = if account.display_name.is_empty() {
         account.username.clone()

@@ -77,21 +77,23 @@ impl Instance {
 
     /// Serves the stopped instance's database again, without a delivery
     /// worker: whatever is queued waits (as if the process died first).
-    pub async fn start_without_worker_on(mut old: Instance) -> Self {
-        old.go_down().await;
-        let name = old.domain.split(':').next().unwrap().to_owned();
-        let listener = TcpListener::bind(("127.0.0.1", old.port)).await.unwrap();
-        let db = old.app.take_db();
-        Self::boot(&name, old.port, listener, db, false).await
+    pub async fn start_without_worker_on(old: Instance) -> Self {
+        Self::reboot(old, false, |_| {}).await
     }
 
     /// Starts a stopped instance again with a changed configuration.
-    pub async fn restart_with(mut old: Instance, adjust: impl FnOnce(&mut Config)) -> Self {
+    pub async fn restart_with(old: Instance, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::reboot(old, true, adjust).await
+    }
+
+    /// Stops the instance and serves its database again on the same port,
+    /// with a fresh state (as after a restart).
+    async fn reboot(mut old: Instance, worker: bool, adjust: impl FnOnce(&mut Config)) -> Self {
         old.go_down().await;
         let name = old.domain.split(':').next().unwrap().to_owned();
         let listener = TcpListener::bind(("127.0.0.1", old.port)).await.unwrap();
         let db = old.app.take_db();
-        Self::boot_with(&name, old.port, listener, db, true, adjust).await
+        Self::boot_with(&name, old.port, listener, db, worker, adjust).await
     }
 
     async fn boot(name: &str, port: u16, listener: TcpListener, db: TestDb, worker: bool) -> Self {
@@ -147,15 +149,10 @@ impl Instance {
         }
     }
 
-    /// Starts again on the same port and database, with a fresh state (as
-    /// after a restart), and the delivery worker running.
+    /// Starts again on the same port and database, with the delivery
+    /// worker running.
     pub async fn come_back(self) -> Self {
-        let mut this = self;
-        this.go_down().await;
-        let name = this.domain.split(':').next().unwrap().to_owned();
-        let listener = TcpListener::bind(("127.0.0.1", this.port)).await.unwrap();
-        let db = this.app.take_db();
-        Self::boot(&name, this.port, listener, db, true).await
+        Self::reboot(self, true, |_| {}).await
     }
 
     pub fn state(&self) -> &AppState {
