@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{Config, DEFAULT_CONFIG_TOML};
 use crate::crypto;
 use crate::service::accounts::{self, NewLocalUser};
+use crate::service::registration;
 use crate::state::{AppState, redact};
 use crate::store::Store;
 
@@ -79,6 +80,56 @@ pub enum AdminCommand {
     },
     /// List local users.
     ListUsers,
+    /// Approve a sign-up waiting for approval.
+    Approve {
+        #[arg(long)]
+        username: String,
+    },
+    /// Manage invite links.
+    #[command(subcommand)]
+    Invite(InviteCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InviteCommand {
+    /// Create an invite link and print it.
+    Create {
+        /// How many accounts the link may create (default: unlimited).
+        #[arg(long)]
+        max_uses: Option<i64>,
+        /// How long the link works: 30m, 12h, 7d (default: forever).
+        #[arg(long, value_parser = parse_duration)]
+        expires_in: Option<i64>,
+        /// Whose invite it is (default: the first admin).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List invite links.
+    List,
+    /// Stop an invite link from working.
+    Revoke { code: String },
+}
+
+/// `30m`, `12h`, `7d` or plain seconds, as seconds.
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (examples: 30m, 12h, 7d)"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("unknown unit {unit:?} (use s, m, h, d or w)")),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| "duration too long".into())
 }
 
 #[derive(Args, Debug)]
@@ -299,10 +350,94 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             );
             for (user, username, role) in users {
                 let created = user.created_at.to_datetime().format("%Y-%m-%d");
-                println!("{username:<30} {:<40} {role:<10} {created}", user.email);
+                let state = match user.inactive() {
+                    None => "",
+                    Some(crate::model::Inactive::Disabled) => " (disabled)",
+                    Some(crate::model::Inactive::Unconfirmed) => " (unconfirmed)",
+                    Some(crate::model::Inactive::PendingApproval) => " (pending approval)",
+                };
+                println!(
+                    "{username:<30} {:<40} {role:<10} {created}{state}",
+                    user.email
+                );
             }
         }
+        AdminCommand::Approve { username } => {
+            let found = accounts::find_user(&store, &username).await?;
+            if !store.users().approve(found.user.id).await? {
+                bail!("@{} is not waiting for approval", found.account.username);
+            }
+            println!("@{} is approved.", found.account.username);
+        }
+        AdminCommand::Invite(command) => invite(&store, &config, command).await?,
     }
     store.close().await;
+    Ok(())
+}
+
+async fn invite(store: &Store, config: &Config, command: InviteCommand) -> anyhow::Result<()> {
+    match command {
+        InviteCommand::Create {
+            max_uses,
+            expires_in,
+            by,
+        } => {
+            let creator = match by {
+                Some(login) => accounts::find_user(store, &login).await?,
+                None => {
+                    let users = store.users().list().await?;
+                    let admin = users
+                        .into_iter()
+                        .find(|(_, _, role)| role == "admin")
+                        .context("no admin account yet: create one with `loggia admin create-user --role admin`")?;
+                    accounts::find_user(store, &admin.1).await?
+                }
+            };
+            let invite =
+                registration::create_invite(store, config, &creator, max_uses, expires_in).await?;
+            println!("{}", registration::invite_url(config, &invite));
+            let uses = invite
+                .max_uses
+                .map_or("unlimited uses".to_owned(), |n| format!("{n} use(s)"));
+            let until = invite.expires_at.map_or("never expires".to_owned(), |t| {
+                format!("expires {}", t.to_rfc3339())
+            });
+            eprintln!("Invite by @{}: {uses}, {until}.", creator.account.username);
+        }
+        InviteCommand::List => {
+            println!(
+                "{:<14} {:<8} {:<10} {:<26} STATE",
+                "CODE", "USES", "MAX", "EXPIRES"
+            );
+            let now = crate::model::Timestamp::now();
+            for invite in store.invites().list(None).await? {
+                let state = if invite.revoked_at.is_some() {
+                    "revoked"
+                } else if invite.is_usable(now) {
+                    "usable"
+                } else {
+                    "expired or used up"
+                };
+                println!(
+                    "{:<14} {:<8} {:<10} {:<26} {state}",
+                    invite.code,
+                    invite.uses,
+                    invite.max_uses.map_or("-".into(), |n| n.to_string()),
+                    invite.expires_at.map_or("-".into(), |t| t.to_rfc3339()),
+                );
+            }
+        }
+        InviteCommand::Revoke { code } => {
+            let invite = store
+                .invites()
+                .by_code(&code)
+                .await?
+                .with_context(|| format!("no invite with code {code:?}"))?;
+            if !store.invites().revoke(invite.id, None).await? {
+                bail!("invite {code:?} was revoked already");
+            }
+            println!("Invite {code} revoked.");
+        }
+    }
     Ok(())
 }

@@ -27,6 +27,31 @@ impl Protocol {
     }
 }
 
+/// Who may create an account without an administrator typing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registrations {
+    /// Nobody: accounts come from `loggia admin create-user`.
+    Closed,
+    /// Only holders of an invite link.
+    Invite,
+    /// Anyone with an allowed e-mail address; an admin approves each one.
+    Approval,
+    /// Anyone with an allowed e-mail address.
+    Open,
+}
+
+impl Registrations {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registrations::Closed => "closed",
+            Registrations::Invite => "invite",
+            Registrations::Approval => "approval",
+            Registrations::Open => "open",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -71,6 +96,20 @@ pub struct Config {
     /// Secure mode (authorized fetch): GETs of actors, objects and
     /// collections need a valid HTTP signature from a non-blocked domain.
     pub authorized_fetch: bool,
+    /// Sign-up policy: closed, invite, approval or open.
+    pub registrations: Registrations,
+    /// When not empty, sign-ups without an invite need an address in one of
+    /// these domains (or their subdomains).
+    pub registration_email_domains: Vec<String>,
+    /// Whether every employee may create invite links (staff always may).
+    pub employees_can_invite: bool,
+    /// New accounts must confirm their e-mail address before signing in.
+    pub email_confirmation: bool,
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://…:465` (TLS) or
+    /// `smtp://host:25?tls=none` for a local relay.
+    pub smtp_url: String,
+    /// The sender of Loggia's mail; empty: `Loggia <noreply@DOMAIN>`.
+    pub smtp_from: String,
 }
 
 impl Default for Config {
@@ -94,6 +133,12 @@ impl Default for Config {
             sign_in_failure_window_secs: 900,
             allow_private_networks: false,
             authorized_fetch: false,
+            registrations: Registrations::Closed,
+            registration_email_domains: Vec::new(),
+            employees_can_invite: false,
+            email_confirmation: true,
+            smtp_url: String::new(),
+            smtp_from: String::new(),
         }
     }
 }
@@ -121,6 +166,8 @@ enum Kind {
     Str,
     Bool,
     Int,
+    /// Comma-separated in the environment.
+    List,
 }
 
 fn kind_of(key: &str) -> Option<Kind> {
@@ -134,11 +181,17 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "log_level"
         | "instance_title"
         | "instance_description"
-        | "contact_email" => Kind::Str,
+        | "contact_email"
+        | "registrations"
+        | "smtp_url"
+        | "smtp_from" => Kind::Str,
+        "registration_email_domains" => Kind::List,
         "trust_proxy_headers"
         | "company_only_by_default"
         | "allow_private_networks"
-        | "authorized_fetch" => Kind::Bool,
+        | "authorized_fetch"
+        | "employees_can_invite"
+        | "email_confirmation" => Kind::Bool,
         "database_max_connections"
         | "max_status_chars"
         | "sign_in_max_failures"
@@ -182,6 +235,14 @@ impl Config {
                     });
                 }
                 Some(Kind::Str) => toml::Value::String(value),
+                Some(Kind::List) => toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|item| !item.is_empty())
+                        .map(|item| toml::Value::String(item.to_owned()))
+                        .collect(),
+                ),
                 Some(Kind::Bool) => match value.to_ascii_lowercase().as_str() {
                     "true" | "1" | "yes" => toml::Value::Boolean(true),
                     "false" | "0" | "no" => toml::Value::Boolean(false),
@@ -260,6 +321,28 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "sign_in_failure_window_secs must be between 1 and 2592000 (30 days)".into(),
             ));
+        }
+        for domain in &self.registration_email_domains {
+            let bare = domain.trim_start_matches('@');
+            if bare.is_empty() || !bare.contains('.') || bare.contains(['@', ' ', '/']) {
+                return Err(ConfigError::Invalid(format!(
+                    "registration_email_domains: {domain:?} is not a domain (example: acme.example)"
+                )));
+            }
+        }
+        if self.registrations != Registrations::Closed
+            && self.email_confirmation
+            && self.smtp_url.is_empty()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "registrations = \"{}\" with email_confirmation needs smtp_url to send the \
+                 confirmation mail (or set email_confirmation = false on an intranet)",
+                self.registrations.as_str()
+            )));
+        }
+        if !self.smtp_url.is_empty() {
+            crate::service::mail::check_smtp_url(&self.smtp_url)
+                .map_err(|e| ConfigError::Invalid(format!("smtp_url: {e}")))?;
         }
         if self.max_status_chars == 0 {
             return Err(ConfigError::Invalid(
@@ -340,6 +423,27 @@ mod tests {
     }
 
     #[test]
+    fn lists_come_comma_separated_from_the_environment() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("LOGGIA_REGISTRATIONS", "open"),
+                ("LOGGIA_EMAIL_CONFIRMATION", "false"),
+                (
+                    "LOGGIA_REGISTRATION_EMAIL_DOMAINS",
+                    "acme.example, acme.test",
+                ),
+            ]),
+        )
+        .expect("valid environment");
+        assert_eq!(config.registrations, Registrations::Open);
+        assert_eq!(
+            config.registration_email_domains,
+            ["acme.example", "acme.test"]
+        );
+    }
+
+    #[test]
     fn unknown_environment_key_is_named() {
         let err = Config::load(None, env(&[("LOGGIA_DATABSE_URL", "x")])).unwrap_err();
         assert_eq!(
@@ -360,6 +464,11 @@ mod tests {
         );
         let err = Config::load(None, env(&[("LOGGIA_SIGN_IN_MAX_FAILURES", "0")])).unwrap_err();
         assert!(err.to_string().contains("at least 1"), "{err}");
+        let err = Config::load(None, env(&[("LOGGIA_REGISTRATIONS", "open")])).unwrap_err();
+        assert!(err.to_string().contains("needs smtp_url"), "{err}");
+        let err =
+            Config::load(None, env(&[("LOGGIA_SMTP_URL", "http://mail.example")])).unwrap_err();
+        assert!(err.to_string().contains("smtp_url"), "{err}");
         let err = Config::load(None, env(&[("LOGGIA_DOMAIN", "http://x.com/")])).unwrap_err();
         assert!(err.to_string().contains("is not a host name"), "{err}");
     }
@@ -374,7 +483,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            18,
+            24,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

@@ -33,6 +33,12 @@ pub enum Error {
     /// 422 "Validation failed: …".
     #[error("Validation failed: {0}")]
     Validation(String),
+    /// 422 with Mastodon's per-field `details` (sign-up forms).
+    #[error("Validation failed: {message}")]
+    Fields {
+        message: String,
+        details: serde_json::Value,
+    },
     /// 413 for a body over the limit.
     #[error("{0}")]
     TooLarge(String),
@@ -63,7 +69,7 @@ impl Error {
             Error::OutOfScope | Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Validation(_) | Error::Fields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -86,6 +92,8 @@ impl From<StoreError> for Error {
 #[derive(Serialize)]
 struct Body {
     error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<serde_json::Value>,
 }
 
 impl IntoResponse for Error {
@@ -98,6 +106,10 @@ impl IntoResponse for Error {
             status,
             Json(Body {
                 error: self.to_string(),
+                details: match &self {
+                    Error::Fields { details, .. } => Some(details.clone()),
+                    _ => None,
+                },
             }),
         )
             .into_response();

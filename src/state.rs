@@ -29,6 +29,8 @@ pub struct App {
     pub started_at: Instant,
     /// Outgoing HTTP and the instance actor's signing key.
     pub federation: crate::federation::Federation,
+    /// Outgoing mail (e-mail confirmation).
+    pub mailer: crate::service::mail::Mailer,
 }
 
 /// What tests (and only tests) tune beyond the configuration.
@@ -84,7 +86,10 @@ impl AppState {
             &instance_actor,
             options.resolve_overrides,
         )?;
+        let mailer =
+            crate::service::mail::Mailer::from_config(&config).map_err(anyhow::Error::msg)?;
         Ok(Self(Arc::new(App {
+            mailer,
             media,
             config,
             store,
@@ -93,7 +98,6 @@ impl AppState {
             dummy_password_hash,
             metrics: Metrics::new(),
             federation,
-
             started_at: Instant::now(),
         })))
     }

@@ -95,11 +95,41 @@ pub struct User {
     pub last_sign_in_at: Option<Timestamp>,
     pub password_changed_at: Timestamp,
     pub created_at: Timestamp,
+    /// The invite this user signed up with.
+    pub invite_id: Option<i64>,
+    /// What the applicant wrote for the approving admin.
+    pub sign_up_reason: Option<String>,
+    pub sign_up_ip: Option<String>,
+    pub confirmation_sent_at: Option<Timestamp>,
+}
+
+/// Why a user may not act (yet), in Mastodon's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Inactive {
+    #[error("Your login is currently disabled")]
+    Disabled,
+    #[error("Your login is missing a confirmed e-mail address")]
+    Unconfirmed,
+    #[error("Your login is currently pending approval")]
+    PendingApproval,
 }
 
 impl User {
     /// Whether this user may sign in and act at all.
     pub fn is_active(&self) -> bool {
-        !self.disabled && self.approved
+        self.inactive().is_none()
+    }
+
+    /// What keeps this user from acting, the most fundamental reason first.
+    pub fn inactive(&self) -> Option<Inactive> {
+        if self.disabled {
+            Some(Inactive::Disabled)
+        } else if self.confirmed_at.is_none() {
+            Some(Inactive::Unconfirmed)
+        } else if !self.approved {
+            Some(Inactive::PendingApproval)
+        } else {
+            None
+        }
     }
 }

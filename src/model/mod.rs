@@ -10,7 +10,7 @@ pub mod scope;
 pub mod status;
 pub mod time;
 
-pub use account::{Account, ProfileField, User};
+pub use account::{Account, Inactive, ProfileField, User};
 pub use id::{AccountId, AppId, IdGenerator, TokenId, UserId};
 pub use role::{Permissions, Role};
 pub use scope::{Scope, Scopes};

@@ -3,8 +3,8 @@
 use super::{Invalid, urls};
 use crate::config::Config;
 use crate::crypto;
-use crate::model::UserId;
-use crate::store::{NewAccount, NewUser, Store, StoreError, UserWithAccount};
+use crate::model::{Account, UserId};
+use crate::store::{NewAccount, NewUser, Store, StoreError, Tx, UserWithAccount};
 
 /// Longest user name, as in Mastodon.
 pub const MAX_USERNAME_LEN: usize = 30;
@@ -117,47 +117,7 @@ pub async fn create_local_user(
     if tx.users().by_login(&email).await?.is_some() {
         return Err(Invalid(format!("e-mail address {email:?} is already in use")).into());
     }
-    let account = tx
-        .accounts()
-        .insert(&NewAccount {
-            username: new.username.clone(),
-            domain: None,
-            actor_type: "Person".into(),
-            display_name: String::new(),
-            uri: urls::account_uri(config, &new.username),
-            url: Some(urls::account_url(config, &new.username)),
-            inbox_url: Some(format!(
-                "{}/inbox",
-                urls::account_uri(config, &new.username)
-            )),
-            shared_inbox_url: Some(urls::shared_inbox(config)),
-            outbox_url: Some(format!(
-                "{}/outbox",
-                urls::account_uri(config, &new.username)
-            )),
-            followers_url: Some(format!(
-                "{}/followers",
-                urls::account_uri(config, &new.username)
-            )),
-            following_url: Some(format!(
-                "{}/following",
-                urls::account_uri(config, &new.username)
-            )),
-            featured_url: Some(format!(
-                "{}/collections/featured",
-                urls::account_uri(config, &new.username)
-            )),
-            discoverable: true,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict => AccountError::Invalid(Invalid(format!(
-                "username {:?} is already taken",
-                new.username
-            ))),
-            e => e.into(),
-        })?;
+    let account = insert_local_account(&mut tx, config, &new.username).await?;
     let user = tx
         .users()
         .insert(&NewUser {
@@ -167,6 +127,11 @@ pub async fn create_local_user(
             role_id: role.id,
             confirmed: true,
             approved: true,
+            invite_id: None,
+            sign_up_reason: None,
+            sign_up_ip: None,
+            confirmation_token_hash: None,
+            locale: None,
         })
         .await?;
     tx.commit().await?;
@@ -175,6 +140,40 @@ pub async fn create_local_user(
         account,
         role,
     })
+}
+
+/// Inserts the account of a new local user (its ActivityPub addresses
+/// included); a taken user name is a validation error.
+pub async fn insert_local_account(
+    tx: &mut Tx,
+    config: &Config,
+    username: &str,
+) -> Result<Account, AccountError> {
+    let uri = urls::account_uri(config, username);
+    tx.accounts()
+        .insert(&NewAccount {
+            username: username.to_owned(),
+            domain: None,
+            actor_type: "Person".into(),
+            display_name: String::new(),
+            url: Some(urls::account_url(config, username)),
+            inbox_url: Some(format!("{uri}/inbox")),
+            shared_inbox_url: Some(urls::shared_inbox(config)),
+            outbox_url: Some(format!("{uri}/outbox")),
+            followers_url: Some(format!("{uri}/followers")),
+            following_url: Some(format!("{uri}/following")),
+            featured_url: Some(format!("{uri}/collections/featured")),
+            uri,
+            discoverable: true,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => {
+                AccountError::Invalid(Invalid(format!("username {username:?} is already taken")))
+            }
+            e => e.into(),
+        })
 }
 
 /// Finds a user by user name or e-mail, with a message naming what was given.

@@ -8,7 +8,7 @@ use super::sign_in::{self, SignInError};
 use crate::config::Config;
 use crate::crypto::{self, constant_time_eq, random_token, sha256_hex};
 use crate::model::oauth::{App, Token};
-use crate::model::{Scopes, Timestamp, UserId};
+use crate::model::{Inactive, Scopes, Timestamp, UserId};
 use crate::store::{NewAuthorizationCode, NewToken, Store, StoreError, UserWithAccount};
 
 pub const OOB_REDIRECT: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -513,6 +513,22 @@ async fn refresh(
     Ok(issued)
 }
 
+/// The token `POST /api/v1/accounts` answers with: for the new user, from
+/// the app that registered it, with the scopes of that app's token.
+pub async fn issue_for_new_user(
+    store: &Store,
+    registering: &Token,
+    user_id: UserId,
+) -> Result<IssuedToken, OAuthError> {
+    let app = store
+        .oauth()
+        .app_by_id(registering.app_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let scopes = Scopes::parse(&registering.scopes).unwrap_or_default();
+    issue(store, &app, Some(user_id), None, &scopes, false).await
+}
+
 async fn issue(
     store: &Store,
     app: &App,
@@ -588,15 +604,18 @@ pub struct Authenticated {
 pub enum TokenError {
     #[error("The access token is invalid")]
     Invalid,
-    #[error("Your login is currently disabled")]
-    Disabled,
+    #[error("{0}")]
+    Inactive(Inactive),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+/// Checks a bearer token. `allow_unconfirmed` admits users who have not
+/// confirmed their address yet (to ask for another confirmation mail).
 pub async fn authenticate_token(
     store: &Store,
     access_token: &str,
+    allow_unconfirmed: bool,
 ) -> Result<Authenticated, TokenError> {
     let token = store
         .oauth()
@@ -611,8 +630,13 @@ pub async fn authenticate_token(
                 .with_account(user_id)
                 .await?
                 .ok_or(TokenError::Invalid)?;
-            if !found.user.is_active() || found.account.suspended_at.is_some() {
-                return Err(TokenError::Disabled);
+            if found.account.suspended_at.is_some() {
+                return Err(TokenError::Inactive(Inactive::Disabled));
+            }
+            match found.user.inactive() {
+                None => {}
+                Some(Inactive::Unconfirmed | Inactive::PendingApproval) if allow_unconfirmed => {}
+                Some(why) => return Err(TokenError::Inactive(why)),
             }
             Some(found)
         }

@@ -7,15 +7,15 @@ use std::net::IpAddr;
 use super::accounts::AccountError;
 use crate::config::Config;
 use crate::crypto;
-use crate::model::Timestamp;
+use crate::model::{Inactive, Timestamp};
 use crate::store::{Store, StoreError, UserWithAccount};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
     #[error("Invalid user name, e-mail or password.")]
     BadCredentials,
-    #[error("Your login is currently disabled.")]
-    Disabled,
+    #[error("{0}.")]
+    Inactive(Inactive),
     #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
     Throttled { retry_after_secs: u64 },
     #[error(transparent)]
@@ -110,8 +110,11 @@ pub async fn authenticate(
         .with_account(user.id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if !found.user.is_active() || found.account.suspended_at.is_some() {
-        return Err(SignInError::Disabled);
+    if found.account.suspended_at.is_some() {
+        return Err(SignInError::Inactive(Inactive::Disabled));
+    }
+    if let Some(why) = found.user.inactive() {
+        return Err(SignInError::Inactive(why));
     }
     store.users().record_sign_in(user.id).await?;
     Ok(found)

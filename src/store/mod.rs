@@ -20,6 +20,7 @@ mod deliveries;
 mod filters;
 mod follows;
 mod interactions;
+mod invites;
 mod lists;
 mod markers;
 mod media;
@@ -44,6 +45,7 @@ pub use deliveries::{Claimed, Deliveries, Peer};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
+pub use invites::{Invite, Invites};
 pub use lists::{List, Lists};
 pub use markers::{Marker, Markers};
 pub use media::MediaRows;
@@ -60,7 +62,7 @@ pub use statuses::{
 };
 pub use tags::Tags;
 pub use throttle::Throttle;
-pub use users::{NewUser, UserWithAccount, Users};
+pub use users::{AdminUserFilter, NewUser, UserWithAccount, Users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -153,6 +155,7 @@ sub_stores!(
     filters => Filters,
     follows => Follows,
     interactions => Interactions,
+    invites => Invites,
     lists => Lists,
     markers => Markers,
     media => MediaRows,

@@ -1,11 +1,14 @@
 //! Users: local sign-in identities, each owning one local account.
 
+use super::page::{bounds, keyset, newest_first};
 use super::{StoreError, StoreResult, run, sub_store};
+use crate::model::Page;
 use crate::model::{Account, AccountId, Role, Timestamp, User, UserId};
+use sqlx::AssertSqlSafe;
 
 sub_store!(Users);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewUser {
     pub account_id: AccountId,
     /// Lower-cased by the caller.
@@ -14,6 +17,12 @@ pub struct NewUser {
     pub role_id: i64,
     pub confirmed: bool,
     pub approved: bool,
+    pub invite_id: Option<i64>,
+    pub sign_up_reason: Option<String>,
+    pub sign_up_ip: Option<String>,
+    /// SHA-256 of the token mailed for confirmation (unconfirmed users).
+    pub confirmation_token_hash: Option<String>,
+    pub locale: Option<String>,
 }
 
 /// A user with the account and role it always comes with.
@@ -30,8 +39,9 @@ impl Users<'_> {
         let id = self.0.next_id();
         let user = run!(self.0.exec, e => sqlx::query_as::<_, User>(
             "INSERT INTO users (id, account_id, email, password_hash, role_id, confirmed_at,
-                approved, password_changed_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                approved, password_changed_at, created_at, invite_id, sign_up_reason, sign_up_ip,
+                confirmation_token_hash, confirmation_sent_at, locale)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)
              RETURNING *",
         )
         .bind(id)
@@ -42,6 +52,12 @@ impl Users<'_> {
         .bind(new.confirmed.then_some(now))
         .bind(new.approved)
         .bind(now)
+        .bind(new.invite_id)
+        .bind(&new.sign_up_reason)
+        .bind(&new.sign_up_ip)
+        .bind(&new.confirmation_token_hash)
+        .bind(new.confirmation_token_hash.as_ref().map(|_| now))
+        .bind(&new.locale)
         .fetch_one(e)
         .await)?;
         Ok(user)
@@ -192,4 +208,181 @@ impl Users<'_> {
         .map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Whether this e-mail address belongs to a user already.
+    pub async fn email_taken(mut self, email: &str) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM users WHERE email = $1",
+        )
+        .bind(email)
+        .fetch_one(e)
+        .await)?;
+        Ok(n > 0)
+    }
+
+    /// Confirms the address of the user holding this (hashed) token if it was
+    /// sent after `sent_after`. Returns the user, confirmed.
+    pub async fn confirm(
+        mut self,
+        token_hash: &str,
+        sent_after: Timestamp,
+    ) -> StoreResult<Option<User>> {
+        let user = run!(self.0.exec, e => sqlx::query_as::<_, User>(
+            "UPDATE users SET confirmed_at = $3, confirmation_token_hash = NULL
+             WHERE confirmation_token_hash = $1 AND confirmation_sent_at > $2
+             RETURNING *",
+        )
+        .bind(token_hash)
+        .bind(sent_after)
+        .bind(Timestamp::now())
+        .fetch_optional(e)
+        .await)?;
+        Ok(user)
+    }
+
+    /// Replaces the confirmation token (a new mail) and, optionally, the
+    /// address it goes to. Only while unconfirmed.
+    pub async fn renew_confirmation(
+        mut self,
+        id: UserId,
+        token_hash: &str,
+        email: Option<&str>,
+    ) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "UPDATE users SET confirmation_token_hash = $2, confirmation_sent_at = $3,
+                email = COALESCE($4, email)
+             WHERE id = $1 AND confirmed_at IS NULL",
+        )
+        .bind(id)
+        .bind(token_hash)
+        .bind(Timestamp::now())
+        .bind(email)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn approve(mut self, id: UserId) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "UPDATE users SET approved = TRUE WHERE id = $1 AND NOT approved",
+        )
+        .bind(id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn set_confirmed(mut self, id: UserId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE users SET confirmed_at = COALESCE(confirmed_at, $2), confirmation_token_hash = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Local accounts whose role carries `permission` (or administrator):
+    /// who hears about sign-ups and reports.
+    pub async fn staff_accounts(mut self, permission: i64) -> StoreResult<Vec<AccountId>> {
+        let ids = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
+            "SELECT users.account_id FROM users JOIN roles ON roles.id = users.role_id
+             WHERE ((roles.permissions & 1) = 1 OR (roles.permissions & $1) = $1)
+               AND NOT users.disabled AND users.approved
+             ORDER BY users.id",
+        )
+        .bind(permission)
+        .fetch_all(e)
+        .await)?;
+        Ok(ids)
+    }
+
+    /// Local users for the admin API, paged by account id, newest first.
+    pub async fn admin_page(
+        mut self,
+        filter: &AdminUserFilter,
+        page: &Page,
+    ) -> StoreResult<Vec<UserId>> {
+        let base = "SELECT users.id, users.account_id FROM users
+             JOIN accounts ON accounts.id = users.account_id
+             WHERE ($1 = '' OR ($1 = 'pending' AND NOT users.approved)
+                 OR ($1 = 'active' AND users.approved AND NOT users.disabled AND accounts.suspended_at IS NULL)
+                 OR ($1 = 'disabled' AND users.disabled)
+                 OR ($1 = 'suspended' AND accounts.suspended_at IS NOT NULL)
+                 OR ($1 = 'silenced' AND accounts.silenced_at IS NOT NULL))
+               AND ($2 = '' OR lower(accounts.username) LIKE $2)
+               AND ($3 = '' OR users.email LIKE $3)";
+        let sql = keyset(base, "users.account_id", 4, page);
+        let (upper, lower, limit) = bounds(page);
+        let like = |v: &str| {
+            if v.is_empty() {
+                String::new()
+            } else {
+                format!("%{}%", v.to_ascii_lowercase().replace(['%', '_'], ""))
+            }
+        };
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, (UserId, i64)>(AssertSqlSafe(sql.clone()))
+            .bind(&filter.status)
+            .bind(like(&filter.username))
+            .bind(like(&filter.email))
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Deletes a user still waiting for approval, with its account.
+    pub async fn delete_pending(mut self, id: UserId) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM accounts WHERE id = (SELECT account_id FROM users WHERE id = $1 AND NOT approved)",
+        )
+        .bind(id)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn by_account(mut self, account: AccountId) -> StoreResult<Option<UserId>> {
+        let id = run!(self.0.exec, e => sqlx::query_scalar::<_, UserId>(
+            "SELECT id FROM users WHERE account_id = $1",
+        )
+        .bind(account)
+        .fetch_optional(e)
+        .await)?;
+        Ok(id)
+    }
+
+    /// The account of whoever created the invite this user signed up with.
+    pub async fn inviter_account(mut self, id: UserId) -> StoreResult<Option<i64>> {
+        let account = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(
+            "SELECT inviter.account_id FROM users
+             JOIN invites ON invites.id = users.invite_id
+             JOIN users inviter ON inviter.id = invites.user_id
+             WHERE users.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(account)
+    }
+}
+
+/// What the admin account list is narrowed to; empty strings: no filter.
+#[derive(Debug, Clone, Default)]
+pub struct AdminUserFilter {
+    /// `pending`, `active`, `disabled`, `suspended`, `silenced` or empty.
+    pub status: String,
+    pub username: String,
+    pub email: String,
 }

@@ -93,4 +93,6 @@ button.secondary{background:transparent;color:inherit;border-color:#8888}\
 button:focus-visible,input:focus-visible{outline:3px solid #f59f00;outline-offset:2px}\
 .error{padding:.6rem;border-radius:6px;background:#e0313122;border:1px solid #e03131}\
 .actions{display:flex;gap:.6rem;flex-wrap:wrap}code.code{display:block;padding:.8rem;font-size:1.1rem;word-break:break-all;background:#8882;border-radius:6px}\
-ul.scopes{padding-left:1.2rem}";
+ul.scopes{padding-left:1.2rem}\
+small{display:block;margin-top:.3rem;opacity:.85}small.error{opacity:1;margin-top:.4rem}\
+label.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}";

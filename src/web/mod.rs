@@ -1,5 +1,5 @@
 //! Server-rendered pages that need no JavaScript: public profiles and
-//! posts, sign-in and sign-out, the
+//! posts, sign-in, sign-out and sign-up, the
 //! OAuth consent page (in `api::oauth::authorize`), and the static images
 //! they and the API refer to.
 
@@ -8,6 +8,7 @@ pub mod html;
 mod profile;
 pub mod session;
 pub mod sign_in;
+mod sign_up;
 mod static_files;
 
 use axum::Router;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(sign_in::routes())
+        .merge(sign_up::routes())
         .merge(static_files::routes())
         .merge(profile::routes())
 }

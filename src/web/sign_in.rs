@@ -75,8 +75,16 @@ fn form_page(
          <input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\
          <label for=\"password\">Password</label>\
          <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-         <div class=\"actions\"><button type=\"submit\">Sign in</button></div></form>",
+         <div class=\"actions\"><button type=\"submit\">Sign in</button></div></form>{sign_up}",
         title = escape(&state.config.instance_title),
+        sign_up = if matches!(
+            state.config.registrations,
+            crate::config::Registrations::Open | crate::config::Registrations::Approval
+        ) {
+            "<p>New here? <a href=\"/auth/sign_up\">Create an account</a></p>"
+        } else {
+            ""
+        },
         return_to = escape(return_to),
         login = escape(login),
     );
@@ -135,7 +143,7 @@ async fn sign_in(
         Err(e) => {
             let status = match e {
                 SignInError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                SignInError::Disabled => StatusCode::FORBIDDEN,
+                SignInError::Inactive(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNAUTHORIZED,
             };
             let (page, cookie) = form_page(

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::config::Config;
+use crate::config::{Config, Registrations};
 use crate::store::InstanceStats;
 
 /// The version clients parse to decide which features to use.
@@ -83,15 +83,38 @@ pub fn v2(config: &Config, stats: &InstanceStats) -> Value {
             "translation": { "enabled": false },
         },
         "registrations": {
-            "enabled": false,
-            "approval_required": false,
-            "message": null,
-            "url": null,
+            "enabled": self_sign_up(config),
+            "approval_required": config.registrations == Registrations::Approval,
+            "message": registrations_message(config),
+            "url": (config.registrations != Registrations::Closed)
+                .then(|| format!("{}/auth/sign_up", config.base_url())),
         },
         "api_versions": { "mastodon": 1 },
         "contact": { "email": config.contact_email, "account": null },
         "rules": [],
     })
+}
+
+/// Whether anyone (with an allowed address) may sign up without an invite.
+fn self_sign_up(config: &Config) -> bool {
+    matches!(
+        config.registrations,
+        Registrations::Open | Registrations::Approval
+    )
+}
+
+/// What the sign-up rules are, in a sentence apps can show.
+fn registrations_message(config: &Config) -> Option<String> {
+    let domains = &config.registration_email_domains;
+    match config.registrations {
+        Registrations::Closed => None,
+        Registrations::Invite => Some("Sign-up needs an invite link.".into()),
+        Registrations::Approval | Registrations::Open if !domains.is_empty() => Some(format!(
+            "Open to e-mail addresses at {}.",
+            domains.join(", ")
+        )),
+        Registrations::Approval | Registrations::Open => None,
+    }
 }
 
 /// `GET /api/v1/instance` (the shape Mastodon 4.x still serves).
@@ -113,9 +136,9 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         },
         "thumbnail": thumbnail_url(config),
         "languages": ["en"],
-        "registrations": false,
-        "approval_required": false,
-        "invites_enabled": false,
+        "registrations": self_sign_up(config),
+        "approval_required": config.registrations == Registrations::Approval,
+        "invites_enabled": config.registrations != Registrations::Closed,
         "configuration": {
             "accounts": { "max_featured_tags": 0 },
             "statuses": statuses(config),

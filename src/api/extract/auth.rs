@@ -61,6 +61,7 @@ scopes! {
     /// Endpoints any authenticated read may use (instance-level defaults).
     Read => ["read"];
     AdminReadAccounts => ["admin:read:accounts"];
+    AdminWriteAccounts => ["admin:write:accounts"];
 }
 
 /// An authenticated request (app or user token) with a scope of `S`.
@@ -98,14 +99,23 @@ async fn authenticate(
     state: &AppState,
     any_of: &[&str],
 ) -> Result<Authenticated, Error> {
+    authenticate_as(parts, state, any_of, false).await
+}
+
+async fn authenticate_as(
+    parts: &Parts,
+    state: &AppState,
+    any_of: &[&str],
+    allow_unconfirmed: bool,
+) -> Result<Authenticated, Error> {
     let token = bearer_token(parts)
         .filter(|t| !t.is_empty())
         .ok_or(Error::Unauthorized(TOKEN_INVALID))?;
-    let auth = oauth::authenticate_token(&state.store, &token)
+    let auth = oauth::authenticate_token(&state.store, &token, allow_unconfirmed)
         .await
         .map_err(|e| match e {
             TokenError::Invalid => Error::Unauthorized(TOKEN_INVALID),
-            TokenError::Disabled => Error::Forbidden("Your login is currently disabled".into()),
+            TokenError::Inactive(why) => Error::Forbidden(why.to_string()),
             TokenError::Store(e) => e.into(),
         })?;
     if !any_of.is_empty() && !any_of.iter().any(|s| auth.scopes.allows(s)) {
@@ -178,6 +188,28 @@ impl<S: ScopeRequirement> FromRequestParts<AppState> for User<S> {
         })?;
         Ok(Self {
             auth,
+            user,
+            _scope: PhantomData,
+        })
+    }
+}
+
+/// A user token whose owner may still be waiting for e-mail confirmation or
+/// approval: for the few endpoints such users need (resending the mail).
+pub struct PendingUser<S: ScopeRequirement> {
+    pub user: UserWithAccount,
+    _scope: PhantomData<S>,
+}
+
+impl<S: ScopeRequirement> FromRequestParts<AppState> for PendingUser<S> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let auth = authenticate_as(parts, state, S::ANY_OF, true).await?;
+        let user = auth.user.ok_or_else(|| {
+            Error::Validation("This method requires an authenticated user".into())
+        })?;
+        Ok(Self {
             user,
             _scope: PhantomData,
         })

@@ -1,6 +1,7 @@
 //! Mastodon REST endpoints, one module per URL group.
 
 mod accounts;
+mod admin;
 mod apps;
 mod conversations;
 mod defaults;
@@ -11,6 +12,7 @@ mod lists;
 mod markers;
 mod media;
 mod notifications;
+mod registrations;
 mod render;
 mod search;
 mod statuses;
@@ -24,6 +26,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
+        .merge(admin::routes())
         .merge(apps::routes())
         .merge(conversations::routes())
         .merge(defaults::routes())
@@ -34,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(markers::routes())
         .merge(media::routes())
         .merge(notifications::routes())
+        .merge(registrations::routes())
         .merge(search::routes())
         .merge(statuses::routes())
         .merge(tags::routes())

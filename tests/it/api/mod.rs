@@ -11,6 +11,7 @@ mod oauth_code;
 mod oauth_grants;
 mod pagination;
 mod profile;
+mod registrations;
 mod scopes;
 mod search;
 mod snapshots;

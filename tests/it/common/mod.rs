@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod schema;
+pub mod smtp;
 pub mod snapshot;
 
 use std::net::SocketAddr;

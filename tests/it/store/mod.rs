@@ -40,6 +40,7 @@ async fn user(store: &Store, username: &str) -> (AccountId, UserId) {
             role_id: role.id,
             confirmed: true,
             approved: true,
+            ..Default::default()
         })
         .await
         .unwrap();
@@ -230,6 +231,7 @@ async fn users_roles_and_passwords() {
             role_id: 1,
             confirmed: false,
             approved: true,
+            ..Default::default()
         })
         .await;
     assert!(matches!(dup, Err(StoreError::Conflict)));

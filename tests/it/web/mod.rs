@@ -1,4 +1,5 @@
 mod sign_in;
+mod sign_up;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

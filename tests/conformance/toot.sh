@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# toot's own integration suite (tests/integration of the toot source
+# package on PyPI) against a live Loggia in open-registration mode without
+# e-mail confirmation, as the suite expects of a test Mastodon.
+#
+#   tests/conformance/toot.sh BIN DATABASE_URL
+#
+# Uses the client venv of tests/clients (same pinned toot), downloads the
+# matching sdist once into tests/conformance/.cache, and prints pytest's
+# summary line ("N passed … in Xs"), which scripts/test.sh adds up.
+set -uo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 BIN DATABASE_URL" >&2
+    exit 2
+fi
+BIN=$(realpath "$1") || exit 2
+DATABASE_URL=$2
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CLIENTS=$(cd "$HERE/../clients" && pwd)
+VENV=$CLIENTS/.venv
+CACHE=$HERE/.cache
+[ -x "$BIN" ] || { echo "not an executable: $BIN" >&2; exit 2; }
+
+log() { printf '\n=== %s\n' "$*"; }
+
+# --- dependencies ----------------------------------------------------------
+log "toot and its integration suite"
+stamp=$(cat "$CLIENTS/python/requirements.txt" "$CLIENTS/python/constraints.txt" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" || exit 1
+fi
+if [ "$(cat "$VENV/.loggia-stamp" 2>/dev/null)" != "$stamp" ]; then
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+        -r "$CLIENTS/python/requirements.txt" -c "$CLIENTS/python/constraints.txt" || exit 1
+    echo "$stamp" > "$VENV/.loggia-stamp"
+fi
+TOOT_VERSION=$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("toot"))') || exit 1
+SUITE=$CACHE/toot-$TOOT_VERSION
+if [ ! -d "$SUITE/tests/integration" ]; then
+    mkdir -p "$CACHE"
+    "$VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+        "toot==$TOOT_VERSION" -d "$CACHE" || exit 1
+    tar -xzf "$CACHE/toot-$TOOT_VERSION.tar.gz" -C "$CACHE" || exit 1
+fi
+echo "toot $TOOT_VERSION: $(grep -c '^def test_' "$SUITE"/tests/integration/test_*.py | awk -F: '{n += $2} END {print n}') tests"
+
+# --- server ----------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/loggia-toot.XXXXXX")
+PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SERVER_PID=
+cleanup() {
+    local rc=$?
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
+    fi
+    if [ "${KEEP_WORK:-}" = 1 ] || [ $rc -ne 0 ]; then
+        echo "server log kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+unset_loggia=()
+while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
+log "Starting Loggia on port $PORT ($DATABASE_URL), open registrations"
+(cd "$WORK" && exec env "${unset_loggia[@]}" \
+    LOGGIA_DOMAIN="127.0.0.1:$PORT" \
+    LOGGIA_PROTOCOL=http \
+    LOGGIA_LISTEN="127.0.0.1:$PORT" \
+    LOGGIA_DATABASE_URL="$DATABASE_URL" \
+    LOGGIA_MEDIA_DIR="$WORK/media" \
+    LOGGIA_REGISTRATIONS=open \
+    LOGGIA_EMAIL_CONFIRMATION=false \
+    LOGGIA_LOG_LEVEL="${TOOT_SERVER_LOG_LEVEL:-warn}" \
+    "$BIN" serve) > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 150); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "Loggia exited during start-up:"; cat "$WORK/server.log"; exit 1; }
+    sleep 0.2
+done
+curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" || { echo "Loggia did not become healthy"; cat "$WORK/server.log"; exit 1; }
+
+# --- suite -----------------------------------------------------------------
+log "toot $TOOT_VERSION integration suite"
+(cd "$SUITE" && env TOOT_TEST_BASE_URL="http://127.0.0.1:$PORT" \
+    "$VENV/bin/python" -m pytest -q --tb=short -p no:cacheprovider -W ignore::DeprecationWarning ${TOOT_PYTEST_ARGS:-} tests/integration)
+rc=$?
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "Loggia died during the suite:"; tail -50 "$WORK/server.log"; exit 1
+fi
+if [ $rc -ne 0 ]; then
+    echo "--- last lines of the server log ---"
+    tail -30 "$WORK/server.log"
+fi
+exit $rc
