@@ -278,9 +278,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "Loggia is listening"
     );
     let housekeeping = crate::service::maintenance::spawn(state.clone());
+    let timers = crate::service::maintenance::spawn_timers(state.clone());
     let deliveries = crate::federation::delivery::spawn(state.clone());
     let served = crate::server::serve(listener, state.clone(), shutdown).await;
     housekeeping.abort();
+    timers.abort();
     deliveries.stop().await;
     state.store.close().await;
     served.context("server error")?;

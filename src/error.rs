@@ -33,6 +33,9 @@ pub enum Error {
     /// 422 "Validation failed: …".
     #[error("Validation failed: {0}")]
     Validation(String),
+    /// 422 with Mastodon's message as is (e.g. "Record invalid").
+    #[error("{0}")]
+    Unprocessable(String),
     /// 422 with Mastodon's per-field `details` (sign-up forms).
     #[error("Validation failed: {message}")]
     Fields {
@@ -69,7 +72,9 @@ impl Error {
             Error::OutOfScope | Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Validation(_) | Error::Fields { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Validation(_) | Error::Unprocessable(_) | Error::Fields { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

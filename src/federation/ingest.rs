@@ -8,7 +8,8 @@ use super::fetch::{self, FederationError, FederationResult, Refresh, authority_o
 use super::protocol::{Activity, Note, Tag, is_public, single_id};
 use crate::model::{Account, Status, Timestamp, Visibility};
 use crate::service::error::ServiceError;
-use crate::service::remote::{self, RemoteStatus};
+use crate::service::polls;
+use crate::service::remote::{self, RemotePoll, RemoteStatus};
 use crate::state::AppState;
 use crate::text::{sanitize_html, strip_html};
 
@@ -16,6 +17,8 @@ use crate::text::{sanitize_html, strip_html};
 pub const MAX_THREAD_DEPTH: u32 = 5;
 const MAX_MENTION_FETCHES: usize = 10;
 const MAX_CONTENT_BYTES: usize = 100_000;
+/// More options than any server allows are cut (hostile input).
+const MAX_POLL_OPTIONS: usize = 20;
 pub const NOTE_KINDS: &[&str] = &["Note", "Article", "Question", "Page"];
 
 fn invalid(message: impl Into<String>) -> FederationError {
@@ -70,6 +73,9 @@ pub async fn activity(
                     "a note must be created by its author, on its server",
                 ));
             }
+            if poll_vote(state, actor, &note).await? {
+                return Ok(());
+            }
             // Unsolicited posts (nobody here follows, is addressed or is
             // answered) are not stored: a stranger cannot fill our database.
             if !concerns_us(state, actor, &note).await? {
@@ -88,7 +94,11 @@ pub async fn activity(
                 match state.store.statuses().by_uri(&note.id).await? {
                     Some(existing) if existing.account_id == actor.id => {
                         let r = remote_status(state, &note, actor, 0).await?;
-                        remote::update_status(&state.store, &existing, r).await?;
+                        if remote::changes_text(&existing, &r) {
+                            remote::update_status(&state.store, &existing, r).await?;
+                        } else {
+                            remote::update_poll(&state.store, &existing, &r).await?;
+                        }
                     }
                     Some(_) => return Err(invalid("only the author can update a note")),
                     // An update of a post we never saw: treat it as new.
@@ -258,7 +268,6 @@ async fn local_account(state: &AppState, uri: Option<&str>) -> FederationResult<
         .ok_or(FederationError::Service(ServiceError::NotFound))
 }
 
-/// A status known here (no fetch: likes of unknown posts are dropped).
 /// A status known here that `actor` may see (no fetch: likes of unknown
 /// posts are dropped, and a guessed id of a private or company-only post
 /// finds nothing).
@@ -361,6 +370,26 @@ fn timestamp(value: Option<&str>) -> Timestamp {
         .unwrap_or(now)
 }
 
+/// A vote in a local poll: a `Note` with the option as `name`, answering
+/// the poll's status, that the voter may see. Returns whether it was one.
+async fn poll_vote(state: &AppState, voter: &Account, note: &Note) -> FederationResult<bool> {
+    let (Some(title), Some(parent)) = (note.name.as_deref(), note.in_reply_to_id()) else {
+        return Ok(false);
+    };
+    if note
+        .content
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+        || !is_local_uri(state, parent)
+    {
+        return Ok(false);
+    }
+    let Some(status) = known_status(state, voter, Some(parent)).await? else {
+        return Ok(false);
+    };
+    Ok(polls::remote_vote(&state.store, voter, &status, title, &note.id).await?)
+}
+
 /// A note read into what the services store.
 async fn remote_status(
     state: &AppState,
@@ -458,17 +487,29 @@ async fn remote_status(
         }
         html.truncate(cut);
     }
-    let mut content = sanitize_html(&html);
-    let options = note.poll_options();
-    if !options.is_empty() {
-        // Polls are shown as their options until Loggia has polls.
-        let items: String = options
+    let content = sanitize_html(&html);
+    let choices = note.poll_choices();
+    let poll = (!choices.is_empty()).then(|| RemotePoll {
+        titles: choices
             .iter()
-            .take(20)
-            .map(|o| format!("<li>{}</li>", crate::web::html::escape(&strip_html(o))))
-            .collect();
-        content.push_str(&format!("<ul>{items}</ul>"));
-    }
+            .take(MAX_POLL_OPTIONS)
+            .map(|(t, _)| strip_html(t).chars().take(200).collect())
+            .collect(),
+        counts: choices
+            .iter()
+            .take(MAX_POLL_OPTIONS)
+            .map(|(_, n)| *n)
+            .collect(),
+        // Akkoma sends an empty `anyOf` next to `oneOf`.
+        multiple: note.any_of.as_ref().is_some_and(|a| !a.is_empty()),
+        expires_at: note
+            .end_time
+            .as_deref()
+            .or(note.closed.as_ref().and_then(Value::as_str))
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|d| Timestamp(d.timestamp_millis())),
+        voters: note.voters_count.filter(|n| *n >= 0),
+    });
     Ok(RemoteStatus {
         uri: note.id.clone(),
         url: match &note.url {
@@ -491,6 +532,7 @@ async fn remote_status(
         attachments: note.attachments(),
         created_at: timestamp(note.published.as_deref()),
         edited_at: note.updated.as_deref().map(|u| timestamp(Some(u))),
+        poll,
     })
 }
 

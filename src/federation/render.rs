@@ -172,10 +172,47 @@ pub async fn note(
     };
     let (to, cc) = addressing(status, &author, &mentioned);
     let conversation = status.conversation_id.unwrap_or(status.id.0);
+    let poll = store.polls().by_status(status.id).await?;
+    let (mut one_of, mut any_of, mut end_time, mut closed, mut voters_count) =
+        (None, None, None, None, None);
+    if let Some(poll) = &poll {
+        // Totals go out even when hidden here: Mastodon's Questions carry
+        // them, and the receiving server decides what to show.
+        let counts = if poll.is_remote() {
+            poll.remote_counts()
+        } else {
+            voters_count = Some(store.polls().voters_count(poll.id).await?);
+            store.polls().tallies(poll).await?
+        };
+        let options: Vec<Value> = poll
+            .titles()
+            .iter()
+            .enumerate()
+            .map(|(i, title)| {
+                json!({
+                    "type": "Note",
+                    "name": title,
+                    "replies": {
+                        "type": "Collection",
+                        "totalItems": counts.get(i).copied().unwrap_or(0),
+                    },
+                })
+            })
+            .collect();
+        if poll.multiple {
+            any_of = Some(options);
+        } else {
+            one_of = Some(options);
+        }
+        end_time = poll.expires_at.map(Timestamp::to_rfc3339);
+        if poll.is_expired(Timestamp::now()) {
+            closed = end_time.clone().map(Value::String);
+        }
+    }
     Ok(Note {
         context: None,
         id: status.uri.clone(),
-        kind: "Note".into(),
+        kind: if poll.is_some() { "Question" } else { "Note" }.into(),
         attributed_to: Some(json!(author.uri)),
         summary: Some(status.spoiler_text.clone()).filter(|s| !s.is_empty()),
         content: Some(status.content.clone()),
@@ -195,9 +232,13 @@ pub async fn note(
         tag: tags.into(),
         attachment: attachments.into(),
         conversation: Some(format!("{}/contexts/{conversation}", config.base_url())),
-        one_of: None,
-        any_of: None,
+        one_of,
+        any_of,
         replies: None,
+        end_time,
+        closed,
+        voters_count,
+        name: None,
     })
 }
 

@@ -5,7 +5,18 @@ use serde::{Deserialize, Serialize};
 use super::{AccountId, AppId, Timestamp};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    sqlx::Type,
 )]
 #[sqlx(transparent)]
 pub struct StatusId(pub i64);

@@ -8,6 +8,9 @@ use super::sign_in;
 use crate::state::AppState;
 
 const EVERY: Duration = Duration::from_secs(600);
+/// How often time-driven events (poll ends, scheduled posts) are looked
+/// for: how late they may be.
+const TIMERS_EVERY: Duration = Duration::from_secs(10);
 
 /// Home feeds keep this many entries; fan-out on write stays cheap to read
 /// and the table stays bounded however long people use Loggia.
@@ -51,6 +54,33 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
             let month_ago = crate::model::Timestamp::now().plus_seconds(-30 * 24 * 3600);
             if let Err(e) = state.store.received().prune(month_ago).await {
                 tracing::warn!(error = %e, "cannot prune received activity ids");
+            }
+        }
+    })
+}
+
+/// Acts on what falls due: ended polls are announced to their voters and
+/// authors, scheduled posts are published. Every node may run it; each item is claimed once.
+pub fn spawn_timers(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(TIMERS_EVERY);
+        loop {
+            ticks.tick().await;
+            match super::polls::announce_ended(&state.store).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::debug!(polls = n, "announced ended polls");
+                    state.federation.wake.notify_one();
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot announce ended polls"),
+            }
+            match super::scheduled::publish_due(&state.store, &state.config).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::debug!(posts = n, "published scheduled posts");
+                    state.federation.wake.notify_one();
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot publish scheduled posts"),
             }
         }
     })

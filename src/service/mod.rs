@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod featured_tags;
 pub mod filters;
 pub mod follows;
 pub mod instance;
@@ -10,10 +11,12 @@ pub mod mail;
 pub mod maintenance;
 pub mod media;
 pub mod oauth;
+pub mod polls;
 pub mod profile;
 pub mod publish;
 pub mod registration;
 pub mod remote;
+pub mod scheduled;
 pub mod sign_in;
 pub mod statuses;
 pub mod urls;

@@ -8,7 +8,7 @@ use super::statuses::{distribute, erase};
 use crate::federation::protocol::Attachment;
 use crate::model::media::Media;
 use crate::model::{Account, AccountId, Status, Timestamp, Visibility};
-use crate::store::{Counter, FollowOptions, Mark, NewStatus, Store, StoreError};
+use crate::store::{Counter, FollowOptions, Mark, NewPoll, NewStatus, Store, StoreError};
 use crate::text::strip_html;
 
 /// Most attachments kept per remote status.
@@ -35,6 +35,59 @@ pub struct RemoteStatus {
     pub attachments: Vec<Attachment>,
     pub created_at: Timestamp,
     pub edited_at: Option<Timestamp>,
+    /// A `Question`'s poll as its server describes it.
+    pub poll: Option<RemotePoll>,
+}
+
+/// Another server's poll: options, tallies as reported, end.
+#[derive(Debug, Clone, Default)]
+pub struct RemotePoll {
+    pub titles: Vec<String>,
+    pub counts: Vec<i64>,
+    pub multiple: bool,
+    pub expires_at: Option<Timestamp>,
+    pub voters: Option<i64>,
+}
+
+impl RemotePoll {
+    fn row(&self, status: &Status) -> NewPoll {
+        NewPoll {
+            status_id: status.id,
+            account_id: status.account_id,
+            titles: self.titles.clone(),
+            multiple: self.multiple,
+            hide_totals: false,
+            expires_at: self.expires_at,
+            remote_tallies: Some(self.counts.clone()),
+            remote_voters: self.voters,
+        }
+    }
+}
+
+/// Records (or refreshes) the poll of a remote status. Local votes stay
+/// unless the options changed.
+pub async fn save_poll(
+    tx: &mut crate::store::Tx,
+    status: &Status,
+    poll: Option<&RemotePoll>,
+) -> ServiceResult<()> {
+    let Some(poll) = poll else {
+        return Ok(());
+    };
+    match tx.polls().by_status(status.id).await? {
+        None => {
+            tx.polls().insert(&poll.row(status)).await?;
+        }
+        Some(existing) => {
+            if existing.titles() != poll.titles {
+                tx.polls().clear_votes(existing.id).await?;
+            }
+            tx.polls()
+                .update_remote(existing.id, &poll.row(status))
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// What became of a remote follow.
@@ -187,6 +240,7 @@ pub async fn create_status(
         Err(e) => return Err(e.into()),
     };
     add_attachments(&mut tx, author.id, &status, &r.attachments).await?;
+    save_poll(&mut tx, &status, r.poll.as_ref()).await?;
     tx.statuses().add_tags(status.id, &r.hashtags).await?;
     distribute(&mut tx, &status, r.parent.as_ref(), &r.mentions).await?;
     tx.statuses().adopt_replies(&status).await?;
@@ -245,6 +299,22 @@ async fn add_attachments(
     super::media::attach(tx, owner, status.id, &ids).await
 }
 
+/// Whether an `Update` changes what people read (else, for a Question,
+/// it only brings new tallies and is no edit).
+pub fn changes_text(before: &Status, r: &RemoteStatus) -> bool {
+    before.content != r.content
+        || before.spoiler_text != r.spoiler_text
+        || (r.edited_at.is_some() && r.edited_at != before.edited_at)
+}
+
+/// New tallies of a remote poll (an `Update` of the Question alone).
+pub async fn update_poll(store: &Store, status: &Status, r: &RemoteStatus) -> ServiceResult<()> {
+    let mut tx = store.begin().await?;
+    save_poll(&mut tx, status, r.poll.as_ref()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Applies an edit of a remote status, keeping its history.
 pub async fn update_status(
     store: &Store,
@@ -283,6 +353,7 @@ pub async fn update_status(
         .map(|m| m.id)
         .collect();
     tx.statuses().add_version(&after, &media_after, now).await?;
+    save_poll(&mut tx, &after, r.poll.as_ref()).await?;
     tx.statuses().remove_tags(after.id).await?;
     tx.statuses().add_tags(after.id, &r.hashtags).await?;
     tx.statuses().add_mentions(after.id, &r.mentions).await?;

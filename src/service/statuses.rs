@@ -13,8 +13,8 @@ const CONTEXT_DEPTH: i64 = 64;
 const CONTEXT_LIMIT: i64 = 1000;
 pub const MAX_PINS: i64 = 5;
 
-/// What a user asks to post.
-#[derive(Debug, Clone, Default)]
+/// What a user asks to post (kept as JSON while scheduled).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPost {
     pub text: String,
     pub in_reply_to_id: Option<StatusId>,
@@ -27,6 +27,7 @@ pub struct NewPost {
     pub media_ids: Vec<String>,
     pub idempotency_key: Option<String>,
     pub app_id: Option<AppId>,
+    pub poll: Option<super::polls::PollInput>,
 }
 
 /// The viewer a local user is.
@@ -46,6 +47,33 @@ pub async fn visible(store: &Store, id: StatusId, viewer: Viewer) -> ServiceResu
         .ok_or(ServiceError::NotFound)
 }
 
+/// The rules a post must meet whenever it is published (now or later).
+pub fn check(config: &Config, post: &NewPost, media_count: usize) -> ServiceResult<()> {
+    let text = post.text.trim_end();
+    if post.poll.is_some() && media_count > 0 {
+        return Err(ServiceError::Invalid(
+            "A post cannot have both a poll and media".into(),
+        ));
+    }
+    if let Some(poll) = &post.poll {
+        super::polls::check(poll)?;
+    }
+    if text.trim().is_empty() && media_count == 0 {
+        return Err(ServiceError::Invalid("Text can't be blank".into()));
+    }
+    let length = text::count_chars(text) + post.spoiler_text.chars().count();
+    if length > config.max_status_chars as usize {
+        return Err(ServiceError::Invalid(format!(
+            "Text character limit of {} exceeded",
+            config.max_status_chars
+        )));
+    }
+    if let Some(language) = &post.language {
+        super::check_language(language)?;
+    }
+    Ok(())
+}
+
 pub async fn create(
     store: &Store,
     config: &Config,
@@ -60,20 +88,12 @@ pub async fn create(
         return Ok(status);
     }
     let media_ids = super::media::check_ids(store, me, &post.media_ids, None).await?;
+    check(config, &post, media_ids.len())?;
+    let poll = match &post.poll {
+        Some(input) => Some((input, super::polls::check(input)?)),
+        None => None,
+    };
     let text = post.text.trim_end().to_owned();
-    if text.trim().is_empty() && media_ids.is_empty() {
-        return Err(ServiceError::Invalid("Text can't be blank".into()));
-    }
-    let length = text::count_chars(&text) + post.spoiler_text.chars().count();
-    if length > config.max_status_chars as usize {
-        return Err(ServiceError::Invalid(format!(
-            "Text character limit of {} exceeded",
-            config.max_status_chars
-        )));
-    }
-    if let Some(language) = &post.language {
-        super::check_language(language)?;
-    }
     let viewer = viewer_of(author);
     let parent = match post.in_reply_to_id {
         Some(id) => Some(visible(store, id, viewer).await?),
@@ -135,6 +155,9 @@ pub async fn create(
         .await?;
     let mention_ids: Vec<AccountId> = mentioned.iter().map(|a| a.id).collect();
     super::media::attach(&mut tx, me, status.id, &media_ids).await?;
+    if let Some((input, (options, expires_at))) = poll {
+        super::polls::attach(&mut tx, &status, input, options, expires_at).await?;
+    }
     tx.statuses()
         .add_tags(status.id, &formatted.hashtags)
         .await?;

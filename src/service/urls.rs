@@ -11,6 +11,12 @@ pub fn account_url(config: &Config, username: &str) -> String {
     format!("{}/@{username}", config.base_url())
 }
 
+/// An account's posts with a hashtag, as Mastodon links featured tags.
+pub fn account_tagged_url(config: &Config, username: &str, tag: &str) -> String {
+    let tag: String = url::form_urlencoded::byte_serialize(tag.to_lowercase().as_bytes()).collect();
+    format!("{}/@{username}/tagged/{tag}", config.base_url())
+}
+
 pub fn shared_inbox(config: &Config) -> String {
     format!("{}/inbox", config.base_url())
 }

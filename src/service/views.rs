@@ -22,6 +22,7 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub pinned: bool,
+    pub poll: Option<super::polls::PollView>,
 }
 
 /// Loads what `statuses` need for rendering. Reblogs whose original the
@@ -44,6 +45,13 @@ pub async fn hydrate(
             },
         };
         let mut v = view(store, viewer, status, &mut accounts).await?;
+        // As on Mastodon, a boost shows the viewer's marks on the original
+        // (toot and other clients read `reblogged` off the wrapper).
+        if let Some(original) = &reblog {
+            v.favourited = original.favourited;
+            v.reblogged = original.reblogged;
+            v.bookmarked = original.bookmarked;
+        }
         v.reblog = reblog;
         out.push(v);
     }
@@ -92,6 +100,10 @@ async fn view(
         Some(id) => store.oauth().app_by_id(id).await?,
         None => None,
     };
+    let poll = match store.polls().by_status(status.id).await? {
+        Some(poll) => Some(super::polls::view(store, poll, viewer).await?),
+        None => None,
+    };
     let (favourited, reblogged, bookmarked, pinned) = match viewer.account_id {
         None => (false, false, false, false),
         Some(me) => flags(store, me, status.id).await?,
@@ -108,6 +120,7 @@ async fn view(
         reblogged,
         bookmarked,
         pinned,
+        poll,
     })
 }
 

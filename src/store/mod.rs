@@ -17,6 +17,7 @@ use crate::model::IdGenerator;
 mod accounts;
 mod conversations;
 mod deliveries;
+mod featured_tags;
 mod filters;
 mod follows;
 mod interactions;
@@ -28,8 +29,10 @@ mod migrate;
 mod notifications;
 mod oauth;
 mod page;
+mod polls;
 mod received;
 mod roles;
+mod scheduled;
 mod search;
 mod sessions;
 mod settings;
@@ -42,6 +45,7 @@ mod users;
 pub use accounts::{Accounts, NewAccount, RemoteAccount};
 pub use conversations::{AccountConversation, Conversations};
 pub use deliveries::{Claimed, Deliveries, Peer};
+pub use featured_tags::{FeaturedTag, FeaturedTags};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use interactions::{Interactions, Mark};
@@ -51,8 +55,10 @@ pub use markers::{Marker, Markers};
 pub use media::MediaRows;
 pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
+pub use polls::{NewPoll, Polls};
 pub use received::Received;
 pub use roles::Roles;
+pub use scheduled::{Scheduled, ScheduledStatus};
 pub use search::Search;
 pub use sessions::Sessions;
 pub use settings::Settings;
@@ -60,7 +66,7 @@ pub use stats::{InstanceStats, Stats};
 pub use statuses::{
     AccountFilter, Counter, Locality, NewStatus, StatusVersion, Statuses, VISIBLE, Viewer,
 };
-pub use tags::Tags;
+pub use tags::{TagQuery, Tags};
 pub use throttle::Throttle;
 pub use users::{AdminUserFilter, NewUser, UserWithAccount, Users};
 
@@ -152,6 +158,7 @@ sub_stores!(
     accounts => Accounts,
     conversations => Conversations,
     deliveries => Deliveries,
+    featured_tags => FeaturedTags,
     filters => Filters,
     follows => Follows,
     interactions => Interactions,
@@ -161,7 +168,9 @@ sub_stores!(
     media => MediaRows,
     notifications => Notifications,
     oauth => OAuth,
+    polls => Polls,
     received => Received,
+    scheduled => Scheduled,
     roles => Roles,
     search => Search,
     sessions => Sessions,

@@ -26,6 +26,31 @@ pub struct TypeFilter {
 }
 
 impl Notifications<'_> {
+    /// Notifies `account` even of its own doing (a poll of theirs ended).
+    pub async fn notify_always(
+        mut self,
+        account: AccountId,
+        from: AccountId,
+        kind: &str,
+        status: Option<StatusId>,
+    ) -> StoreResult<()> {
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO notifications (id, account_id, from_account_id, notification_type, status_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(from)
+        .bind(kind)
+        .bind(status)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Notifies `account` unless it mutes or blocks `from` (with
     /// notifications hidden). Returns the new notification's id, if any.
     pub async fn notify(

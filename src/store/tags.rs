@@ -1,12 +1,34 @@
-//! Hashtags and who follows them.
+//! Hashtags, who follows them, and tag timelines.
 
 use sqlx::AssertSqlSafe;
 
 use super::page::{bounds, keyset, newest_first};
-use super::{StoreResult, run, sub_store};
+use super::{StoreResult, VISIBLE, Viewer, run, sub_store};
 use crate::model::{AccountId, Page, Status, Timestamp};
 
 sub_store!(Tags);
+
+/// What a tag timeline shows: public statuses with any tag of `any` (the
+/// timeline's own tag among them), every tag of `all` and no tag of
+/// `none`. Names are matched without regard to case.
+#[derive(Debug, Clone, Default)]
+pub struct TagQuery {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+    /// Only statuses written here.
+    pub local: bool,
+}
+
+/// `EXISTS` over a status's tags named by the placeholders `$from…`.
+fn has_tag(from: usize, count: usize) -> String {
+    let names: Vec<String> = (from..from + count).map(|i| format!("${i}")).collect();
+    format!(
+        "EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id
+         WHERE st.status_id = s.id AND t.name_lower IN ({}))",
+        names.join(", ")
+    )
+}
 
 impl Tags<'_> {
     /// The tag's id and name, creating it if it was never used.
@@ -85,6 +107,54 @@ impl Tags<'_> {
             .bind(limit)
             .fetch_all(e)
             .await)?;
+        Ok(newest_first(rows, page))
+    }
+
+    /// A tag timeline (see `TagQuery`), newest first, with the rules of
+    /// every status list: public only, and `VISIBLE` to the viewer.
+    pub async fn timeline(
+        mut self,
+        query: &TagQuery,
+        viewer: Viewer,
+        page: &Page,
+    ) -> StoreResult<Vec<Status>> {
+        if query.any.is_empty() {
+            return Ok(Vec::new());
+        }
+        // $1, $2: the viewer; $3…$5: the page; tag names from $6 on.
+        let mut names: Vec<String> = Vec::new();
+        let mut next = 6;
+        let mut group = |list: &[String]| {
+            let from = next;
+            names.extend(list.iter().map(|n| n.to_lowercase()));
+            next += list.len();
+            has_tag(from, list.len())
+        };
+        let mut base = format!(
+            "SELECT s.* FROM statuses s WHERE s.visibility = 'public'{} AND {VISIBLE} AND {}",
+            if query.local { " AND s.local" } else { "" },
+            group(&query.any),
+        );
+        for tag in &query.all {
+            base.push_str(&format!(" AND {}", group(std::slice::from_ref(tag))));
+        }
+        if !query.none.is_empty() {
+            base.push_str(&format!(" AND NOT {}", group(&query.none)));
+        }
+        let sql = keyset(&base, "s.id", 3, page);
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => {
+            let mut q = sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+                .bind(viewer.account_id.map_or(-1, |a| a.0))
+                .bind(viewer.local)
+                .bind(upper)
+                .bind(lower)
+                .bind(limit);
+            for name in &names {
+                q = q.bind(name.as_str());
+            }
+            q.fetch_all(e).await
+        })?;
         Ok(newest_first(rows, page))
     }
 

@@ -67,6 +67,12 @@ pub struct ResolvedMention {
     pub display_username: String,
 }
 
+/// Whether `name` (without `#`) is a hashtag as posts spell them: word
+/// characters only, at least one letter, at most 100 characters.
+pub fn is_hashtag(name: &str) -> bool {
+    scan::is_hashtag_name(name)
+}
+
 /// Finds the mentions, hashtags and links in a post's text.
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();

@@ -218,6 +218,12 @@ fn hashtag_at<'a>(rest: &'a str, prev: Option<char>) -> Option<(usize, Kind<'a>)
     valid.then_some((1 + tag.len(), Kind::Hashtag(tag)))
 }
 
+/// Whether `name` (what follows the `#`) is a whole hashtag.
+pub(super) fn is_hashtag_name(name: &str) -> bool {
+    let text = format!("#{name}");
+    matches!(hashtag_at(&text, None), Some((len, _)) if len == text.len())
+}
+
 fn blocks_hashtag(prev: char) -> bool {
     is_word(prev) || matches!(prev, '/' | '&' | '#' | '=' | ')')
 }

@@ -332,6 +332,13 @@ fn numeric_hashtags_are_not_hashtags() {
 }
 
 #[test]
+fn names_are_checked_as_posts_spell_hashtags() {
+    assert!(is_hashtag("Rust") && is_hashtag("2024goals") && is_hashtag("café_crème"));
+    assert!(!is_hashtag("") && !is_hashtag("123") && !is_hashtag("two words"));
+    assert!(!is_hashtag("#rust") && !is_hashtag("a-b") && !is_hashtag(&"a".repeat(101)));
+}
+
+#[test]
 fn url_fragment_is_not_a_hashtag() {
     let parsed = parse("https://x.example/#frag");
     assert!(parsed.hashtags.is_empty());

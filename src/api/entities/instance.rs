@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::config::{Config, Registrations};
+use crate::service::featured_tags::MAX_FEATURED_TAGS;
+use crate::service::polls;
 use crate::store::InstanceStats;
 
 /// The version clients parse to decide which features to use.
@@ -49,10 +51,10 @@ fn media_attachments() -> Value {
 
 fn polls() -> Value {
     json!({
-        "max_options": 0,
-        "max_characters_per_option": 0,
-        "min_expiration": 0,
-        "max_expiration": 0,
+        "max_options": polls::MAX_OPTIONS,
+        "max_characters_per_option": polls::MAX_OPTION_CHARS,
+        "min_expiration": polls::MIN_EXPIRATION_SECS,
+        "max_expiration": polls::MAX_EXPIRATION_SECS,
     })
 }
 
@@ -76,7 +78,7 @@ pub fn v2(config: &Config, stats: &InstanceStats) -> Value {
                 "privacy_policy": null,
                 "terms_of_service": null,
             },
-            "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
+            "accounts": { "max_featured_tags": MAX_FEATURED_TAGS, "max_pinned_statuses": 5 },
             "statuses": statuses(config),
             "media_attachments": media_attachments(),
             "polls": polls(),
@@ -140,7 +142,7 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         "approval_required": config.registrations == Registrations::Approval,
         "invites_enabled": config.registrations != Registrations::Closed,
         "configuration": {
-            "accounts": { "max_featured_tags": 0 },
+            "accounts": { "max_featured_tags": MAX_FEATURED_TAGS },
             "statuses": statuses(config),
             "media_attachments": media_attachments(),
             "polls": polls(),

@@ -4,8 +4,10 @@
 
 pub mod account;
 pub mod application;
+pub mod featured_tag;
 pub mod filter;
 pub mod instance;
 pub mod media;
+pub mod poll;
 pub mod relationship;
 pub mod status;

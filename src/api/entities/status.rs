@@ -58,7 +58,7 @@ pub struct Status {
     pub tags: Vec<Tag>,
     pub emojis: Vec<serde_json::Value>,
     pub card: Option<serde_json::Value>,
-    pub poll: Option<serde_json::Value>,
+    pub poll: Option<super::poll::Poll>,
     /// Loggia: company-only (visible to this instance's users, never federated).
     pub local_only: bool,
     /// Only in the answer to a delete, for delete-and-redraft.
@@ -131,7 +131,7 @@ impl Status {
                 .collect(),
             emojis: Vec::new(),
             card: None,
-            poll: None,
+            poll: view.poll.as_ref().map(super::poll::Poll::from_view),
             local_only: s.local_only,
             text: None,
         }

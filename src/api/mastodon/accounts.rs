@@ -51,7 +51,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/statuses", get(account_statuses))
         .route("/api/v1/accounts/{id}/followers", get(followers))
         .route("/api/v1/accounts/{id}/following", get(following))
-        .route("/api/v1/accounts/{id}/featured_tags", get(empty_list))
         .route("/api/v1/accounts/{id}/follow", post(follow))
         .route("/api/v1/accounts/{id}/unfollow", post(unfollow))
         .route("/api/v1/accounts/{id}/block", post(block))
@@ -275,10 +274,6 @@ async fn familiar_followers(
             .map(|(_, v)| serde_json::json!({ "id": v, "accounts": [] }))
             .collect();
     Json(ids)
-}
-
-async fn empty_list() -> Json<Vec<serde_json::Value>> {
-    Json(Vec::new())
 }
 
 #[derive(Deserialize, Default)]

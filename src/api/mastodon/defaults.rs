@@ -34,10 +34,7 @@ pub fn routes() -> Router<AppState> {
         "/api/v1/announcements",
         "/api/v1/suggestions",
         "/api/v2/suggestions",
-        "/api/v1/scheduled_statuses",
         "/api/v1/endorsements",
-        "/api/v1/featured_tags",
-        "/api/v1/featured_tags/suggestions",
         "/api/v1/notifications/requests",
     ] {
         router = router.route(path, get(empty_for_user));

@@ -6,14 +6,17 @@ mod apps;
 mod conversations;
 mod defaults;
 mod domain_blocks;
+mod featured_tags;
 mod filters;
 mod instance;
 mod lists;
 mod markers;
 mod media;
 mod notifications;
+mod polls;
 mod registrations;
 mod render;
+mod scheduled_statuses;
 mod search;
 mod statuses;
 mod tags;
@@ -31,13 +34,16 @@ pub fn routes() -> Router<AppState> {
         .merge(conversations::routes())
         .merge(defaults::routes())
         .merge(domain_blocks::routes())
+        .merge(featured_tags::routes())
         .merge(filters::routes())
         .merge(instance::routes())
         .merge(lists::routes())
         .merge(markers::routes())
         .merge(media::routes())
         .merge(notifications::routes())
+        .merge(polls::routes())
         .merge(registrations::routes())
+        .merge(scheduled_statuses::routes())
         .merge(search::routes())
         .merge(statuses::routes())
         .merge(tags::routes())

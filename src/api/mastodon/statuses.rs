@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -20,6 +20,8 @@ use crate::api::extract::fields::nested_attributes;
 use crate::api::extract::{FormOrJson, MaybeUser, PageQuery, User};
 use crate::error::{ApiResult, Error};
 use crate::model::{StatusId, Visibility};
+use crate::service::polls::PollInput;
+use crate::service::scheduled;
 use crate::service::statuses::{self as service, NewPost};
 use crate::state::AppState;
 
@@ -58,8 +60,75 @@ struct NewStatusForm {
     language: Option<String>,
     #[serde(default, deserialize_with = "one_or_many")]
     media_ids: Vec<String>,
+    /// JSON bodies: `{"options": [...], "expires_in": …, …}`.
     poll: Option<serde_json::Value>,
+    /// Form bodies: `poll[options][]=…&poll[expires_in]=…` (the trailing
+    /// `[]` is dropped by the form parser).
+    #[serde(rename = "poll[options]", default, deserialize_with = "one_or_many")]
+    poll_options: Vec<String>,
+    #[serde(rename = "poll[expires_in]")]
+    poll_expires_in: Option<String>,
+    #[serde(rename = "poll[multiple]", default, deserialize_with = "lenient_bool")]
+    poll_multiple: Option<bool>,
+    #[serde(
+        rename = "poll[hide_totals]",
+        default,
+        deserialize_with = "lenient_bool"
+    )]
+    poll_hide_totals: Option<bool>,
     scheduled_at: Option<String>,
+}
+
+impl NewStatusForm {
+    /// The poll, from whichever body shape carried it.
+    fn poll(&self) -> ApiResult<Option<PollInput>> {
+        let number = |v: &serde_json::Value| -> ApiResult<Option<i64>> {
+            match v {
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::Number(n) => Ok(n.as_i64()),
+                serde_json::Value::String(s) if s.is_empty() => Ok(None),
+                serde_json::Value::String(s) => s.parse().map(Some).map_err(|_| {
+                    Error::Validation(format!("poll expires_in {s:?} is not a number of seconds"))
+                }),
+                _ => Err(Error::Validation("poll expires_in must be a number".into())),
+            }
+        };
+        let flag = |v: &serde_json::Value| match v {
+            serde_json::Value::Bool(b) => *b,
+            serde_json::Value::String(s) => matches!(s.as_str(), "true" | "1" | "on"),
+            serde_json::Value::Number(n) => n.as_i64() == Some(1),
+            _ => false,
+        };
+        if let Some(poll) = self.poll.as_ref().filter(|p| !p.is_null()) {
+            let options = match &poll["options"] {
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|o| {
+                        o.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| o.to_string())
+                    })
+                    .collect(),
+                serde_json::Value::Null => Vec::new(),
+                other => vec![other.as_str().unwrap_or_default().to_owned()],
+            };
+            return Ok(Some(PollInput {
+                options,
+                expires_in: number(&poll["expires_in"])?,
+                multiple: flag(&poll["multiple"]),
+                hide_totals: flag(&poll["hide_totals"]),
+            }));
+        }
+        if self.poll_options.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(PollInput {
+            options: self.poll_options.clone(),
+            expires_in: number(&serde_json::json!(self.poll_expires_in))?,
+            multiple: self.poll_multiple.unwrap_or(false),
+            hide_totals: self.poll_hide_totals.unwrap_or(false),
+        }))
+    }
 }
 
 /// POST /api/v1/statuses — publish a status.
@@ -68,15 +137,15 @@ async fn create_status(
     me: User<WriteStatuses>,
     headers: HeaderMap,
     FormOrJson(form): FormOrJson<NewStatusForm>,
-) -> ApiResult<Json<Status>> {
-    if form.poll.is_some() {
-        return Err(Error::Validation("Polls are not supported yet".into()));
-    }
-    if form.scheduled_at.as_deref().is_some_and(|s| !s.is_empty()) {
-        return Err(Error::Validation(
-            "Scheduled posts are not supported yet".into(),
-        ));
-    }
+) -> ApiResult<Response> {
+    let poll = form.poll()?;
+    let scheduled_at = match form.scheduled_at.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => Some(
+            scheduled::parse_time(raw)
+                .ok_or_else(|| Error::Unprocessable("Record invalid".into()))?,
+        ),
+        _ => None,
+    };
     // `visibility=local` is the company-only audience, as in GoToSocial.
     let (visibility, local_only) = match form.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => (None, form.local_only),
@@ -108,10 +177,16 @@ async fn create_status(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         app_id: Some(me.auth.token.app_id),
+        poll,
     };
+    if let Some(at) = scheduled_at {
+        let row = scheduled::schedule(&state.store, &state.config, &me.user, post, at).await?;
+        let entity = super::scheduled_statuses::entity(&state, &me.user, &row).await?;
+        return Ok(Json(entity).into_response());
+    }
     crate::federation::fetch::resolve_mentions(&state, &post.text).await;
     let status = service::create(&state.store, &state.config, &me.user, post).await?;
-    Ok(Json(render::status(&state, me.viewer(), status).await?))
+    Ok(Json(render::status(&state, me.viewer(), status).await?).into_response())
 }
 
 /// GET /api/v1/statuses/{id}

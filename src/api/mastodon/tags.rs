@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/followed_tags", get(followed))
 }
 
-fn tag_json(state: &AppState, id: i64, name: &str, following: bool) -> Value {
+pub(super) fn tag_json(state: &AppState, id: i64, name: &str, following: bool) -> Value {
     let lower = name.to_lowercase();
     json!({
         "id": id.to_string(),

@@ -2,6 +2,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use crate::api::extract::{MaybeUser, PageQuery, User};
 use crate::error::ApiResult;
 use crate::model::Status;
 use crate::state::AppState;
-use crate::store::{Locality, Mark, Viewer};
+use crate::store::{Locality, Mark, TagQuery, Viewer};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -87,19 +88,49 @@ async fn public(
     page_of(&state, viewer, &page, statuses, "public").await
 }
 
-/// GET /api/v1/timelines/tag/{tag}
+/// Tags per `any[]`, `all[]` and `none[]`; more are ignored, as in Mastodon.
+const TAGS_PER_MODE: usize = 4;
+
+/// The timeline's tag and the `any[]`, `all[]`, `none[]` of the query.
+fn tag_query(tag: &str, uri: &Uri, local: bool) -> TagQuery {
+    let name = |t: &str| t.trim().trim_start_matches('#').to_owned();
+    let (mut any, mut all, mut none) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        let list = match k.as_ref() {
+            "any[]" | "any" => &mut any,
+            "all[]" | "all" => &mut all,
+            "none[]" | "none" => &mut none,
+            _ => continue,
+        };
+        let v = name(&v);
+        if !v.is_empty() && list.len() < TAGS_PER_MODE {
+            list.push(v);
+        }
+    }
+    any.insert(0, name(tag));
+    TagQuery {
+        any,
+        all,
+        none,
+        local,
+    }
+}
+
+/// GET /api/v1/timelines/tag/{tag} — `local`, `any[]`, `all[]`, `none[]`.
 async fn tag(
     State(state): State<AppState>,
     viewer: MaybeUser<ReadStatuses>,
     Path(tag): Path<String>,
     Query(q): Query<PublicQuery>,
+    uri: Uri,
     page: PageQuery,
 ) -> ApiResult<Response> {
     let viewer = viewer.viewer();
+    let query = tag_query(&tag, &uri, q.local.unwrap_or(false));
     let statuses = state
         .store
-        .statuses()
-        .tagged(&tag, viewer, q.local.unwrap_or(false), &page.page(20, 40))
+        .tags()
+        .timeline(&query, viewer, &page.page(20, 40))
         .await?;
     page_of(&state, viewer, &page, statuses, "public").await
 }

@@ -55,6 +55,16 @@ pub struct Note {
     pub any_of: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<Value>,
+    /// `Question`: when voting ends, or (`closed`) ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
+    /// A poll vote is a `Note` with the option's title as `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A `Hashtag`, `Mention` or `Emoji` in a note's `tag` list.
@@ -183,11 +193,24 @@ impl Note {
 
     /// Question options, as names.
     pub fn poll_options(&self) -> Vec<String> {
+        self.poll_choices().into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// A `Question`'s options with their vote counts (`replies.totalItems`).
+    pub fn poll_choices(&self) -> Vec<(String, i64)> {
         self.one_of
             .iter()
             .chain(self.any_of.iter())
             .flatten()
-            .filter_map(|o| o.get("name").and_then(Value::as_str).map(str::to_owned))
+            .filter_map(|o| {
+                let title = o.get("name").and_then(Value::as_str)?.to_owned();
+                let votes = o
+                    .pointer("/replies/totalItems")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+                    .max(0);
+                Some((title, votes))
+            })
             .collect()
     }
 }

@@ -1,6 +1,7 @@
 mod accounts;
 mod apps;
 mod counters;
+mod featured_tags;
 mod filters;
 mod follows;
 mod instance;
@@ -10,8 +11,10 @@ mod notifications;
 mod oauth_code;
 mod oauth_grants;
 mod pagination;
+mod polls;
 mod profile;
 mod registrations;
+mod scheduled;
 mod scopes;
 mod search;
 mod snapshots;

@@ -1,4 +1,5 @@
-//! /api/v2/search over accounts, hashtags and statuses, with visibility.
+//! /api/v2/search over accounts, hashtags and statuses, with visibility;
+//! hashtag follows and tag timelines.
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -276,4 +277,141 @@ async fn search_opens_links_to_local_posts_and_profiles_and_pages_with_min_id() 
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [newer["id"].as_str().unwrap()]);
+}
+
+#[tokio::test]
+async fn one_word_with_hash_or_at_finds_tags_and_people_not_posts() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    app.post_status(&alice, &[("status", "#Rustlang release news")])
+        .await;
+    app.post_status(
+        &alice,
+        &[("status", "rustlang questions to alice@loggia.test")],
+    )
+    .await;
+    let search = |q: &'static str| {
+        let app = &app;
+        let alice = alice.clone();
+        async move {
+            let found = app
+                .get_with_token(&format!("/api/v2/search?q={q}"), &alice)
+                .await
+                .assert_status(StatusCode::OK)
+                .json();
+            assert_entity("Search", &found);
+            found
+        }
+    };
+    let count = |found: &serde_json::Value, kind: &str| found[kind].as_array().unwrap().len();
+
+    // As in Mastodon: `#word` is a hashtag search, `x@y` an account search.
+    let tag = search("%23rustlang").await;
+    assert_eq!(tag["hashtags"][0]["name"], "rustlang");
+    assert_eq!(tag["statuses"], json!([]));
+    assert_eq!(
+        search("%23rustlang&type=statuses").await["statuses"],
+        json!([])
+    );
+    let handle = search("alice%40loggia.test").await;
+    assert_eq!(handle["accounts"][0]["username"], "alice");
+    assert_eq!(handle["statuses"], json!([]));
+    // The same words without the sign, or among other words, are text.
+    assert_eq!(count(&search("rustlang").await, "statuses"), 2);
+    assert_eq!(count(&search("%23rustlang%20news").await, "statuses"), 1);
+}
+
+#[tokio::test]
+async fn tag_timelines_take_any_all_and_none() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let post = |token: &str, text: &'static str, extra: &'static [(&'static str, &'static str)]| {
+        let app = &app;
+        let token = token.to_owned();
+        async move {
+            let mut form = vec![("status", text)];
+            form.extend_from_slice(extra);
+            app.post_status(&token, &form).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let foo = post(&alice, "just #foo", &[]).await;
+    let bar = post(&bob, "just #Bar", &[]).await;
+    let both = post(&alice, "#FOO and #bar", &[]).await;
+    let baz = post(&bob, "just #baz", &[]).await;
+    let foo_baz = post(&alice, "#foo with #baz", &[]).await;
+    // Tag timelines show public posts only; company-only ones to colleagues.
+    post(&alice, "#foo #bar unlisted", &[("visibility", "unlisted")]).await;
+    let company = post(&alice, "#foo #bar inside", &[("local_only", "true")]).await;
+
+    let ids = |path: String, token: Option<String>| {
+        let app = &app;
+        async move {
+            app.get_as(&path, token.as_deref())
+                .await
+                .assert_status(StatusCode::OK)
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let anon = |q: &str| ids(format!("/api/v1/timelines/tag/{q}"), None);
+    assert_eq!(
+        anon("foo").await,
+        [foo_baz.as_str(), both.as_str(), foo.as_str()]
+    );
+    assert_eq!(
+        anon("foo?any[]=bar").await,
+        [foo_baz.as_str(), both.as_str(), bar.as_str(), foo.as_str()]
+    );
+    assert_eq!(anon("Foo?all[]=BAR").await, [both.as_str()]);
+    assert_eq!(
+        anon("foo?none[]=bar").await,
+        [foo_baz.as_str(), foo.as_str()]
+    );
+    assert_eq!(
+        anon("foo?any[]=baz&none[]=bar").await,
+        [foo_baz.as_str(), baz.as_str(), foo.as_str()]
+    );
+    assert_eq!(anon("foo?all[]=bar&all[]=baz").await, Vec::<String>::new());
+    assert_eq!(anon("foo?any[]=%23bar&all[]=baz").await, [foo_baz.as_str()]);
+    assert_eq!(anon("foo?all[]=nosuchtag").await, Vec::<String>::new());
+    assert_eq!(
+        ids(
+            "/api/v1/timelines/tag/foo?all[]=bar".into(),
+            Some(bob.clone())
+        )
+        .await,
+        [company.as_str(), both.as_str()]
+    );
+    assert_eq!(
+        ids(
+            "/api/v1/timelines/tag/foo?all[]=bar&local=true".into(),
+            Some(bob.clone())
+        )
+        .await,
+        [company.as_str(), both.as_str()]
+    );
+
+    // Pages keep the tags of the query.
+    let first = app.get("/api/v1/timelines/tag/foo?any[]=bar&limit=2").await;
+    let page: Vec<String> = first
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(page, [foo_baz.as_str(), both.as_str()]);
+    let link = first.header("link").expect("a Link header");
+    let next = &link[1..link.find('>').unwrap()];
+    let next = next.strip_prefix("http://loggia.test").unwrap().to_owned();
+    assert!(next.contains("any%5B%5D=bar"), "{next}");
+    assert_eq!(ids(next, None).await, [bar.as_str(), foo.as_str()]);
 }

@@ -661,3 +661,84 @@ async fn nothing_is_lost_when_a_peer_is_down_or_the_sender_restarts() {
     .await;
     drop(alpha);
 }
+
+#[tokio::test]
+async fn polls_cross_over_as_questions_and_votes_come_back() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let (_, alice_token) = alpha.app.user_with_token("alice").await;
+    let (_, bob_token) = beta.app.user_with_token("bob").await;
+    follow_accepted(&beta, &bob_token, &alpha.handle("alice")).await;
+
+    let post = alpha
+        .app
+        .post_json_with_token(
+            "/api/v1/statuses",
+            &alice_token,
+            &serde_json::json!({
+                "status": "Offsite: where?",
+                "poll": {"options": ["Lisbon", "Oslo"], "expires_in": 3600},
+            }),
+        )
+        .await
+        .json();
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    // Served as a Question.
+    let question: Value = super::http()
+        .get(&uri)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(question["type"], "Question");
+    assert_eq!(question["oneOf"][1]["name"], "Oslo");
+    assert!(question["endTime"].is_string());
+
+    let on_beta = eventually("the poll reaches beta", || async {
+        status_by_uri(&beta, &uri).await
+    })
+    .await;
+    let seen = beta
+        .get_json(&format!("/api/v1/statuses/{}", on_beta.id), &bob_token)
+        .await;
+    let poll_id = seen["poll"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(seen["poll"]["options"][0]["title"], "Lisbon");
+    assert_eq!(seen["poll"]["expires_at"], post["poll"]["expires_at"]);
+
+    // Bob votes on beta; the vote reaches alice's poll on alpha, and
+    // alpha's new tallies come back to beta.
+    let voted = beta
+        .app
+        .post_json_with_token(
+            &format!("/api/v1/polls/{poll_id}/votes"),
+            &bob_token,
+            &serde_json::json!({"choices": [1]}),
+        )
+        .await;
+    assert_eq!(voted.status, 200, "{}", voted.text());
+    assert_eq!(voted.json()["own_votes"], serde_json::json!([1]));
+    let local_poll = post["poll"]["id"].as_str().unwrap().to_owned();
+    eventually("alpha counts bob's vote", || async {
+        let poll = alpha
+            .get_json(&format!("/api/v1/polls/{local_poll}"), &alice_token)
+            .await;
+        (poll["options"][1]["votes_count"] == 1).then_some(())
+    })
+    .await;
+    eventually("beta learns the new tally", || async {
+        let poll = beta
+            .get_json(&format!("/api/v1/polls/{poll_id}"), &bob_token)
+            .await;
+        (poll["options"][1]["votes_count"] == 1 && poll["voted"] == true).then_some(())
+    })
+    .await;
+    // A tally update is not an edit.
+    let after = beta
+        .get_json(&format!("/api/v1/statuses/{}", on_beta.id), &bob_token)
+        .await;
+    assert_eq!(after["edited_at"], Value::Null);
+    assert_eq!(after["content"], seen["content"]);
+}
