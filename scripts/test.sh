@@ -2,7 +2,9 @@
 # The whole test suite: formatting, lints, then everything twice — on SQLite
 # and on a real PostgreSQL that this script starts in a temporary directory
 # and stops afterwards: the Rust tests (unit and integration), then the
-# client-library suites (toot, Mastodon.py, masto) against a running Loggia.
+# client-library suites (toot, Mastodon.py, masto) against a running Loggia,
+# then other people's suites (toot's integration tests, schemathesis with
+# Mastodon's OpenAPI description).
 # Fails (never skips) when PostgreSQL is missing.
 #
 #   scripts/test.sh              everything
@@ -26,6 +28,13 @@ run_clients() {
     cargo build --locked --quiet
     tests/clients/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" "$1" 2>&1 | tee -a "$RESULTS"
 }
+# Other people's test suites: toot's integration tests and schemathesis
+# against Mastodon's OpenAPI description, each on a fresh database.
+run_conformance() {
+    local bin="${CARGO_TARGET_DIR:-target}/debug/loggia"
+    tests/conformance/toot.sh "$bin" "$1" 2>&1 | tee -a "$RESULTS"
+    tests/conformance/schemathesis.sh "$bin" "$2" 2>&1 | tee -a "$RESULTS"
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -39,6 +48,8 @@ if [[ "$which" == all || "$which" == sqlite ]]; then
     step "client libraries on SQLite"
     CLIENTS_DB=$(mktemp -d)
     run_clients "sqlite://$CLIENTS_DB/loggia.db"
+    step "toot's integration suite and schemathesis on SQLite"
+    run_conformance "sqlite://$CLIENTS_DB/toot.db" "sqlite://$CLIENTS_DB/schemathesis.db"
     rm -rf "$CLIENTS_DB"
     step "an independent ActivityPub implementation (Fedify) federating with Loggia"
     tests/peers/fedify/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" 2>&1 | tee -a "$RESULTS"
@@ -54,6 +65,8 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     TEST_BACKEND=postgres run_tests
     step "client libraries on PostgreSQL"
     run_clients "$(create_database clients)"
+    step "toot's integration suite and schemathesis on PostgreSQL"
+    run_conformance "$(create_database toot)" "$(create_database schemathesis)"
 fi
 
 step "all tests passed"

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track))
         .route_layer(middleware::from_fn_with_state(state.clone(), wake_deliveries))
         .fallback(|| async { Error::NotFound })
+        .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -49,6 +50,26 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A `%00` in the path or query is refused before any handler sees it
+/// (PostgreSQL cannot store NUL, and no client has a reason to send one).
+async fn refuse_nul_in_uri(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let uri = request.uri();
+    let nul = |part: &str| {
+        part.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    if nul(uri.path()) || uri.query().is_some_and(nul) {
+        return axum::response::IntoResponse::into_response(Error::BadRequest(
+            "the request may not contain NUL characters".into(),
+        ));
+    }
+    next.run(request).await
 }
 
 /// After a successful write, wakes the delivery worker: whatever the

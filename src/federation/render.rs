@@ -144,7 +144,7 @@ pub async fn note(
     for name in store.statuses().tags(status.id).await? {
         tags.push(json!({
             "type": "Hashtag",
-            "href": format!("{}/tags/{}", config.base_url(), name.to_lowercase()),
+            "href": crate::service::urls::tag_url(config, &name),
             "name": format!("#{name}"),
         }));
     }

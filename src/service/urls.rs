@@ -17,6 +17,12 @@ pub fn account_tagged_url(config: &Config, username: &str, tag: &str) -> String 
     format!("{}/@{username}/tagged/{tag}", config.base_url())
 }
 
+/// A hashtag's page (`/tags/café` percent-encoded, as Rails' `tag_url`).
+pub fn tag_url(config: &Config, tag: &str) -> String {
+    let tag: String = url::form_urlencoded::byte_serialize(tag.to_lowercase().as_bytes()).collect();
+    format!("{}/tags/{tag}", config.base_url())
+}
+
 pub fn shared_inbox(config: &Config) -> String {
     format!("{}/inbox", config.base_url())
 }

@@ -47,7 +47,19 @@ echo "toot $TOOT_VERSION: $(grep -c '^def test_' "$SUITE"/tests/integration/test
 
 # --- server ----------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loggia-toot.XXXXXX")
-PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Two of toot's tests (login_cli*) hard-code http://localhost:3000, so the
+# server takes that address when it is free.
+free_port() {
+    "$VENV/bin/python" -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+PORT=$(free_port 3000)
+[ "$PORT" = 3000 ] || echo "warning: port 3000 is busy; toot's login_cli tests will fail" >&2
 SERVER_PID=
 cleanup() {
     local rc=$?
@@ -72,7 +84,7 @@ unset_loggia=()
 while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
 log "Starting Loggia on port $PORT ($DATABASE_URL), open registrations"
 (cd "$WORK" && exec env "${unset_loggia[@]}" \
-    LOGGIA_DOMAIN="127.0.0.1:$PORT" \
+    LOGGIA_DOMAIN="localhost:$PORT" \
     LOGGIA_PROTOCOL=http \
     LOGGIA_LISTEN="127.0.0.1:$PORT" \
     LOGGIA_DATABASE_URL="$DATABASE_URL" \
@@ -91,7 +103,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" || { echo "Loggia did not
 
 # --- suite -----------------------------------------------------------------
 log "toot $TOOT_VERSION integration suite"
-(cd "$SUITE" && env TOOT_TEST_BASE_URL="http://127.0.0.1:$PORT" \
+(cd "$SUITE" && env TOOT_TEST_BASE_URL="http://localhost:$PORT" \
     "$VENV/bin/python" -m pytest -q --tb=short -p no:cacheprovider -W ignore::DeprecationWarning ${TOOT_PYTEST_ARGS:-} tests/integration)
 rc=$?
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -7,6 +7,7 @@
 mod api;
 mod cli;
 mod common;
+mod conformance;
 mod federation;
 mod ops;
 mod store;

@@ -128,9 +128,14 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         "description": config.instance_description,
         "email": config.contact_email,
         "version": version_string(),
-        // The shape requires a string; empty says "no streaming" without
-        // sending clients to an endpoint that does not exist yet.
-        "urls": { "streaming_api": "" },
+        // The schema requires a URI. Where the streaming API will be (it
+        // answers 404 until it exists); v2 says `null` meanwhile, which is
+        // what current apps read.
+        "urls": { "streaming_api": format!(
+            "{}://{}",
+            if config.protocol == crate::config::Protocol::Https { "wss" } else { "ws" },
+            config.domain()
+        ) },
         "stats": {
             "user_count": stats.users,
             "status_count": stats.local_statuses,

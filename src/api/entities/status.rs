@@ -126,7 +126,7 @@ impl Status {
                 .iter()
                 .map(|t| Tag {
                     name: t.to_lowercase(),
-                    url: format!("{}/tags/{}", config.base_url(), t.to_lowercase()),
+                    url: crate::service::urls::tag_url(config, t),
                 })
                 .collect(),
             emojis: Vec::new(),

@@ -47,8 +47,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
                 serde_json::json!({})
             } else {
                 serde_json::from_slice(&body)
-                    .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?
+                    .map_err(|e| Error::BadRequest(format!("invalid JSON body: {e}")))?
             };
+            if has_nul(&value) {
+                return Err(nul_error());
+            }
             // Rails merges query parameters into JSON bodies too.
             if let Some(object) = value.as_object_mut() {
                 for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -58,7 +61,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormOrJson<T> {
                 }
             }
             let parsed = serde_json::from_value(value)
-                .map_err(|e| Error::Validation(format!("invalid parameters: {e}")))?;
+                .map_err(|e| Error::BadRequest(format!("invalid parameters: {e}")))?;
             return Ok(Self(parsed));
         }
         if !(content_type.is_empty()
@@ -103,11 +106,32 @@ pub fn parse_form<T: DeserializeOwned>(query: &str, body: &[u8]) -> Result<T, Er
         .filter(|(k, _)| !body_pairs.iter().any(|(bk, _)| bk == k))
         .collect();
     pairs.extend(body_pairs);
+    if pairs
+        .iter()
+        .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(nul_error());
+    }
     let encoded = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&pairs)
         .finish();
     serde_html_form::from_str(&encoded)
-        .map_err(|e| Error::Validation(format!("invalid parameters: {e}")))
+        .map_err(|e| Error::BadRequest(format!("invalid parameters: {e}")))
+}
+
+/// NUL characters are refused in text: PostgreSQL cannot store them and
+/// no client has a reason to send one.
+pub fn nul_error() -> Error {
+    Error::Validation("text may not contain NUL characters".into())
+}
+
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 fn normalize_key(key: &str) -> String {

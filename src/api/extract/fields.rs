@@ -182,7 +182,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                     }
                 }
             }
-            return Ok(fields);
+            return without_nul(fields);
         }
         let body = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -194,7 +194,7 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
         if content_type.starts_with("application/json") {
             if !body.iter().all(u8::is_ascii_whitespace) {
                 let value: Value = serde_json::from_slice(&body)
-                    .map_err(|e| Error::Validation(format!("invalid JSON body: {e}")))?;
+                    .map_err(|e| Error::BadRequest(format!("invalid JSON body: {e}")))?;
                 flatten("", &value, &mut fields.pairs);
             }
         } else {
@@ -202,8 +202,19 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                 url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())),
             );
         }
-        Ok(fields)
+        without_nul(fields)
     }
+}
+
+fn without_nul(fields: Fields) -> Result<Fields, Error> {
+    if fields
+        .pairs
+        .iter()
+        .any(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(super::body::nul_error());
+    }
+    Ok(fields)
 }
 
 #[cfg(test)]

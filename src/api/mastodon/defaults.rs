@@ -66,7 +66,11 @@ async fn extended_description(State(state): State<AppState>) -> Json<Value> {
         "<p>{}</p>",
         crate::web::html::escape(&state.config.instance_description)
     );
-    Json(json!({ "updated_at": null, "content": html }))
+    // The description comes from the configuration, read at start-up.
+    let updated_at = crate::model::Timestamp(
+        chrono::Utc::now().timestamp_millis() - state.started_at.elapsed().as_millis() as i64,
+    );
+    Json(json!({ "updated_at": updated_at.to_rfc3339(), "content": html }))
 }
 
 /// GET /api/v1/notifications/policy — nothing is filtered.

@@ -142,7 +142,7 @@ async fn search(
                 json!({
                     "id": id.to_string(),
                     "name": lower,
-                    "url": format!("{}/tags/{lower}", state.config.base_url()),
+                    "url": crate::service::urls::tag_url(&state.config, &lower),
                     "history": [],
                     "following": false,
                 })

@@ -24,7 +24,7 @@ pub(super) fn tag_json(state: &AppState, id: i64, name: &str, following: bool) -
     json!({
         "id": id.to_string(),
         "name": lower,
-        "url": format!("{}/tags/{lower}", state.config.base_url()),
+        "url": crate::service::urls::tag_url(&state.config, &lower),
         "history": [],
         "following": following,
     })

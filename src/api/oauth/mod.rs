@@ -1,9 +1,10 @@
 //! OAuth 2 endpoints: `/oauth/authorize` (consent page), `/oauth/token`,
-//! `/oauth/revoke` and the RFC 8414 metadata document.
+//! `/oauth/revoke`, `/oauth/userinfo` and the RFC 8414 metadata document.
 
 mod authorize;
 mod metadata;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,6 +19,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/oauth/token", post(token::create_token))
         .route("/oauth/revoke", post(token::revoke_token))
+        .route(
+            "/oauth/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route(
             "/.well-known/oauth-authorization-server",
             get(metadata::metadata),

@@ -124,7 +124,8 @@ async fn bad_app_registrations_are_explained() {
                 .unwrap(),
         )
         .await;
-    response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // As Rails: a body that does not parse is a bad request.
+    response.assert_status(StatusCode::BAD_REQUEST);
     assert!(
         response.json()["error"]
             .as_str()

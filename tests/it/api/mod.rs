@@ -4,6 +4,7 @@ mod counters;
 mod featured_tags;
 mod filters;
 mod follows;
+mod input;
 mod instance;
 mod lists;
 mod media;
