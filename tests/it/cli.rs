@@ -440,3 +440,128 @@ async fn serve_explains_how_to_create_an_admin_and_stops_gracefully() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
 }
+
+#[tokio::test]
+async fn invites_and_approvals_from_the_command_line() {
+    let db = TestDb::new().await;
+    let invite_mode = |args: &[&str]| {
+        loggia(&db, args)
+            .env("LOGGIA_REGISTRATIONS", "invite")
+            .env("LOGGIA_EMAIL_CONFIRMATION", "false")
+            .output()
+            .expect("run loggia")
+    };
+    assert_clean_failure(
+        &invite_mode(&["admin", "invite", "create"]),
+        "no admin account yet",
+    );
+    // With registrations closed, invites cannot be used: refused.
+    run(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "boss",
+            "--email",
+            "boss@acme.example",
+            "--role",
+            "admin",
+        ],
+    );
+    assert_clean_failure(
+        &run(&db, &["admin", "invite", "create"]),
+        "Registrations are closed",
+    );
+    let out = invite_mode(&[
+        "admin",
+        "invite",
+        "create",
+        "--max-uses",
+        "2",
+        "--expires-in",
+        "7d",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let link = stdout(&out).trim().to_owned();
+    let code = link
+        .strip_prefix("http://cli.test/invite/")
+        .unwrap_or_else(|| panic!("{link}"))
+        .to_owned();
+    assert!(stderr(&out).contains("2 use(s)"), "{}", stderr(&out));
+    let store = db.store().await;
+    let invite = store.invites().by_code(&code).await.unwrap().unwrap();
+    assert_eq!(invite.max_uses, Some(2));
+    let week = loggia::model::Timestamp::now().plus_seconds(7 * 86_400);
+    assert!((invite.expires_at.unwrap().0 - week.0).abs() < 60_000);
+    let bad = invite_mode(&["admin", "invite", "create", "--expires-in", "soon"]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("\"soon\" is not a duration"),
+        "{}",
+        stderr(&bad)
+    );
+    let listed = stdout(&invite_mode(&["admin", "invite", "list"]));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&code) && l.ends_with("usable")),
+        "{listed}"
+    );
+    assert!(
+        invite_mode(&["admin", "invite", "revoke", &code])
+            .status
+            .success()
+    );
+    let listed = stdout(&invite_mode(&["admin", "invite", "list"]));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&code) && l.ends_with("revoked")),
+        "{listed}"
+    );
+
+    // A pending sign-up is approved by name.
+    let user = store
+        .users()
+        .insert(&loggia::store::NewUser {
+            account_id: store
+                .accounts()
+                .insert(&loggia::store::NewAccount {
+                    username: "applicant".into(),
+                    uri: "http://cli.test/users/applicant".into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .id,
+            email: "applicant@acme.example".into(),
+            password_hash: "x".into(),
+            role_id: 1,
+            confirmed: true,
+            approved: false,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let listed = stdout(&run(&db, &["admin", "list-users"]));
+    assert!(listed.contains("(pending approval)"), "{listed}");
+    assert!(
+        run(&db, &["admin", "approve", "--username", "applicant"])
+            .status
+            .success()
+    );
+    assert!(
+        store
+            .users()
+            .by_id(user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .approved
+    );
+    assert_clean_failure(
+        &run(&db, &["admin", "approve", "--username", "applicant"]),
+        "is not waiting for approval",
+    );
+}
