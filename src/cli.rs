@@ -271,6 +271,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "No admin account yet. Create one with: loggia admin create-user --username admin --email you@example.com --role admin"
         );
     }
+    if !state.transcoder.available().await {
+        tracing::warn!(
+            "ffmpeg or ffprobe not found: video uploads are refused until ffmpeg is installed"
+        );
+    }
     tracing::info!(
         listen = %address,
         url = %config.base_url(),

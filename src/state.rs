@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::media::MediaStore;
+use crate::media::video::Transcoder;
 use crate::model::Account;
 use crate::ops::metrics::Metrics;
 use crate::service::instance::{self, Secrets};
@@ -26,6 +27,8 @@ pub struct App {
     pub metrics: Metrics,
     /// Where uploaded media files live.
     pub media: MediaStore,
+    /// ffmpeg and ffprobe, for videos.
+    pub transcoder: Transcoder,
     pub started_at: Instant,
     /// Outgoing HTTP and the instance actor's signing key.
     pub federation: crate::federation::Federation,
@@ -38,6 +41,8 @@ pub struct App {
 pub struct Options {
     /// Host name → address for outgoing requests, consulted before DNS.
     pub resolve_overrides: std::collections::HashMap<String, std::net::IpAddr>,
+    /// Other ffmpeg/ffprobe programs than those on `PATH`.
+    pub transcoder: Option<Transcoder>,
 }
 
 impl Deref for AppState {
@@ -91,6 +96,7 @@ impl AppState {
         Ok(Self(Arc::new(App {
             mailer,
             media,
+            transcoder: options.transcoder.unwrap_or_default(),
             config,
             store,
             secrets,

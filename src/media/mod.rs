@@ -1,8 +1,10 @@
-//! Media files: processing uploads (`process`) and storing files
-//! (`MediaStore`). The store is an enum so that an S3-compatible backend can
-//! join the local directory without dynamic dispatch.
+//! Media files: processing uploads (`process` for images, `video`) and
+//! storing files (`MediaStore`). The store is an enum so that an
+//! S3-compatible backend can join the local directory without dynamic
+//! dispatch.
 
 pub mod process;
+pub mod video;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +23,24 @@ pub enum StorageError {
     Io(#[from] std::io::Error),
     #[error("invalid media key")]
     BadKey,
+}
+
+/// What an upload is, from its first bytes (at least `SNIFF_BYTES` of them
+/// when the file is that long); never from the name or type the client gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Image,
+    Video(video::Container),
+}
+
+pub const SNIFF_BYTES: usize = 32;
+
+pub fn sniff(head: &[u8]) -> Option<Sniffed> {
+    if process::sniff(head).is_some() {
+        Some(Sniffed::Image)
+    } else {
+        video::Container::sniff(head).map(Sniffed::Video)
+    }
 }
 
 /// Keys are generated here only: `YYYY/MM/<random>.<ext>`. Anything else
@@ -80,11 +100,48 @@ impl MediaStore {
         }
     }
 
-    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+    /// Stores a local file (a transcoded video) the same way as `put`,
+    /// without reading it into memory.
+    pub async fn put_file(&self, key: &str, source: &Path) -> Result<(), StorageError> {
         check_key(key)?;
         match self {
-            MediaStore::Local { dir, .. } => match tokio::fs::read(dir.join(key)).await {
-                Ok(bytes) => Ok(Some(bytes)),
+            MediaStore::Local { dir, .. } => {
+                let path = dir.join(key);
+                if let Some(parent) = path.parent() {
+                    tokio::fs::create_dir_all(parent).await?;
+                }
+                let temp = path.with_extension(format!("tmp-{}", random_token(6)));
+                if let Err(e) = tokio::fs::copy(source, &temp).await {
+                    let _ = tokio::fs::remove_file(&temp).await;
+                    return Err(e.into());
+                }
+                tokio::fs::rename(&temp, &path).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Copies a stored file to a local path (for ffmpeg); false if missing.
+    pub async fn fetch_to(&self, key: &str, dest: &Path) -> Result<bool, StorageError> {
+        check_key(key)?;
+        match self {
+            MediaStore::Local { dir, .. } => match tokio::fs::copy(dir.join(key), dest).await {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+
+    /// Opens a stored file for serving (in ranges), with its length.
+    pub async fn open(&self, key: &str) -> Result<Option<(tokio::fs::File, u64)>, StorageError> {
+        check_key(key)?;
+        match self {
+            MediaStore::Local { dir, .. } => match tokio::fs::File::open(dir.join(key)).await {
+                Ok(file) => {
+                    let len = file.metadata().await?.len();
+                    Ok(Some((file, len)))
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e.into()),
             },
@@ -136,13 +193,20 @@ mod tests {
         let store = MediaStore::local(dir.path(), "http://x.test/");
         let key = MediaStore::new_key("png");
         store.put(&key, b"data").await.expect("put");
-        assert_eq!(
-            store.get(&key).await.expect("get").as_deref(),
-            Some(&b"data"[..])
-        );
         assert_eq!(store.url(&key), format!("http://x.test/media/{key}"));
-        store.delete(&key).await.expect("delete");
-        assert_eq!(store.get(&key).await.expect("get"), None);
+        let copy = dir.path().join("copy");
+        assert!(store.fetch_to(&key, &copy).await.expect("fetch"));
+        assert_eq!(std::fs::read(&copy).expect("read copy"), b"data");
+        let other = MediaStore::new_key("mp4");
+        store.put_file(&other, &copy).await.expect("put_file");
+        std::fs::remove_file(&copy).expect("remove copy");
+        let (_, len) = store.open(&other).await.expect("open").expect("exists");
+        assert_eq!(len, 4);
+        for key in [&key, &other] {
+            store.delete(key).await.expect("delete");
+            assert!(store.open(key).await.expect("open").is_none());
+            assert!(!store.fetch_to(key, &copy).await.expect("fetch"));
+        }
         // Nothing but the file itself was left around.
         let leftovers: Vec<_> = walk(dir.path());
         assert!(leftovers.iter().all(|p| p.is_dir()), "{leftovers:?}");

@@ -47,17 +47,86 @@ pub struct Processed {
 
 /// Processes an upload. CPU-heavy: call from a blocking task.
 pub fn process_image(bytes: &[u8]) -> Result<Processed, ProcessError> {
+    let (img, format) = decode(bytes)?;
+    let img = shrink(img, MAX_PIXELS);
+    let thumb = shrink(img.clone(), THUMB_PIXELS);
+    // Photos stay JPEG; anything that may be transparent becomes PNG.
+    let (content_type, extension, out_format) =
+        if format == ImageFormat::Jpeg || !img.color().has_alpha() {
+            JPEG
+        } else {
+            PNG
+        };
+    let bytes = encode(&img, out_format)?;
+    let thumbnail = encode(&thumb, out_format)?;
+    let blurhash = blurhash_of(&thumb);
+    let (width, height) = img.dimensions();
+    let (thumb_width, thumb_height) = thumb.dimensions();
+    Ok(Processed {
+        content_type,
+        extension,
+        bytes,
+        width,
+        height,
+        thumbnail,
+        thumb_width,
+        thumb_height,
+        blurhash,
+    })
+}
+
+const JPEG: (&str, &str, ImageFormat) = ("image/jpeg", "jpg", ImageFormat::Jpeg);
+const PNG: (&str, &str, ImageFormat) = ("image/png", "png", ImageFormat::Png);
+
+/// A preview image (a video's custom thumbnail or extracted frame).
+#[derive(Debug, Clone)]
+pub struct Thumbnail {
+    pub extension: &'static str,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub blurhash: String,
+}
+
+/// Processes a preview image: decoded under the same limits as uploads,
+/// shrunk to `THUMB_PIXELS`, metadata stripped. A JPEG stays JPEG and
+/// anything else becomes PNG, so a PNG someone chose stays a PNG.
+/// CPU-heavy: call from a blocking task.
+pub fn process_thumbnail(bytes: &[u8]) -> Result<Thumbnail, ProcessError> {
+    let (img, format) = decode(bytes)?;
+    let thumb = shrink(img, THUMB_PIXELS);
+    let (_, extension, out_format) = if format == ImageFormat::Jpeg {
+        JPEG
+    } else {
+        PNG
+    };
+    let (width, height) = thumb.dimensions();
+    Ok(Thumbnail {
+        extension,
+        bytes: encode(&thumb, out_format)?,
+        width,
+        height,
+        blurhash: blurhash_of(&thumb),
+    })
+}
+
+/// The supported format of an upload, from its first bytes.
+pub fn sniff(head: &[u8]) -> Option<ImageFormat> {
+    image::guess_format(head).ok().filter(|format| {
+        matches!(
+            format,
+            ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+        )
+    })
+}
+
+/// Decodes under limits and turns the image upright.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, ImageFormat), ProcessError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ProcessError::TooLarge);
     }
     // The content is sniffed; what the client claims does not matter.
-    let format = image::guess_format(bytes).map_err(|_| ProcessError::Unsupported)?;
-    if !matches!(
-        format,
-        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
-    ) {
-        return Err(ProcessError::Unsupported);
-    }
+    let format = sniff(bytes).ok_or(ProcessError::Unsupported)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(16_384);
@@ -77,32 +146,7 @@ pub fn process_image(bytes: &[u8]) -> Result<Processed, ProcessError> {
         _ => ProcessError::Corrupt,
     })?;
     img.apply_orientation(orientation);
-
-    let img = shrink(img, MAX_PIXELS);
-    let thumb = shrink(img.clone(), THUMB_PIXELS);
-    // Photos stay JPEG; anything that may be transparent becomes PNG.
-    let (content_type, extension, out_format) =
-        if format == ImageFormat::Jpeg || !img.color().has_alpha() {
-            ("image/jpeg", "jpg", ImageFormat::Jpeg)
-        } else {
-            ("image/png", "png", ImageFormat::Png)
-        };
-    let bytes = encode(&img, out_format)?;
-    let thumbnail = encode(&thumb, out_format)?;
-    let blurhash = blurhash_of(&thumb);
-    let (width, height) = img.dimensions();
-    let (thumb_width, thumb_height) = thumb.dimensions();
-    Ok(Processed {
-        content_type,
-        extension,
-        bytes,
-        width,
-        height,
-        thumbnail,
-        thumb_width,
-        thumb_height,
-        blurhash,
-    })
+    Ok((img, format))
 }
 
 fn shrink(img: DynamicImage, max_pixels: u64) -> DynamicImage {
@@ -183,6 +227,22 @@ mod tests {
             process_image(&vec![0u8; MAX_UPLOAD_BYTES + 1]).unwrap_err(),
             ProcessError::TooLarge
         );
+    }
+
+    #[test]
+    fn thumbnails_keep_png_and_jpeg_and_are_shrunk() {
+        let thumb = process_thumbnail(&png(50, 50)).expect("processed");
+        assert_eq!(
+            (thumb.extension, thumb.width, thumb.height),
+            ("png", 50, 50)
+        );
+        assert_eq!(
+            image::guess_format(&thumb.bytes).ok(),
+            Some(ImageFormat::Png)
+        );
+        let big = process_thumbnail(&png(1600, 900)).expect("processed");
+        assert!(u64::from(big.width) * u64::from(big.height) <= THUMB_PIXELS);
+        assert!(process_thumbnail(b"GIF89a but broken").is_err());
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 }
 
 /// Acts on what falls due: ended polls are announced to their voters and
-/// authors, scheduled posts are published. Every node may run it; each item is claimed once.
+/// authors, scheduled posts are published, videos whose node stopped are
+/// processed. Every node may run it; each item is claimed once.
 pub fn spawn_timers(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(TIMERS_EVERY);
@@ -73,6 +74,11 @@ pub fn spawn_timers(state: AppState) -> JoinHandle<()> {
                     state.federation.wake.notify_one();
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot announce ended polls"),
+            }
+            if let Err(e) =
+                super::media::resume_stalled(&state, crate::model::Timestamp::now()).await
+            {
+                tracing::warn!(error = %e, "cannot resume stalled videos");
             }
             match super::scheduled::publish_due(&state.store, &state.config).await {
                 Ok(0) => {}

@@ -6,7 +6,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::publish;
 use super::statuses::{distribute, erase};
 use crate::federation::protocol::Attachment;
-use crate::model::media::Media;
+use crate::model::media::{Media, Processing};
 use crate::model::{Account, AccountId, Status, Timestamp, Visibility};
 use crate::store::{Counter, FollowOptions, Mark, NewPoll, NewStatus, Store, StoreError};
 use crate::text::strip_html;
@@ -292,6 +292,12 @@ async fn add_attachments(
                 focus_y: focus_y.clamp(-1.0, 1.0),
                 created_at: Timestamp::now(),
                 remote_url: Some(a.url.clone()),
+                duration: None,
+                frame_rate: None,
+                bitrate: None,
+                processing: Processing::Done.as_str().into(),
+                claimed_until: None,
+                attempts: 0,
             })
             .await?;
         ids.push(row.id);

@@ -37,14 +37,20 @@ fn statuses(config: &Config) -> Value {
 }
 
 fn media_attachments() -> Value {
-    use crate::media::process;
+    use crate::media::{process, video};
+    let types: Vec<&str> = process::SUPPORTED_TYPES
+        .iter()
+        .chain(video::SUPPORTED_TYPES)
+        .copied()
+        .collect();
     json!({
-        "supported_mime_types": process::SUPPORTED_TYPES,
+        "supported_mime_types": types,
         "image_size_limit": process::MAX_UPLOAD_BYTES,
         "image_matrix_limit": process::MAX_DECODE_PIXELS,
-        "video_size_limit": 0,
-        "video_frame_rate_limit": 0,
-        "video_matrix_limit": 0,
+        // Videos need ffmpeg on the server (the packages install it).
+        "video_size_limit": video::MAX_VIDEO_BYTES,
+        "video_frame_rate_limit": video::MAX_FRAME_RATE as u64,
+        "video_matrix_limit": video::MAX_MATRIX,
         "description_limit": crate::service::media::MAX_DESCRIPTION,
     })
 }

@@ -7,6 +7,7 @@ mod conversations;
 mod defaults;
 mod domain_blocks;
 mod featured_tags;
+mod files;
 mod filters;
 mod instance;
 mod lists;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(defaults::routes())
         .merge(domain_blocks::routes())
         .merge(featured_tags::routes())
+        .merge(files::routes())
         .merge(filters::routes())
         .merge(instance::routes())
         .merge(lists::routes())

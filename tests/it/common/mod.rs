@@ -310,6 +310,17 @@ pub fn multipart_request(
     fields: &[(&str, &str)],
     file: Option<(&str, &str, &str, &[u8])>,
 ) -> Request<Body> {
+    multipart_files_request(method, path, token, fields, file.as_slice())
+}
+
+/// A multipart request with text fields and any number of files.
+pub fn multipart_files_request(
+    method: Method,
+    path: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> Request<Body> {
     let boundary = "loggia-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -320,7 +331,7 @@ pub fn multipart_request(
             .as_bytes(),
         );
     }
-    if let Some((name, file_name, content_type, bytes)) = file {
+    for (name, file_name, content_type, bytes) in files {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
         );

@@ -61,6 +61,7 @@ fn options() -> Options {
             .iter()
             .map(|n| (n.to_string(), IpAddr::V4(Ipv4Addr::LOCALHOST)))
             .collect::<HashMap<_, _>>(),
+        ..Options::default()
     }
 }
 

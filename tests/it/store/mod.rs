@@ -624,3 +624,125 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
         .collect();
     assert_eq!(kept, [ids[4], ids[3], ids[2]]);
 }
+
+#[tokio::test]
+async fn pending_videos_are_held_by_one_node_at_a_time() {
+    use loggia::model::media::{Media, Processing};
+    let (_db, store) = store().await;
+    let (account, _) = user(&store, "alice").await;
+    let t = Timestamp(1_000_000);
+    let pending = Media {
+        id: 0,
+        account_id: account,
+        status_id: None,
+        kind: "video".into(),
+        content_type: "video/mp4".into(),
+        file_key: "2026/11/upload.upload".into(),
+        file_size: 10,
+        width: 560,
+        height: 320,
+        thumbnail_key: String::new(),
+        thumb_width: 0,
+        thumb_height: 0,
+        blurhash: String::new(),
+        description: String::new(),
+        focus_x: 0.0,
+        focus_y: 0.0,
+        created_at: t,
+        remote_url: None,
+        duration: Some(5.5),
+        frame_rate: Some("30/1".into()),
+        bitrate: None,
+        processing: Processing::Pending.as_str().into(),
+        claimed_until: Some(t.plus_seconds(60)),
+        attempts: 1,
+    };
+    let first = store.media().insert(&pending).await.unwrap();
+    let second = store.media().insert(&pending).await.unwrap();
+    assert_eq!(first.processing(), Processing::Pending);
+    assert_eq!(first.duration, Some(5.5));
+    // Held: nothing is stalled, nobody else can claim it.
+    assert!(store.media().stalled(t, 10).await.unwrap().is_empty());
+    assert!(
+        !store
+            .media()
+            .claim(first.id, t, t.plus_seconds(60))
+            .await
+            .unwrap()
+    );
+    // Renewed, then lapsed: another node claims it, once.
+    store
+        .media()
+        .renew(first.id, t.plus_seconds(90))
+        .await
+        .unwrap();
+    let later = t.plus_seconds(70);
+    let stalled = store.media().stalled(later, 10).await.unwrap();
+    assert_eq!(
+        stalled.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [second.id]
+    );
+    let lapsed = t.plus_seconds(100);
+    assert_eq!(store.media().stalled(lapsed, 10).await.unwrap().len(), 2);
+    assert!(
+        store
+            .media()
+            .claim(first.id, lapsed, lapsed.plus_seconds(60))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .media()
+            .claim(first.id, lapsed, lapsed.plus_seconds(60))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .media()
+            .by_id(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
+        2
+    );
+    // Finished: the processed file replaces the upload, once.
+    let done = Media {
+        file_key: "2026/11/video.mp4".into(),
+        thumbnail_key: "2026/11/frame.jpg".into(),
+        thumb_width: 640,
+        thumb_height: 360,
+        bitrate: Some(300_000),
+        ..first.clone()
+    };
+    assert!(store.media().finish(&done).await.unwrap());
+    assert!(!store.media().finish(&done).await.unwrap());
+    let finished = store.media().by_id(first.id).await.unwrap().unwrap();
+    assert_eq!(finished.processing(), Processing::Done);
+    assert_eq!(finished.file_key, "2026/11/video.mp4");
+    assert_eq!(
+        (finished.bitrate, finished.claimed_until),
+        (Some(300_000), None)
+    );
+    // Failed: no longer pending, the upload's key forgotten.
+    store.media().fail(second.id).await.unwrap();
+    let failed = store.media().by_id(second.id).await.unwrap().unwrap();
+    assert_eq!(
+        (failed.processing(), failed.file_key.as_str()),
+        (Processing::Failed, "")
+    );
+    assert!(store.media().stalled(lapsed, 10).await.unwrap().is_empty());
+    // A new preview.
+    store
+        .media()
+        .set_thumbnail(second.id, "2026/11/t.png", (50, 50), "LKO2?U%2Tw=w")
+        .await
+        .unwrap();
+    let failed = store.media().by_id(second.id).await.unwrap().unwrap();
+    assert_eq!(
+        (failed.thumbnail_key.as_str(), failed.thumb_width),
+        ("2026/11/t.png", 50)
+    );
+}
