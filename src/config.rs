@@ -101,6 +101,9 @@ pub struct Config {
     /// When not empty, sign-ups without an invite need an address in one of
     /// these domains (or their subdomains).
     pub registration_email_domains: Vec<String>,
+    /// Accounts one client address may create per throttling window
+    /// (`sign_in_failure_window_secs`); 0: no limit.
+    pub sign_up_max_per_address: u32,
     /// Whether every employee may create invite links (staff always may).
     pub employees_can_invite: bool,
     /// New accounts must confirm their e-mail address before signing in.
@@ -135,6 +138,7 @@ impl Default for Config {
             authorized_fetch: false,
             registrations: Registrations::Closed,
             registration_email_domains: Vec::new(),
+            sign_up_max_per_address: 20,
             employees_can_invite: false,
             email_confirmation: true,
             smtp_url: String::new(),
@@ -195,7 +199,8 @@ fn kind_of(key: &str) -> Option<Kind> {
         "database_max_connections"
         | "max_status_chars"
         | "sign_in_max_failures"
-        | "sign_in_failure_window_secs" => Kind::Int,
+        | "sign_in_failure_window_secs"
+        | "sign_up_max_per_address" => Kind::Int,
         _ => return None,
     })
 }
@@ -483,7 +488,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            24,
+            25,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

@@ -176,27 +176,27 @@ pub async fn note(
     let (mut one_of, mut any_of, mut end_time, mut closed, mut voters_count) =
         (None, None, None, None, None);
     if let Some(poll) = &poll {
-        // Totals go out even when hidden here: Mastodon's Questions carry
-        // them, and the receiving server decides what to show.
         let counts = if poll.is_remote() {
             poll.remote_counts()
         } else {
             voters_count = Some(store.polls().voters_count(poll.id).await?);
             store.polls().tallies(poll).await?
         };
+        // Hidden totals stay hidden until the end, here too (as Mastodon).
+        let show = !poll.hide_totals || poll.is_expired(Timestamp::now());
         let options: Vec<Value> = poll
             .titles()
             .iter()
             .enumerate()
             .map(|(i, title)| {
-                json!({
-                    "type": "Note",
-                    "name": title,
-                    "replies": {
+                let mut option = json!({ "type": "Note", "name": title });
+                if show {
+                    option["replies"] = json!({
                         "type": "Collection",
                         "totalItems": counts.get(i).copied().unwrap_or(0),
-                    },
-                })
+                    });
+                }
+                option
             })
             .collect();
         if poll.multiple {

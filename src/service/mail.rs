@@ -64,11 +64,11 @@ fn parse(url: &str) -> Result<SmtpUrl, String> {
         Security::StartTls | Security::Opportunistic => 587,
         Security::None => 25,
     });
+    // Percent-decoding only: a `+` in a password is a plus, not a space.
     let decode = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
     };
     let credentials = (!parsed.username().is_empty()).then(|| {
         (
@@ -186,12 +186,12 @@ mod tests {
 
     #[test]
     fn smtp_urls() {
-        let url = parse("smtp://me%40acme.example:p%40ss@mail.acme.example").expect("valid");
+        let url = parse("smtp://me%40acme.example:p%40s+s@mail.acme.example").expect("valid");
         assert_eq!(url.port, 587);
         assert_eq!(url.security, Security::StartTls);
         assert_eq!(
             url.credentials,
-            Some(("me@acme.example".into(), "p@ss".into()))
+            Some(("me@acme.example".into(), "p@s+s".into()))
         );
         let url = parse("smtps://mail.acme.example").expect("valid");
         assert_eq!((url.port, url.security), (465, Security::Wrapper));

@@ -359,6 +359,11 @@ async fn process_video(state: &AppState, id: i64) -> Result<(), Failure> {
         })?;
     let mut new_keys = Vec::new();
     let result = store_processed(state, &media, &info, work.path(), &output, &mut new_keys).await;
+    let generated_thumbnail = result
+        .as_ref()
+        .ok()
+        .filter(|_| media.thumbnail_key.is_empty())
+        .map(|done| done.thumbnail_key.clone());
     let finished = match result {
         Ok(done) => state
             .store
@@ -371,6 +376,13 @@ async fn process_video(state: &AppState, id: i64) -> Result<(), Failure> {
     match finished {
         Ok(true) => {
             let _ = state.media.delete(&media.file_key).await;
+            // A thumbnail set meanwhile was kept: the generated one is unused.
+            if let Some(generated) = generated_thumbnail
+                && let Ok(Some(row)) = state.store.media().by_id(media.id).await
+                && row.thumbnail_key != generated
+            {
+                let _ = state.media.delete(&generated).await;
+            }
             Ok(())
         }
         other => {

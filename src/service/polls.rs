@@ -145,6 +145,11 @@ pub async fn vote(
     if poll.is_expired(Timestamp::now()) {
         return Err(ServiceError::Invalid("The poll has already ended".into()));
     }
+    if poll.account_id == voter.id {
+        return Err(ServiceError::Invalid(
+            "You cannot vote in your own polls".into(),
+        ));
+    }
     let titles = poll.titles();
     if choices.is_empty() {
         return Err(ServiceError::Invalid("Choices can't be blank".into()));
@@ -166,11 +171,19 @@ pub async fn vote(
         ));
     }
     let mut tx = store.begin().await?;
+    tx.polls().lock(poll.id).await?;
+    // Checked again under the lock: a double-tap sends two requests.
+    if !tx.polls().choices_of(poll.id, voter.id).await?.is_empty() {
+        return Err(ServiceError::Invalid(
+            "You have already voted on this poll".into(),
+        ));
+    }
     let owner = publish::account(&mut tx, poll.account_id).await?;
     for &choice in &unique {
         let uri = format!("{}#votes/{}/{choice}", voter.uri, poll.id);
-        tx.polls()
-            .add_vote(poll.id, voter.id, choice, Some(&uri))
+        let added = tx
+            .polls()
+            .add_vote(poll.id, voter.id, choice, Some(&uri), !poll.multiple)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict => {
@@ -178,6 +191,11 @@ pub async fn vote(
                 }
                 e => e.into(),
             })?;
+        if !added {
+            return Err(ServiceError::Invalid(
+                "You have already voted on this poll".into(),
+            ));
+        }
         if !owner.is_local() {
             let note = vote_note(voter, &owner, status, &uri, &titles[choice as usize]);
             publish::to_inboxes(&mut tx, voter, &note, publish::inbox(&owner)).await?;
@@ -240,12 +258,16 @@ pub async fn remote_vote(
         return Ok(true);
     }
     let mut tx = store.begin().await?;
+    tx.polls().lock(poll.id).await?;
     match tx
         .polls()
-        .add_vote(poll.id, voter.id, choice as i64, Some(uri))
+        .add_vote(poll.id, voter.id, choice as i64, Some(uri), !poll.multiple)
         .await
     {
-        Ok(_) | Err(StoreError::Conflict) => {}
+        Ok(true) => {}
+        // Counted already (a redelivery, or a second choice in a
+        // single-choice poll): nothing changes.
+        Ok(false) | Err(StoreError::Conflict) => return Ok(true),
         Err(e) => return Err(e.into()),
     }
     publish::status(&mut tx, status, true).await?;

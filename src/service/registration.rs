@@ -34,6 +34,9 @@ const RESERVED_USERNAMES: &[&str] = &[
 
 /// How long a confirmation link works.
 pub const CONFIRMATION_VALID_SECS: i64 = 3 * 24 * 3600;
+/// Confirmation mails one user may ask for within the sign-in throttling
+/// window (sign-ups per address are configured: `sign_up_max_per_address`).
+pub const MAX_CONFIRMATION_MAILS: i64 = 5;
 
 /// A sign-up request, from the API or the sign-up page.
 #[derive(Debug, Clone, Default)]
@@ -101,10 +104,32 @@ pub enum SignUpError {
     NotAllowed(String),
     #[error("{}", .0.summary())]
     Invalid(FieldErrors),
+    #[error("Too many requests: try again in {0} seconds.")]
+    Throttled(u64),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{0}")]
     Internal(String),
+}
+
+/// Refuses when `key` was counted `limit` times within the window.
+async fn check_rate(
+    store: &Store,
+    config: &Config,
+    key: &str,
+    limit: i64,
+) -> Result<(), SignUpError> {
+    let window = config.sign_in_failure_window_secs as i64;
+    let (count, oldest) = store
+        .throttle()
+        .failures_since(key, Timestamp::now().plus_seconds(-window))
+        .await?;
+    if count >= limit {
+        let reopens = oldest.unwrap_or_else(Timestamp::now).plus_seconds(window);
+        let wait = (reopens.millis() - Timestamp::now().millis()).max(1000) / 1000;
+        return Err(SignUpError::Throttled(wait as u64));
+    }
+    Ok(())
 }
 
 impl From<AccountError> for SignUpError {
@@ -223,6 +248,16 @@ pub async fn sign_up(
             _ => None,
         };
     open_to(config, invite.as_ref())?;
+    let rate_key = format!("sign-up:{}", super::sign_in::address_group(&request.ip));
+    if config.sign_up_max_per_address > 0 {
+        check_rate(
+            store,
+            config,
+            &rate_key,
+            config.sign_up_max_per_address.into(),
+        )
+        .await?;
+    }
 
     let username = request.username.trim().to_owned();
     let email = request.email.trim().to_ascii_lowercase();
@@ -334,6 +369,7 @@ pub async fn sign_up(
             .await?;
     }
     tx.commit().await?;
+    store.throttle().record_failure(&rate_key).await?;
     Ok(Registered {
         user: UserWithAccount {
             user,
@@ -424,6 +460,9 @@ pub async fn renew_confirmation(
             return Err(SignUpError::Invalid(errors));
         }
     }
+    let rate_key = format!("confirmation-mail:{user_id}");
+    check_rate(store, config, &rate_key, MAX_CONFIRMATION_MAILS).await?;
+    store.throttle().record_failure(&rate_key).await?;
     let token = random_token(24);
     let renewed = store
         .users()

@@ -374,4 +374,15 @@ impl Accounts<'_> {
         .map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Suspends an account (or lifts the suspension).
+    pub async fn set_suspended(mut self, id: AccountId, suspended: bool) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("UPDATE accounts SET suspended_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(suspended.then(Timestamp::now))
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 }

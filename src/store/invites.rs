@@ -72,14 +72,19 @@ impl Invites<'_> {
     }
 
     /// Counts one use if the invite is still usable; false when it is not
-    /// (expired, revoked, used up), decided atomically so that two sign-ups
+    /// (expired, revoked, used up, or its creator disabled or suspended:
+    /// an invite vouches only while its author is in good standing),
+    /// decided atomically so that two sign-ups
     /// racing for the last use cannot both win.
     pub async fn use_once(mut self, id: i64) -> StoreResult<bool> {
         let n = run!(self.0.exec, e => sqlx::query(
             "UPDATE invites SET uses = uses + 1
              WHERE id = $1 AND revoked_at IS NULL
                AND (expires_at IS NULL OR expires_at > $2)
-               AND (max_uses IS NULL OR uses < max_uses)",
+               AND (max_uses IS NULL OR uses < max_uses)
+               AND EXISTS (SELECT 1 FROM users u JOIN accounts a ON a.id = u.account_id
+                   WHERE u.id = invites.user_id AND NOT u.disabled AND u.approved
+                     AND a.suspended_at IS NULL)",
         )
         .bind(id)
         .bind(Timestamp::now())

@@ -157,7 +157,12 @@ impl MediaRows<'_> {
     pub async fn finish(mut self, done: &Media) -> StoreResult<bool> {
         let n = run!(self.0.exec, e => sqlx::query(
             "UPDATE media_attachments SET content_type = $2, file_key = $3, file_size = $4,
-                width = $5, height = $6, thumbnail_key = $7, thumb_width = $8, thumb_height = $9,
+                width = $5, height = $6,
+                -- A thumbnail the user set while the video was processed wins
+                -- over the generated frame.
+                thumb_width = CASE WHEN thumbnail_key = '' THEN $8 ELSE thumb_width END,
+                thumb_height = CASE WHEN thumbnail_key = '' THEN $9 ELSE thumb_height END,
+                thumbnail_key = CASE WHEN thumbnail_key = '' THEN $7 ELSE thumbnail_key END,
                 blurhash = $10, duration = $11, frame_rate = $12, bitrate = $13,
                 processing = $14, claimed_until = NULL
              WHERE id = $1 AND processing = 'pending'",

@@ -124,17 +124,23 @@ impl Polls<'_> {
     }
 
     /// Records one choice; `Conflict` if this account chose it already.
+    /// With `only_vote`, nothing is recorded (false) if the account voted
+    /// at all: decided in the insert itself, so two racing votes in a
+    /// single-choice poll cannot both count.
     pub async fn add_vote(
         mut self,
         poll_id: i64,
         account: AccountId,
         choice: i64,
         uri: Option<&str>,
-    ) -> StoreResult<i64> {
+        only_vote: bool,
+    ) -> StoreResult<bool> {
         let id = self.0.next_id();
-        run!(self.0.exec, e => sqlx::query(
+        let n = run!(self.0.exec, e => sqlx::query(
             "INSERT INTO poll_votes (id, poll_id, account_id, choice, uri, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE NOT ($7 AND EXISTS (
+                 SELECT 1 FROM poll_votes WHERE poll_id = $2 AND account_id = $3))",
         )
         .bind(id)
         .bind(poll_id)
@@ -142,10 +148,24 @@ impl Polls<'_> {
         .bind(choice)
         .bind(uri)
         .bind(Timestamp::now())
+        .bind(only_vote)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(id)
+        Ok(n == 1)
+    }
+
+    /// Takes the poll's row lock for the rest of the transaction (a no-op
+    /// write), so that concurrent votes in it are decided one after the
+    /// other on PostgreSQL too.
+    pub async fn lock(mut self, poll_id: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("UPDATE polls SET updated_at = $2 WHERE id = $1")
+            .bind(poll_id)
+            .bind(Timestamp::now())
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Forgets every vote (the options of the poll changed).

@@ -315,15 +315,20 @@ impl Users<'_> {
                  OR ($1 = 'disabled' AND users.disabled)
                  OR ($1 = 'suspended' AND accounts.suspended_at IS NOT NULL)
                  OR ($1 = 'silenced' AND accounts.silenced_at IS NOT NULL))
-               AND ($2 = '' OR lower(accounts.username) LIKE $2)
-               AND ($3 = '' OR users.email LIKE $3)";
+               AND ($2 = '' OR lower(accounts.username) LIKE $2 ESCAPE '\\')
+               AND ($3 = '' OR lower(users.email) LIKE $3 ESCAPE '\\')";
         let sql = keyset(base, "users.account_id", 4, page);
         let (upper, lower, limit) = bounds(page);
         let like = |v: &str| {
             if v.is_empty() {
                 String::new()
             } else {
-                format!("%{}%", v.to_ascii_lowercase().replace(['%', '_'], ""))
+                let escaped = v
+                    .to_ascii_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%{escaped}%")
             }
         };
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, (UserId, i64)>(AssertSqlSafe(sql.clone()))

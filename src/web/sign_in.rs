@@ -140,6 +140,16 @@ async fn sign_in(
     let found = match result {
         Ok(found) => found,
         Err(SignInError::Store(e)) => return Error::from(e).into_response(),
+        Err(SignInError::Inactive(crate::model::Inactive::Unconfirmed)) => {
+            // The password was right: send a fresh link, so that someone
+            // who lost the mail is not stuck.
+            let note = resend_confirmation(&state, &form.login).await;
+            let (page, cookie) = form_page(&state, &headers, &return_to, &form.login, Some(&note));
+            return with_cookies(
+                page.with_status(StatusCode::FORBIDDEN).into_response(),
+                cookie,
+            );
+        }
         Err(e) => {
             let status = match e {
                 SignInError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -169,6 +179,39 @@ async fn sign_in(
     match session::start(&state, &found, agent, &ip).await {
         Ok(cookie) => with_cookies(Redirect::to(&return_to).into_response(), [cookie]),
         Err(e) => Error::from(e).into_response(),
+    }
+}
+
+/// Mails a new confirmation link to an unconfirmed user who just proved
+/// their password; says what happened.
+async fn resend_confirmation(state: &AppState, login: &str) -> String {
+    use crate::service::registration;
+    let missing = "Your login is missing a confirmed e-mail address.";
+    let Ok(Some(user)) = state.store.users().by_login(login).await else {
+        return missing.into();
+    };
+    if !state.mailer.is_configured() {
+        return format!("{missing} Ask an administrator to confirm it.");
+    }
+    match registration::renew_confirmation(&state.store, &state.config, user.id, None).await {
+        Ok(Some(token)) => {
+            let username = match state.store.users().with_account(user.id).await {
+                Ok(Some(found)) => found.account.username,
+                _ => String::new(),
+            };
+            registration::spawn_confirmation(
+                state.mailer.clone(),
+                state.config.clone(),
+                user.email.clone(),
+                username,
+                token,
+            );
+            format!(
+                "{missing} We sent a new confirmation link to your address; follow it, then sign in."
+            )
+        }
+        Ok(None) => missing.into(),
+        Err(e) => format!("{missing} {e}"),
     }
 }
 

@@ -261,6 +261,11 @@ async fn submit(
             );
         }
         Err(SignUpError::NotAllowed(message)) => return not_open(&message),
+        Err(e @ SignUpError::Throttled(_)) => {
+            let mut response = not_open(&e.to_string());
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return response;
+        }
         Err(e) => return Error::from(e).into_response(),
     };
     let user = &registered.user;
@@ -327,7 +332,7 @@ async fn confirm(State(state): State<AppState>, Query(q): Query<ConfirmQuery>) -
         return Page::new(
             "Link not valid",
             "<h1>This link does not work</h1><p class=\"error\" role=\"alert\">The confirmation link is not valid, \
-             has been used already or has expired. Sign in to ask for a new one from your app, or sign up again.</p>\
+             has been used already or has expired. Sign in with your password to get a new one.</p>\
              <p><a href=\"/auth/sign_in\">Sign in</a></p>",
         )
         .with_status(StatusCode::NOT_FOUND)

@@ -122,6 +122,7 @@ server_env=(env "${unset_loggia[@]}"
     LOGGIA_CONTACT_EMAIL="admin@acme.example"
     LOGGIA_REGISTRATIONS=open
     LOGGIA_EMAIL_CONFIRMATION=false
+    LOGGIA_SIGN_UP_MAX_PER_ADDRESS=0
     LOGGIA_LOG_LEVEL="${CONFORMANCE_SERVER_LOG_LEVEL:-warn}")
 loggia() {
     (cd "$WORK" && "${server_env[@]}" "$BIN" "$@")

@@ -91,6 +91,7 @@ log "Starting Loggia on port $PORT ($DATABASE_URL), open registrations"
     LOGGIA_MEDIA_DIR="$WORK/media" \
     LOGGIA_REGISTRATIONS=open \
     LOGGIA_EMAIL_CONFIRMATION=false \
+    LOGGIA_SIGN_UP_MAX_PER_ADDRESS=0 \
     LOGGIA_LOG_LEVEL="${TOOT_SERVER_LOG_LEVEL:-warn}" \
     "$BIN" serve) > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!

@@ -36,6 +36,9 @@ impl From<SignUpError> for Error {
                 message: errors.summary(),
                 details: serde_json::to_value(&errors.0).unwrap_or_default(),
             },
+            SignUpError::Throttled(secs) => Error::TooManyRequests {
+                retry_after_secs: secs,
+            },
             SignUpError::Store(e) => e.into(),
             SignUpError::Internal(e) => Error::Internal(e),
         }

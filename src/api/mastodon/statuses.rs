@@ -179,12 +179,14 @@ async fn create_status(
         app_id: Some(me.auth.token.app_id),
         poll,
     };
+    // Remote people mentioned are looked up now, so that a post scheduled
+    // for later reaches them too.
+    crate::federation::fetch::resolve_mentions(&state, &post.text).await;
     if let Some(at) = scheduled_at {
         let row = scheduled::schedule(&state.store, &state.config, &me.user, post, at).await?;
         let entity = super::scheduled_statuses::entity(&state, &me.user, &row).await?;
         return Ok(Json(entity).into_response());
     }
-    crate::federation::fetch::resolve_mentions(&state, &post.text).await;
     let status = service::create(&state.store, &state.config, &me.user, post).await?;
     Ok(Json(render::status(&state, me.viewer(), status).await?).into_response())
 }

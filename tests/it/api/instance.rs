@@ -21,18 +21,20 @@ async fn instance_v2_matches_mastodon_and_tells_the_truth() {
     assert_eq!(body["configuration"]["statuses"]["max_characters"], 1000);
     // Not built yet, so not advertised.
     assert_eq!(body["api_versions"]["mastodon"], 1);
+    // Built, and advertised with the limits enforced.
     assert_eq!(
         body["configuration"]["media_attachments"]["video_size_limit"],
-        0
+        99 * 1024 * 1024
     );
-    // Built, and advertised with the limits enforced.
+    assert_eq!(body["configuration"]["polls"]["max_options"], 4);
     assert_eq!(
         body["configuration"]["statuses"]["max_media_attachments"],
         4
     );
     let types = &body["configuration"]["media_attachments"]["supported_mime_types"];
     assert!(
-        types.as_array().unwrap().iter().any(|t| t == "image/jpeg"),
+        types.as_array().unwrap().iter().any(|t| t == "image/jpeg")
+            && types.as_array().unwrap().iter().any(|t| t == "video/mp4"),
         "{types}"
     );
     assert_eq!(body["configuration"]["translation"]["enabled"], false);

@@ -34,6 +34,23 @@ async fn vote(
     .await
 }
 
+/// The status's ActivityPub document, as another server fetches it.
+async fn question_of(app: &TestApp, status: &Value) -> Value {
+    let path = status["uri"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://loggia.test")
+        .to_owned();
+    app.send(
+        axum::http::Request::get(path)
+            .header("accept", "application/activity+json")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .json()
+}
+
 fn counts(poll: &Value) -> Vec<Value> {
     poll["options"]
         .as_array()
@@ -166,6 +183,10 @@ async fn votes_follow_mastodons_rules() {
             .contains("You have already voted on this poll")
     );
 
+    let own = vote(&app, &alice, id, json!([0])).await;
+    own.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(own.text().contains("You cannot vote in your own polls"));
+
     let voted = vote(&app, &bob, id, json!(["1"])).await;
     voted.assert_status(StatusCode::OK);
     let poll = voted.json();
@@ -241,6 +262,10 @@ async fn an_ended_poll_shows_totals_refuses_votes_and_notifies() {
         [Value::Null, Value::Null],
         "hidden from the author too"
     );
+    // Not in the Question other servers fetch either.
+    let question = question_of(&app, &status).await;
+    assert_eq!(question["type"], "Question");
+    assert!(question["oneOf"][1].get("replies").is_none(), "{question}");
 
     let poll_id: i64 = id.parse().unwrap();
     app.state
@@ -254,6 +279,9 @@ async fn an_ended_poll_shows_totals_refuses_votes_and_notifies() {
         .await
         .json();
     assert_eq!(ended["expired"], true);
+    let question = question_of(&app, &status).await;
+    assert_eq!(question["oneOf"][1]["replies"]["totalItems"], 1);
+    assert!(question["closed"].is_string());
     assert_eq!(counts(&ended), [json!(0), json!(1)]);
     let late = vote(&app, &carol, id, json!([0])).await;
     late.assert_status(StatusCode::UNPROCESSABLE_ENTITY);

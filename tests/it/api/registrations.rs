@@ -574,3 +574,84 @@ async fn a_new_confirmation_mail_replaces_the_old_link() {
         .unwrap();
     assert_eq!(user.email, "typo@acme.example");
 }
+
+#[tokio::test]
+async fn sign_ups_per_address_are_limited() {
+    let app = TestApp::with_config(|c| {
+        open(c);
+        c.sign_up_max_per_address = 2;
+    })
+    .await;
+    let token = app_token(&app).await;
+    registered(&app, &token, sign_up("first", "first@acme.example")).await;
+    // A refused form does not count.
+    register(&app, &token, sign_up("admin", "x@acme.example"))
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    registered(&app, &token, sign_up("second", "second@acme.example")).await;
+    let response = register(&app, &token, sign_up("third", "third@acme.example")).await;
+    response.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.header("retry-after").is_some());
+    assert!(
+        app.state
+            .store
+            .users()
+            .by_login("third")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn invites_die_with_their_authors_standing() {
+    let app = TestApp::with_config(|c| {
+        open(c);
+        c.registrations = Registrations::Invite;
+    })
+    .await;
+    let boss = app.create_user("boss", "admin").await;
+    let invite = app
+        .state
+        .store
+        .invites()
+        .insert(boss.user.id, "from-boss", None, None)
+        .await
+        .unwrap();
+    app.state
+        .store
+        .accounts()
+        .set_suspended(boss.account.id, true)
+        .await
+        .unwrap();
+    let token = app_token(&app).await;
+    let mut body = sign_up("late", "late@acme.example");
+    body["invite_code"] = json!(invite.code);
+    let response = register(&app, &token, body).await;
+    response.assert_status(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admin_search_takes_names_literally() {
+    let app = TestApp::new().await;
+    app.create_user("boss", "admin").await;
+    app.create_user("john_doe", "user").await;
+    app.create_user("johnxdoe", "user").await;
+    let admin = app.token("boss", "admin:read").await;
+    let found = app
+        .get_with_token("/api/v1/admin/accounts?username=John_Doe", &admin)
+        .await
+        .json();
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["john_doe"]);
+    let by_mail = app
+        .get_with_token("/api/v1/admin/accounts?email=JOHNX", &admin)
+        .await
+        .json();
+    assert_eq!(by_mail[0]["username"], "johnxdoe");
+}

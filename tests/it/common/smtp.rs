@@ -145,6 +145,20 @@ impl SmtpSink {
         }
     }
 
+    /// Waits (up to 10 s) until `n` mails went to `to`; returns the last.
+    pub async fn wait_for_nth(&self, to: &str, n: usize) -> Mail {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let arrived = self.arrived.notified();
+            if self.count_to(to) >= n {
+                return self.latest(to).expect("a mail");
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                panic!("fewer than {n} mails to {to} within 10 s");
+            }
+        }
+    }
+
     pub fn latest(&self, to: &str) -> Option<Mail> {
         self.mails
             .lock()
@@ -153,6 +167,17 @@ impl SmtpSink {
             .rev()
             .find(|m| m.to.iter().any(|t| t == to))
             .cloned()
+    }
+
+    /// Every mail to `to`, oldest first.
+    pub fn all_to(&self, to: &str) -> Vec<Mail> {
+        self.mails
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == to))
+            .cloned()
+            .collect()
     }
 
     pub fn count_to(&self, to: &str) -> usize {

@@ -104,7 +104,15 @@ async fn sign_up_page_confirm_by_mail_then_sign_in() {
             .contains("missing a confirmed e-mail address")
     );
 
-    let mail = smtp.wait_for("newbie@acme.example").await;
+    // Having proved the password, they get a fresh link: the first dies.
+    assert!(refused.text().contains("We sent a new confirmation link"));
+    let mail = smtp.wait_for_nth("newbie@acme.example", 2).await;
+    let first = smtp.all_to("newbie@acme.example").remove(0);
+    let stale = first.link("confirmation_token=");
+    browser
+        .get(&app, stale.strip_prefix("http://loggia.test").unwrap())
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     let link = mail.link("confirmation_token=");
     let confirmed = browser
         .get(&app, link.strip_prefix("http://loggia.test").unwrap())
