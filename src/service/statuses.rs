@@ -631,7 +631,9 @@ pub async fn set_pin(
     on: bool,
 ) -> ServiceResult<Status> {
     let status = visible(store, id, viewer_of(user)).await?;
-    if status.account_id != user.account.id || status.reblog_of_id.is_some() {
+    // Unpinning what is not pinned (anyone's post) is a no-op, as on
+    // Mastodon; only pinning is restricted to one's own posts.
+    if on && (status.account_id != user.account.id || status.reblog_of_id.is_some()) {
         return Err(ServiceError::Invalid(
             "You can only pin your own posts".into(),
         ));

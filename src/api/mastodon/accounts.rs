@@ -1,7 +1,8 @@
 //! `/api/v1/accounts`, `/api/v1/follow_requests`, `/api/v1/blocks`,
 //! `/api/v1/mutes`.
 
-use axum::extract::{Path, Query, State};
+use crate::api::extract::Query;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};

@@ -2,7 +2,8 @@
 //! admin needs to review sign-ups — list, look at, approve, reject.
 //! Local users only for now; remote accounts join with moderation.
 
-use axum::extract::{Path, Query, State};
+use crate::api::extract::Query;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};

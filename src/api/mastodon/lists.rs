@@ -169,9 +169,7 @@ fn account_ids(fields: &Fields) -> ApiResult<Vec<AccountId>> {
         .filter(|(k, v)| (k == "account_ids[]" || k == "account_ids") && !v.is_empty())
         .map(|(_, v)| v.parse().map_err(|_| Error::NotFound))
         .collect::<ApiResult<_>>()?;
-    if ids.is_empty() {
-        return Err(Error::Validation("account_ids is missing".into()));
-    }
+    // No ids is nothing to do, as on Mastodon.
     Ok(ids)
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v2/search`: accounts, hashtags and statuses (full text).
 
-use axum::extract::{Query, State};
+use crate::api::extract::Query;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};

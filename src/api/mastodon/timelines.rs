@@ -1,7 +1,8 @@
 //! `/api/v1/timelines`, `/api/v1/favourites`, `/api/v1/bookmarks`.
 
+use crate::api::extract::Query;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;

@@ -85,3 +85,46 @@ async fn userinfo_names_the_tokens_user() {
         .json();
     assert!(description["updated_at"].is_string());
 }
+
+#[tokio::test]
+async fn query_errors_are_json_and_no_ops_succeed() {
+    let app = TestApp::new().await;
+    let (alice, token) = app.user_with_token("alice").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let response = app
+        .get_with_token(
+            &format!(
+                "/api/v1/accounts/{}/statuses?pinned=maybe",
+                alice.account.id
+            ),
+            &token,
+        )
+        .await;
+    response.assert_status(StatusCode::BAD_REQUEST);
+    assert!(response.json()["error"].is_string(), "{}", response.text());
+
+    // Unpinning what one never pinned answers the status (Mastodon).
+    let status = app.post_status(&token, &[("status", "mine")]).await;
+    let id = status["id"].as_str().unwrap();
+    let unpinned = app
+        .post_with_token(&format!("/api/v1/statuses/{id}/unpin"), &bob, &[])
+        .await;
+    unpinned.assert_status(StatusCode::OK);
+    assert_eq!(unpinned.json()["pinned"], false);
+    app.post_with_token(&format!("/api/v1/statuses/{id}/pin"), &bob, &[])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A list change without accounts changes nothing and succeeds.
+    let list = app
+        .post_with_token("/api/v1/lists", &token, &[("title", "team")])
+        .await
+        .json();
+    let path = format!("/api/v1/lists/{}/accounts", list["id"].as_str().unwrap());
+    app.post_with_token(&path, &token, &[])
+        .await
+        .assert_status(StatusCode::OK);
+    app.send_with_token(axum::http::Method::DELETE, &path, &token, &[])
+        .await
+        .assert_status(StatusCode::OK);
+}
