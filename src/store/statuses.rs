@@ -408,34 +408,6 @@ impl Statuses<'_> {
         Ok(newest_first(rows, page))
     }
 
-    /// Statuses tagged `tag` (lower-cased), public ones only, newest first.
-    pub async fn tagged(
-        mut self,
-        tag: &str,
-        viewer: Viewer,
-        local_only: bool,
-        page: &Page,
-    ) -> StoreResult<Vec<Status>> {
-        let local = if local_only { " AND s.local" } else { "" };
-        let base = format!(
-            "SELECT s.* FROM statuses s
-             JOIN status_tags st ON st.status_id = s.id JOIN tags t ON t.id = st.tag_id
-             WHERE t.name_lower = $3 AND s.visibility = 'public'{local} AND {VISIBLE}"
-        );
-        let sql = keyset(&base, "s.id", 4, page);
-        let (upper, lower, limit) = bounds(page);
-        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
-            .bind(viewer.id())
-            .bind(viewer.local)
-            .bind(tag.to_lowercase())
-            .bind(upper)
-            .bind(lower)
-            .bind(limit)
-            .fetch_all(e)
-            .await)?;
-        Ok(newest_first(rows, page))
-    }
-
     /// Puts a status into the home feeds of every local follower (with
     /// reblogs shown, for a reblog) and of its local author, in one
     /// statement.

@@ -223,22 +223,37 @@ async fn show(
     Ok(Json(render(&state, &found).await?))
 }
 
+/// The local user behind `raw`, if a manager asks and it awaits approval.
+async fn pending_user(
+    state: &AppState,
+    me: &User<AdminWriteAccounts>,
+    raw: &str,
+) -> ApiResult<UserWithAccount> {
+    require_manager(me)?;
+    let found = user_of(state, raw).await?;
+    if found.user.approved {
+        return Err(Error::Forbidden(
+            "This account is not pending approval".into(),
+        ));
+    }
+    Ok(found)
+}
+
 /// POST /api/v1/admin/accounts/:id/approve
 async fn approve(
     State(state): State<AppState>,
     me: User<AdminWriteAccounts>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AdminAccount>> {
-    require_manager(&me)?;
-    let found = user_of(&state, &id).await?;
-    if found.user.approved {
+    let mut found = pending_user(&state, &me, &id).await?;
+    // Another admin may have decided meanwhile.
+    if !state.store.users().approve(found.user.id).await? {
         return Err(Error::Forbidden(
             "This account is not pending approval".into(),
         ));
     }
-    state.store.users().approve(found.user.id).await?;
+    found.user.approved = true;
     tracing::info!(by = %me.user.account.username, account = %found.account.username, "sign-up approved");
-    let found = user_of(&state, &id).await?;
     Ok(Json(render(&state, &found).await?))
 }
 
@@ -248,15 +263,11 @@ async fn reject(
     me: User<AdminWriteAccounts>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AdminAccount>> {
-    require_manager(&me)?;
-    let found = user_of(&state, &id).await?;
-    if found.user.approved {
-        return Err(Error::Forbidden(
-            "This account is not pending approval".into(),
-        ));
-    }
+    let found = pending_user(&state, &me, &id).await?;
     let rendered = render(&state, &found).await?;
-    state.store.users().delete_pending(found.user.id).await?;
+    if !state.store.users().delete_pending(found.user.id).await? {
+        return Err(Error::NotFound);
+    }
     tracing::info!(by = %me.user.account.username, account = %found.account.username, "sign-up rejected");
     Ok(Json(rendered))
 }
