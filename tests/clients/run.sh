@@ -54,32 +54,13 @@ log "Node client libraries"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loggia-clients.XXXXXX")
 PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE_URL=http://localhost:$PORT
-SERVER_PID=
-
-cleanup() {
-    local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
-    if [ "${KEEP_WORK:-}" = 1 ] || [ $rc -ne 0 ]; then
-        echo "server log and work files kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lib/server.sh
+source "$HERE/../lib/server.sh"
+server_traps
 
 # The server refuses unknown LOGGIA_* variables: give it exactly its settings,
 # nothing inherited, and none of the suites' variables.
-unset_loggia=()
-while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
-server_env=(env "${unset_loggia[@]}" -u CLIENTS_BASE_URL -u CLIENTS_USERS
+server_env=(env "${loggia_unset[@]}" -u CLIENTS_BASE_URL -u CLIENTS_USERS
     LOGGIA_DOMAIN="localhost:$PORT"
     LOGGIA_PROTOCOL=http
     LOGGIA_LISTEN="127.0.0.1:$PORT"
@@ -112,14 +93,7 @@ log "Starting Loggia at $BASE_URL ($DATABASE_URL)"
 # function or a plain subshell would leave it running as an orphan).
 (cd "$WORK" && exec "${server_env[@]}" "$BIN" serve) > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 150); do
-    if curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        echo "Loggia exited during start-up:"; cat "$WORK/server.log"; exit 1
-    fi
-    sleep 0.2
-done
-curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" || { echo "Loggia did not become healthy"; cat "$WORK/server.log"; exit 1; }
+wait_healthy "$PORT"
 
 # --- suites ----------------------------------------------------------------
 log "Python suite: toot ($("$VENV/bin/toot" --version 2>/dev/null | tr -d '\n')), Mastodon.py, pytest"

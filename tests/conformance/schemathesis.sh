@@ -87,33 +87,14 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/loggia-conformance.XXXXXX")
 PORT=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE_URL=http://127.0.0.1:$PORT
-SERVER_PID=
-
-cleanup() {
-    local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
-    if [ "${KEEP_WORK:-}" = 1 ] || [ $rc -ne 0 ]; then
-        echo "server log, configuration and reports kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lib/server.sh
+source "$HERE/../lib/server.sh"
+server_traps
 
 # The server refuses unknown LOGGIA_* variables: give it exactly its
 # settings. A contact address, as a real instance has: without one Loggia,
 # like Mastodon, publishes "" where the schema wants an e-mail address.
-unset_loggia=()
-while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
-server_env=(env "${unset_loggia[@]}"
+server_env=(env "${loggia_unset[@]}"
     LOGGIA_DOMAIN="localhost:$PORT"
     LOGGIA_PROTOCOL=http
     LOGGIA_LISTEN="127.0.0.1:$PORT"
@@ -148,14 +129,7 @@ log "Starting Loggia at $BASE_URL ($DATABASE_URL)"
 # `exec`, so that $! is the server itself and the cleanup stops it.
 (cd "$WORK" && exec "${server_env[@]}" "$BIN" serve) > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 150); do
-    if curl -fsS -o /dev/null "$BASE_URL/health" 2>/dev/null; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        echo "Loggia exited during start-up:"; cat "$WORK/server.log"; exit 1
-    fi
-    sleep 0.2
-done
-curl -fsS -o /dev/null "$BASE_URL/health" || { echo "Loggia did not become healthy"; cat "$WORK/server.log"; exit 1; }
+wait_healthy "$PORT"
 
 # --- operations, schema, data ----------------------------------------------
 OPS=$WORK/operations

@@ -60,30 +60,12 @@ print(s.getsockname()[1])' "$1"
 }
 PORT=$(free_port 3000)
 [ "$PORT" = 3000 ] || echo "warning: port 3000 is busy; toot's login_cli tests will fail" >&2
-SERVER_PID=
-cleanup() {
-    local rc=$?
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
-    if [ "${KEEP_WORK:-}" = 1 ] || [ $rc -ne 0 ]; then
-        echo "server log kept in $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lib/server.sh
+source "$HERE/../lib/server.sh"
+server_traps
 
-unset_loggia=()
-while IFS= read -r name; do unset_loggia+=(-u "$name"); done < <(compgen -e | grep '^LOGGIA_')
 log "Starting Loggia on port $PORT ($DATABASE_URL), open registrations"
-(cd "$WORK" && exec env "${unset_loggia[@]}" \
+(cd "$WORK" && exec env "${loggia_unset[@]}" \
     LOGGIA_DOMAIN="localhost:$PORT" \
     LOGGIA_PROTOCOL=http \
     LOGGIA_LISTEN="127.0.0.1:$PORT" \
@@ -95,12 +77,7 @@ log "Starting Loggia on port $PORT ($DATABASE_URL), open registrations"
     LOGGIA_LOG_LEVEL="${TOOT_SERVER_LOG_LEVEL:-warn}" \
     "$BIN" serve) > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 150); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "Loggia exited during start-up:"; cat "$WORK/server.log"; exit 1; }
-    sleep 0.2
-done
-curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" || { echo "Loggia did not become healthy"; cat "$WORK/server.log"; exit 1; }
+wait_healthy "$PORT"
 
 # --- suite -----------------------------------------------------------------
 log "toot $TOOT_VERSION integration suite"
