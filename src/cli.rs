@@ -58,7 +58,7 @@ pub enum AdminCommand {
         email: String,
         #[command(flatten)]
         password: PasswordArgs,
-        #[arg(long, default_value = "user", value_parser = ["user", "moderator", "admin"])]
+        #[arg(long, default_value = "user", value_parser = ["user", "reviewer", "moderator", "admin"])]
         role: String,
         /// Do nothing (and succeed) if an admin account already exists.
         #[arg(long)]
@@ -68,7 +68,7 @@ pub enum AdminCommand {
     SetRole {
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = ["user", "moderator", "admin"])]
+        #[arg(long, value_parser = ["user", "reviewer", "moderator", "admin"])]
         role: String,
     },
     /// Set a new password and sign the user out everywhere.

@@ -19,6 +19,7 @@ pub mod error;
 pub mod federation;
 pub mod media;
 pub mod model;
+pub mod moderation;
 pub mod ops;
 pub mod server;
 pub mod service;

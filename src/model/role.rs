@@ -15,7 +15,10 @@ impl Permissions {
     pub const MANAGE_FEDERATION: i64 = 1 << 5;
     pub const MANAGE_SETTINGS: i64 = 1 << 6;
     pub const MANAGE_USERS: i64 = 1 << 10;
+    pub const MANAGE_BLOCKS: i64 = 1 << 7;
     pub const INVITE_USERS: i64 = 1 << 16;
+    /// Loggia's own bit, above Mastodon's: approve or reject held posts.
+    pub const REVIEW_POSTS: i64 = 1 << 32;
 
     pub fn has(self, bit: i64) -> bool {
         self.0 & Self::ADMINISTRATOR != 0 || self.0 & bit == bit
@@ -23,7 +26,7 @@ impl Permissions {
 }
 
 /// The role names `loggia admin … --role` accepts.
-pub const ROLE_NAMES: [&str; 3] = ["user", "moderator", "admin"];
+pub const ROLE_NAMES: [&str; 4] = ["user", "reviewer", "moderator", "admin"];
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Role {

@@ -15,6 +15,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool}
 use crate::model::IdGenerator;
 
 mod accounts;
+mod audit;
 mod conversations;
 mod deliveries;
 mod featured_tags;
@@ -43,6 +44,7 @@ mod throttle;
 mod users;
 
 pub use accounts::{Accounts, NewAccount, RemoteAccount};
+pub use audit::{AuditEntry, AuditFilter, AuditLog, NewAuditEntry};
 pub use conversations::{AccountConversation, Conversations};
 pub use deliveries::{Claimed, Deliveries, Peer};
 pub use featured_tags::{FeaturedTag, FeaturedTags};
@@ -156,6 +158,7 @@ macro_rules! sub_stores {
 
 sub_stores!(
     accounts => Accounts,
+    audit_log => AuditLog,
     conversations => Conversations,
     deliveries => Deliveries,
     featured_tags => FeaturedTags,
