@@ -10,6 +10,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, DEFAULT_CONFIG_TOML};
 use crate::crypto;
+use crate::moderation::audit::Actor;
+use crate::service::account_actions;
 use crate::service::accounts::{self, NewLocalUser};
 use crate::service::registration;
 use crate::state::{AppState, redact};
@@ -71,6 +73,12 @@ pub enum AdminCommand {
         #[arg(long, value_parser = ["user", "reviewer", "moderator", "admin"])]
         role: String,
     },
+    /// Put a user in a team (an empty TEAM takes them out of theirs).
+    SetTeam {
+        /// User name or e-mail address.
+        username: String,
+        team: String,
+    },
     /// Set a new password and sign the user out everywhere.
     ResetPassword {
         #[arg(long)]
@@ -88,6 +96,64 @@ pub enum AdminCommand {
     /// Manage invite links.
     #[command(subcommand)]
     Invite(InviteCommand),
+    /// Which servers this instance federates with.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// Moderation and brand-safety rules, as files to review in git.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DomainCommand {
+    /// Block a domain (and its subdomains; `*.example.com` for only them).
+    Block {
+        domain: String,
+        /// suspend: no federation at all; silence: hidden from public
+        /// timelines, follows need approval; noop: only the options below.
+        #[arg(long, default_value = "suspend", value_parser = ["suspend", "silence", "noop"])]
+        severity: String,
+        #[arg(long)]
+        reject_media: bool,
+        #[arg(long)]
+        reject_reports: bool,
+        /// Seen by staff only.
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// Shown publicly with the block.
+        #[arg(long, default_value = "")]
+        public_comment: String,
+    },
+    /// Lift a block.
+    Unblock { domain: String },
+    /// Add a partner to the allowlist.
+    Allow { domain: String },
+    /// Take a partner off the allowlist.
+    Disallow { domain: String },
+    /// List the federation mode, blocks and allows.
+    List,
+    /// Show or set the federation mode: open, blocklist or allowlist.
+    Mode {
+        #[arg(value_parser = ["open", "blocklist", "allowlist"])]
+        mode: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Import rules from a TOML (or, by its extension, JSON) file: rules
+    /// are matched by name, updated or created, and take the file's order.
+    Import {
+        file: std::path::PathBuf,
+        /// Delete the rules the file does not name.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print every rule in evaluation order.
+    Export {
+        #[arg(long, default_value = "toml", value_parser = ["toml", "json"])]
+        format: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -285,10 +351,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let housekeeping = crate::service::maintenance::spawn(state.clone());
     let timers = crate::service::maintenance::spawn_timers(state.clone());
     let deliveries = crate::federation::delivery::spawn(state.clone());
+    let webhooks = crate::moderation::webhooks::spawn(state.clone());
     let served = crate::server::serve(listener, state.clone(), shutdown).await;
     housekeeping.abort();
     timers.abort();
-    deliveries.stop().await;
+    tokio::join!(deliveries.stop(), webhooks.stop());
     state.store.close().await;
     served.context("server error")?;
     Ok(())
@@ -334,8 +401,15 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::SetRole { username, role } => {
             let found = accounts::find_user(&store, &username).await?;
-            accounts::set_role(&store, found.user.id, &role).await?;
+            account_actions::set_role_as(&store, &Actor::Cli, &found, &role).await?;
             println!("@{} is now {role}.", found.account.username);
+        }
+        AdminCommand::SetTeam { username, team } => {
+            let found = accounts::find_user(&store, &username).await?;
+            match account_actions::set_team_as(&store, &Actor::Cli, &found, &team).await? {
+                Some(team) => println!("@{} is now in team {team:?}.", found.account.username),
+                None => println!("@{} is in no team now.", found.account.username),
+            }
         }
         AdminCommand::ResetPassword { username, password } => {
             let found = accounts::find_user(&store, &username).await?;
@@ -377,8 +451,155 @@ async fn admin(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("@{} is approved.", found.account.username);
         }
         AdminCommand::Invite(command) => invite(&store, &config, command).await?,
+        AdminCommand::Domain(command) => {
+            store.close().await;
+            return domain(config, command).await;
+        }
+        AdminCommand::Rules(command) => {
+            store.close().await;
+            return rules(config, command).await;
+        }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn domain(config: Config, command: DomainCommand) -> anyhow::Result<()> {
+    use crate::moderation::domains::{FederationMode, normalize_pattern};
+    use crate::service::domain_policy::{self, BlockSettings};
+    let state = crate::state::AppState::init(config).await?;
+    let pattern = |d: &str| {
+        normalize_pattern(d)
+            .with_context(|| format!("{d:?} is not a domain (example.com or *.example.com)"))
+    };
+    match command {
+        DomainCommand::Block {
+            domain,
+            severity,
+            reject_media,
+            reject_reports,
+            comment,
+            public_comment,
+        } => {
+            let settings = BlockSettings {
+                severity,
+                reject_media,
+                reject_reports,
+                private_comment: comment,
+                public_comment,
+                obfuscate: false,
+            };
+            let existing = state
+                .store
+                .domains()
+                .blocks()
+                .await?
+                .into_iter()
+                .find(|b| Some(&b.domain) == pattern(&domain).ok().as_ref());
+            let block = match existing {
+                Some(b) => domain_policy::update_block(&state, &Actor::Cli, b.id, settings).await?,
+                None => domain_policy::block(&state, &Actor::Cli, &domain, settings).await?,
+            };
+            println!("{} is blocked ({}).", block.domain, block.severity);
+        }
+        DomainCommand::Unblock { domain } => {
+            let wanted = pattern(&domain)?;
+            let block = state
+                .store
+                .domains()
+                .blocks()
+                .await?
+                .into_iter()
+                .find(|b| b.domain == wanted)
+                .with_context(|| format!("{wanted} is not blocked"))?;
+            domain_policy::unblock(&state, &Actor::Cli, block.id).await?;
+            println!("{wanted} is no longer blocked.");
+        }
+        DomainCommand::Allow { domain } => {
+            let allow = domain_policy::allow(&state, &Actor::Cli, &domain).await?;
+            println!("{} is allowed.", allow.domain);
+            if domain_policy::mode(&state).await? != FederationMode::Allowlist {
+                eprintln!(
+                    "Note: allows apply in allowlist mode (`loggia admin domain mode allowlist`)."
+                );
+            }
+        }
+        DomainCommand::Disallow { domain } => {
+            let wanted = pattern(&domain)?;
+            let allow = state
+                .store
+                .domains()
+                .allows()
+                .await?
+                .into_iter()
+                .find(|a| a.domain == wanted)
+                .with_context(|| format!("{wanted} is not on the allowlist"))?;
+            domain_policy::disallow(&state, &Actor::Cli, allow.id).await?;
+            println!("{wanted} is no longer allowed.");
+        }
+        DomainCommand::List => {
+            println!("mode: {}", domain_policy::mode(&state).await?.as_str());
+            for b in state.store.domains().blocks().await? {
+                let mut flags = vec![b.severity.clone()];
+                if b.reject_media {
+                    flags.push("reject-media".into());
+                }
+                if b.reject_reports {
+                    flags.push("reject-reports".into());
+                }
+                println!("block {:<40} {}", b.domain, flags.join(","));
+            }
+            for a in state.store.domains().allows().await? {
+                println!("allow {}", a.domain);
+            }
+        }
+        DomainCommand::Mode { mode } => match mode {
+            None => println!("{}", domain_policy::mode(&state).await?.as_str()),
+            Some(mode) => {
+                let mode = FederationMode::parse(&mode).context("unknown mode")?;
+                domain_policy::set_mode(&state, &Actor::Cli, mode).await?;
+                println!("Federation mode is now {}.", mode.as_str());
+            }
+        },
+    }
+    state.store.close().await;
+    Ok(())
+}
+
+async fn rules(config: Config, command: RulesCommand) -> anyhow::Result<()> {
+    use crate::service::rules::{self, RuleSet};
+    let state = crate::state::AppState::init(config).await?;
+    match command {
+        RulesCommand::Import { file, replace } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let json = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let set: RuleSet = if json {
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a rule file", file.display()))?
+            } else {
+                toml::from_str(&text)
+                    .with_context(|| format!("{} is not a rule file", file.display()))?
+            };
+            let summary = rules::import(&state, &Actor::Cli, set, replace).await?;
+            println!(
+                "Rules imported: {} created, {} updated, {} deleted.",
+                summary.created, summary.updated, summary.deleted
+            );
+        }
+        RulesCommand::Export { format } => {
+            let set = rules::export(&state).await?;
+            let text = if format == "json" {
+                serde_json::to_string_pretty(&set)?
+            } else {
+                toml::to_string(&set)?
+            };
+            println!("{text}");
+        }
+    }
+    state.store.close().await;
     Ok(())
 }
 

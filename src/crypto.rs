@@ -34,6 +34,19 @@ pub fn hmac_sha256(key: &[u8], message: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
+/// Lowercase hex of HMAC-SHA256(key, message), as webhook signatures
+/// carry it (`sha256=…`).
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(message);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// An argon2id PHC string for `password`.
 pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default()

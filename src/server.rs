@@ -13,6 +13,7 @@ use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::api::extract::ClientIp;
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), wake_deliveries))
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(refuse_nul_in_uri))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_blocked_addresses))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -67,6 +69,23 @@ async fn refuse_nul_in_uri(
     if nul(uri.path()) || uri.query().is_some_and(nul) {
         return axum::response::IntoResponse::into_response(Error::BadRequest(
             "the request may not contain NUL characters".into(),
+        ));
+    }
+    next.run(request).await
+}
+
+/// Every request from an address under a `no_access` IP block is refused,
+/// except the health endpoints (load balancers must still see the node).
+async fn refuse_blocked_addresses(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let health = matches!(request.uri().path(), "/health" | "/ready");
+    if !health && state.access.denies(&state.store, &ip).await {
+        return axum::response::IntoResponse::into_response(Error::Forbidden(
+            "Access from your network has been blocked by this server's administrators".into(),
         ));
     }
     next.run(request).await

@@ -34,6 +34,12 @@ pub struct App {
     pub federation: crate::federation::Federation,
     /// Outgoing mail (e-mail confirmation).
     pub mailer: crate::service::mail::Mailer,
+    /// The `no_access` IP blocks, held for a few seconds.
+    pub access: crate::service::access_blocks::AccessCache,
+    /// Outgoing HTTP to what admins configure: classifier hooks, webhooks.
+    pub hook_client: crate::moderation::hooks::HookClient,
+    /// The moderation policy, cached per node.
+    pub moderation: crate::moderation::Moderation,
 }
 
 /// What tests (and only tests) tune beyond the configuration.
@@ -93,7 +99,11 @@ impl AppState {
         )?;
         let mailer =
             crate::service::mail::Mailer::from_config(&config).map_err(anyhow::Error::msg)?;
+        let hook_client = crate::moderation::hooks::HookClient::new(&config)?;
         Ok(Self(Arc::new(App {
+            access: Default::default(),
+            moderation: crate::moderation::Moderation::default(),
+            hook_client,
             mailer,
             media,
             transcoder: options.transcoder.unwrap_or_default(),

@@ -89,7 +89,18 @@ pub async fn run_once(
         .claim(Timestamp::now(), LEASE_MS, BATCH)
         .await?;
     let mut sends = JoinSet::new();
+    let policy = state.moderation.policy(&state.store).await?;
     for delivery in &claimed {
+        if !policy.domains.decide(&delivery.host).federates {
+            // Blocked since it was queued (or not on the allowlist).
+            tracing::info!(host = %delivery.host, "dropping a delivery to a server we do not federate with");
+            state
+                .store
+                .deliveries()
+                .finish(delivery.id, delivery.activity_id)
+                .await?;
+            continue;
+        }
         let signer = match signers.get(&delivery.actor_id) {
             Some(s) => s.clone(),
             None => match signer_for(state, delivery.actor_id).await {

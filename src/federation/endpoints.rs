@@ -73,16 +73,46 @@ fn activity_json(value: impl serde::Serialize) -> Response {
         .into_response()
 }
 
-/// In secure mode, a GET must carry a valid signature.
+/// The server a request says it comes from: the host of its signature's
+/// key, known before anything is fetched to verify it.
+fn signing_host(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("signature")?.to_str().ok()?;
+    let sig = super::signatures::SignatureHeader::parse(value).ok()?;
+    authority_of(&sig.key_id)
+}
+
+/// Refuses requests from servers we do not federate with, by the hosts
+/// they name (the signing key's, the activity's actor's).
+async fn refuse_unfederated(
+    state: &AppState,
+    hosts: impl IntoIterator<Item = Option<String>>,
+) -> ApiResult<()> {
+    let policy = state.moderation.policy(&state.store).await?;
+    for host in hosts.into_iter().flatten() {
+        if !policy.domains.decide(&host).federates {
+            return Err(Error::Forbidden(format!(
+                "Federation with {host} is not allowed here"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A GET must carry a valid signature in secure mode and in allowlist
+/// mode (so that only partners read); a signer we do not federate with is
+/// refused in every mode.
 async fn check_fetch(state: &AppState, headers: &HeaderMap, uri: &OriginalUri) -> ApiResult<()> {
-    if !state.config.authorized_fetch {
+    refuse_unfederated(state, [signing_host(headers)]).await?;
+    let allowlist = state.moderation.policy(&state.store).await?.domains.mode
+        == crate::moderation::domains::FederationMode::Allowlist;
+    if !state.config.authorized_fetch && !allowlist {
         return Ok(());
     }
     let path = uri.0.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    verify::signer(state, "get", path, headers, None)
+    let signer = verify::signer(state, "get", path, headers, None)
         .await
-        .map(|_| ())
-        .map_err(|e| Error::NotSigned(e.to_string()))
+        .map_err(|e| Error::NotSigned(e.to_string()))?;
+    refuse_unfederated(state, [authority_of(&signer.uri)]).await
 }
 
 async fn local_account(state: &AppState, name: &str) -> ApiResult<Account> {
@@ -462,6 +492,15 @@ async fn receive(
 ) -> ApiResult<Response> {
     let activity: Activity = serde_json::from_slice(&body)
         .map_err(|e| Error::BadRequest(format!("not an activity: {e}")))?;
+    // Before any key is fetched: a blocked server gets nothing from us.
+    refuse_unfederated(
+        state,
+        [
+            signing_host(&headers),
+            activity.actor.id().and_then(authority_of),
+        ],
+    )
+    .await?;
     let path = uri.0.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let signer = match verify::signer(state, method.as_str(), path, &headers, Some(&body)).await {
         Ok(signer) => signer,

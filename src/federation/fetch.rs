@@ -54,9 +54,37 @@ pub fn is_local_uri(state: &AppState, uri: &str) -> bool {
     authority_of(uri).is_some_and(|a| a == state.config.domain())
 }
 
+/// What the domain policy says about a host.
+pub async fn host_policy(
+    state: &AppState,
+    host: &str,
+) -> FederationResult<crate::moderation::domains::HostPolicy> {
+    Ok(state
+        .moderation
+        .policy(&state.store)
+        .await?
+        .domains
+        .decide(host))
+}
+
+/// Refuses to talk to a server we do not federate with (suspended, or
+/// not on the allowlist).
+pub async fn check_host(state: &AppState, host: &str) -> FederationResult<()> {
+    if host_policy(state, host).await?.federates {
+        Ok(())
+    } else {
+        Err(FederationError::Invalid(format!(
+            "federation with {host} is not allowed here"
+        )))
+    }
+}
+
 /// GETs an ActivityStreams document, signed as the instance actor.
 pub async fn get_object(state: &AppState, url: &str) -> FederationResult<Value> {
     let parsed = Url::parse(url).map_err(|_| FederationError::Invalid(format!("bad URL {url}")))?;
+    if let Some(host) = authority(&parsed) {
+        check_host(state, &host).await?;
+    }
     let value = state
         .federation
         .client
@@ -118,13 +146,27 @@ pub async fn actor(state: &AppState, uri: &str, refresh: Refresh) -> FederationR
 pub async fn store_actor(state: &AppState, document: Value) -> FederationResult<Account> {
     let actor: Actor = serde_json::from_value(document)
         .map_err(|e| FederationError::Invalid(format!("not an actor: {e}")))?;
-    let remote = remote_account(&actor)?;
+    let mut remote = remote_account(&actor)?;
     if remote.domain == state.config.domain() {
         return Err(FederationError::Invalid(
             "a remote actor with our domain".into(),
         ));
     }
-    Ok(state.store.accounts().upsert_remote(&remote).await?)
+    let policy = host_policy(state, &remote.domain).await?;
+    if policy.reject_media {
+        remote.avatar_url = None;
+        remote.header_url = None;
+    }
+    let mut account = state.store.accounts().upsert_remote(&remote).await?;
+    if account.domain_limit != policy.limit {
+        state
+            .store
+            .accounts()
+            .set_domain_limit(account.id, policy.limit)
+            .await?;
+        account.domain_limit = policy.limit;
+    }
+    Ok(account)
 }
 
 fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {

@@ -7,9 +7,11 @@ use serde_json::Value;
 use super::fetch::{self, FederationError, FederationResult, Refresh, authority_of, is_local_uri};
 use super::protocol::{Activity, Note, Tag, is_public, single_id};
 use crate::model::{Account, Status, Timestamp, Visibility};
+use crate::moderation::{self, Author, Direction, Outcome, Subject, pipeline};
 use crate::service::error::ServiceError;
 use crate::service::polls;
 use crate::service::remote::{self, RemotePoll, RemoteStatus};
+use crate::service::review::Judgement;
 use crate::state::AppState;
 use crate::text::{sanitize_html, strip_html};
 
@@ -93,8 +95,9 @@ pub async fn activity(
                 }
                 match state.store.statuses().by_uri(&note.id).await? {
                     Some(existing) if existing.account_id == actor.id => {
-                        let r = remote_status(state, &note, actor, 0).await?;
+                        let mut r = remote_status(state, &note, actor, 0).await?;
                         if remote::changes_text(&existing, &r) {
+                            judge(state, actor, &mut r, true).await?;
                             remote::update_status(&state.store, &existing, r).await?;
                         } else {
                             remote::update_poll(&state.store, &existing, &r).await?;
@@ -355,10 +358,11 @@ pub async fn ingest_note(state: &AppState, note: Note, depth: u32) -> Federation
         return Err(invalid("note and author on different servers"));
     }
     let author = fetch::actor(state, &author_uri, Refresh::IfStale).await?;
-    if author.suspended_at.is_some() {
+    if author.suspended_at.is_some() || author.domain_limit >= 2 {
         return Err(FederationError::Service(ServiceError::Forbidden));
     }
-    let r = remote_status(state, &note, &author, depth).await?;
+    let mut r = remote_status(state, &note, &author, depth).await?;
+    judge(state, &author, &mut r, false).await?;
     Ok(remote::create_status(&state.store, &author, r).await?)
 }
 
@@ -533,11 +537,104 @@ async fn remote_status(
         created_at: timestamp(note.published.as_deref()),
         edited_at: note.updated.as_deref().map(|u| timestamp(Some(u))),
         poll,
+        judgement: None,
     })
 }
 
-/// A report from another server about local accounts.
+/// Runs the inbound moderation pipeline over a remote post before it is
+/// stored: refused posts are recorded and answered 403 (never stored),
+/// rewrites are applied here, a hold travels with the status to its
+/// transaction. The server's domain block may strip media.
+async fn judge(
+    state: &AppState,
+    author: &Account,
+    r: &mut RemoteStatus,
+    edit: bool,
+) -> FederationResult<()> {
+    let origin = author.domain.clone();
+    if let Some(host) = &origin
+        && fetch::host_policy(state, host).await?.reject_media
+    {
+        r.attachments.clear();
+    }
+    let text = strip_html(&r.content);
+    let parsed = crate::text::parse(&text);
+    let subject = Subject {
+        direction: Direction::Inbound,
+        status_id: None,
+        edit,
+        author: Author {
+            account_id: author.id.0,
+            acct: author.acct(),
+            domain: origin.clone(),
+            role: None,
+            team: None,
+            sensitized: author.sensitized_at.is_some(),
+        },
+        visibility: r.visibility,
+        company_only: false,
+        destinations: Vec::new(),
+        origin,
+        external: false,
+        text,
+        spoiler_text: r.spoiler_text.clone(),
+        sensitive: r.sensitive,
+        hashtags: r.hashtags.clone(),
+        links: parsed.links,
+        mentions: r.mentions.len(),
+        attachments: r
+            .attachments
+            .iter()
+            .map(|a| moderation::Attachment {
+                kind: a
+                    .media_type
+                    .as_deref()
+                    .and_then(|t| t.split('/').next())
+                    .unwrap_or("unknown")
+                    .to_owned(),
+                description: a.name.clone(),
+                url: Some(a.url.clone()),
+            })
+            .collect(),
+        language: r.language.clone(),
+    };
+    let decision = pipeline::judge(state, &subject).await?;
+    if matches!(decision.outcome, Outcome::Reject { .. }) {
+        pipeline::record_now(state, &decision, &subject, &r.uri).await?;
+        tracing::info!(note = %r.uri, "refused an inbound post by moderation policy");
+        return Err(FederationError::Service(ServiceError::Forbidden));
+    }
+    let (mut text, mut media) = (String::new(), Vec::new());
+    pipeline::rewrite(
+        &decision,
+        pipeline::Draft {
+            text: &mut text,
+            spoiler_text: &mut r.spoiler_text,
+            sensitive: &mut r.sensitive,
+            media: &mut media,
+        },
+    );
+    if decision.rewrites.contains(&moderation::Rewrite::StripMedia) {
+        r.attachments.clear();
+    }
+    let disclaimer = text.trim();
+    if !disclaimer.is_empty() {
+        r.content
+            .push_str(&format!("<p>{}</p>", crate::web::html::escape(disclaimer)));
+    }
+    r.judgement = Some(Judgement { decision, subject });
+    Ok(())
+}
+
+/// A report from another server about local accounts (and their posts).
 async fn flag(state: &AppState, actor: &Account, activity: &Activity) -> FederationResult<()> {
+    // A server whose reports we refuse gets an acknowledgement, nothing more.
+    if let Some(host) = &actor.domain
+        && fetch::host_policy(state, host).await?.reject_reports
+    {
+        tracing::info!(%host, "ignoring a report from a server whose reports are rejected");
+        return Ok(());
+    }
     let objects: Vec<String> = match &activity.object {
         Some(Value::Array(items)) => items
             .iter()
@@ -548,7 +645,7 @@ async fn flag(state: &AppState, actor: &Account, activity: &Activity) -> Federat
         None => Vec::new(),
     };
     let mut target = None;
-    let mut statuses = Vec::new();
+    let mut statuses: Vec<Status> = Vec::new();
     for uri in objects {
         if !is_local_uri(state, &uri) {
             continue;
@@ -556,29 +653,34 @@ async fn flag(state: &AppState, actor: &Account, activity: &Activity) -> Federat
         if let Some(account) = state.store.accounts().by_uri(&uri).await? {
             target = Some(account);
         } else if let Some(status) = state.store.statuses().by_uri(&uri).await? {
-            if target.is_none() {
-                target = state.store.accounts().by_id(status.account_id).await?;
-            }
-            statuses.push(uri);
+            statuses.push(status);
         }
+    }
+    if target.is_none()
+        && let Some(first) = statuses.first()
+    {
+        target = state.store.accounts().by_id(first.account_id).await?;
     }
     let Some(target) = target else {
         return Err(invalid("the report names no account of this server"));
     };
+    // Only the reported account's own posts belong to its report.
+    statuses.retain(|s| s.account_id == target.id);
     let comment: String = strip_html(activity.content.as_deref().unwrap_or_default())
         .chars()
         .take(5000)
         .collect();
-    state
-        .store
-        .received()
-        .report(
-            actor.id,
-            target.id,
-            &statuses,
-            &comment,
-            activity.id.as_deref(),
-        )
-        .await?;
+    if let Some(report) = crate::service::reports::receive(
+        &state.store,
+        actor,
+        &target,
+        &statuses,
+        &comment,
+        activity.id.as_deref(),
+    )
+    .await?
+    {
+        crate::api::mastodon::webhook_events::report(state, "report.created", &report).await;
+    }
     Ok(())
 }

@@ -42,6 +42,9 @@ pub struct Account {
     pub suspended_at: Option<Timestamp>,
     pub silenced_at: Option<Timestamp>,
     pub sensitized_at: Option<Timestamp>,
+    /// The strictest domain block over this (remote) account: 0 none,
+    /// 1 silence, 2 suspend.
+    pub domain_limit: i64,
     pub fetched_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -101,6 +104,8 @@ pub struct User {
     pub sign_up_reason: Option<String>,
     pub sign_up_ip: Option<String>,
     pub confirmation_sent_at: Option<Timestamp>,
+    /// The team a user belongs to (free text; organisation mode per team).
+    pub team: Option<String>,
 }
 
 /// Why a user may not act (yet), in Mastodon's words.

@@ -96,8 +96,14 @@ pub struct Status {
     pub local_only: bool,
     pub language: Option<String>,
     pub local: bool,
-    /// `published`, `pending_review` or `rejected`.
+    /// `published`, `pending` (held for review) or `rejected`.
     pub review_state: String,
+    /// Why it was held or rejected.
+    pub review_reason: Option<String>,
+    /// While pending: local (company) audiences may already see it.
+    pub review_company_preview: bool,
+    /// When its `Create` was first queued for other servers.
+    pub federated_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub edited_at: Option<Timestamp>,
     pub replies_count: i64,
@@ -111,6 +117,10 @@ pub struct Status {
 }
 
 impl Status {
+    pub fn is_pending_review(&self) -> bool {
+        self.review_state == "pending"
+    }
+
     pub fn visibility(&self) -> Visibility {
         Visibility::parse(&self.visibility).unwrap_or(Visibility::Direct)
     }

@@ -16,6 +16,8 @@ pub enum Actor {
     Policy(String),
     /// Loggia itself (a remote server's action, housekeeping).
     System,
+    /// An operator at the command line (`loggia admin …`).
+    Cli,
 }
 
 impl Actor {
@@ -68,6 +70,7 @@ fn row(actor: &Actor, entry: Entry) -> NewAuditEntry {
         } => (Some(*account_id), username.clone()),
         Actor::Policy(name) => (None, name.clone()),
         Actor::System => (None, "system".to_owned()),
+        Actor::Cli => (None, "cli".to_owned()),
     };
     NewAuditEntry {
         actor_account_id,

@@ -10,11 +10,26 @@
 //! log (`audit`).
 
 pub mod audit;
+pub mod domains;
+pub mod hooks;
+pub mod integrations;
+pub mod organisation;
+pub mod pipeline;
+pub mod rules;
+pub mod secrets;
 pub mod subject;
 pub mod verdict;
+pub mod webhooks;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::store::{Store, StoreResult};
+use domains::DomainPolicy;
+use organisation::OrganisationMode;
+use rules::Rule;
 
 pub use subject::{Attachment, Author, Direction, Subject};
 pub use verdict::{Decision, Finding, Outcome, Rewrite, Verdict};
@@ -31,4 +46,69 @@ pub trait Policy: Send + Sync {
     /// is down) answers with its fallback verdict and says why in
     /// `Finding::note`.
     fn check<'a>(&'a self, subject: &'a Subject) -> BoxFuture<'a, Finding>;
+}
+
+/// How long a node trusts its copy of the policy before reading it again:
+/// changes made on another node apply within this time, changes made on
+/// this node at once.
+const POLICY_TTL: Duration = Duration::from_secs(5);
+
+/// The moderation policy as loaded from the database: mode, domain blocks
+/// and allows, compiled rules, organisation mode.
+pub struct Snapshot {
+    loaded_at: Instant,
+    pub domains: DomainPolicy,
+    pub rules: Vec<Rule>,
+    pub organisation: OrganisationMode,
+}
+
+impl Snapshot {
+    pub async fn load(store: &Store) -> StoreResult<Snapshot> {
+        let mut rules = Vec::new();
+        for row in store.rules().all().await? {
+            match Rule::compile(&row) {
+                Ok(rule) => rules.push(rule),
+                Err(e) => {
+                    tracing::warn!(rule = row.id, error = %e, "skipping a rule that does not compile")
+                }
+            }
+        }
+        let organisation = store
+            .settings()
+            .get(organisation::SETTING)
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        Ok(Snapshot {
+            loaded_at: Instant::now(),
+            domains: DomainPolicy::load(store).await?,
+            rules,
+            organisation,
+        })
+    }
+}
+
+/// Per-node cache of the policy (in `AppState`).
+#[derive(Default)]
+pub struct Moderation {
+    current: RwLock<Option<Arc<Snapshot>>>,
+}
+
+impl Moderation {
+    /// The current policy, reloaded when older than `POLICY_TTL`.
+    pub async fn policy(&self, store: &Store) -> StoreResult<Arc<Snapshot>> {
+        if let Some(snapshot) = self.current.read().expect("not poisoned").as_ref()
+            && snapshot.loaded_at.elapsed() < POLICY_TTL
+        {
+            return Ok(snapshot.clone());
+        }
+        let fresh = Arc::new(Snapshot::load(store).await?);
+        *self.current.write().expect("not poisoned") = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Forgets the cached policy after a change on this node.
+    pub fn invalidate(&self) {
+        *self.current.write().expect("not poisoned") = None;
+    }
 }

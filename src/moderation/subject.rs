@@ -32,6 +32,8 @@ pub struct Author {
     /// Local authors' role name and team.
     pub role: Option<String>,
     pub team: Option<String>,
+    /// An admin marked everything this account posts as sensitive.
+    pub sensitized: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

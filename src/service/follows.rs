@@ -103,7 +103,7 @@ pub async fn unfollow(
     Ok(store.follows().relationship(my, target.id).await?)
 }
 
-async fn end_follow(
+pub(super) async fn end_follow(
     tx: &mut crate::store::Tx,
     follower: AccountId,
     followed: AccountId,

@@ -80,7 +80,7 @@ pub fn spawn_timers(state: AppState) -> JoinHandle<()> {
             {
                 tracing::warn!(error = %e, "cannot resume stalled videos");
             }
-            match super::scheduled::publish_due(&state.store, &state.config).await {
+            match super::scheduled::publish_due(&state).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::debug!(posts = n, "published scheduled posts");

@@ -1,7 +1,10 @@
 //! The rules, once, for every door: the client API, the web pages, the CLI
 //! and (later) the federation inbox all call these functions.
 
+pub mod access_blocks;
+pub mod account_actions;
 pub mod accounts;
+pub mod domain_policy;
 pub mod error;
 pub mod featured_tags;
 pub mod filters;
@@ -16,6 +19,9 @@ pub mod profile;
 pub mod publish;
 pub mod registration;
 pub mod remote;
+pub mod reports;
+pub mod review;
+pub mod rules;
 pub mod scheduled;
 pub mod sign_in;
 pub mod statuses;

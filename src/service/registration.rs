@@ -1,13 +1,14 @@
 //! Employee sign-up: the registration policy (closed, invite, approval,
-//! open to allowed e-mail domains), invite links, e-mail confirmation and
-//! approval. Shared by `POST /api/v1/accounts`, the sign-up page, the admin
-//! API and the CLI.
+//! open to allowed e-mail domains), the access blocks (canonical e-mail
+//! and IP blocks), invite links, e-mail confirmation and approval. Shared
+//! by `POST /api/v1/accounts`, the sign-up page, the admin API and the CLI.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::Invalid;
+use super::access_blocks::SignUpRestriction;
 use super::accounts::{
     self, AccountError, MAX_PASSWORD_LEN, MAX_USERNAME_LEN, MIN_PASSWORD_LEN, insert_local_account,
 };
@@ -248,6 +249,12 @@ pub async fn sign_up(
             _ => None,
         };
     open_to(config, invite.as_ref())?;
+    let restriction = super::access_blocks::sign_up_restriction(store, &request.ip).await?;
+    if restriction == Some(SignUpRestriction::Blocked) {
+        return Err(SignUpError::NotAllowed(
+            "Sign-up from your network is not allowed on this server.".into(),
+        ));
+    }
     let rate_key = format!("sign-up:{}", super::sign_in::address_group(&request.ip));
     if config.sign_up_max_per_address > 0 {
         check_rate(
@@ -276,6 +283,8 @@ pub async fn sign_up(
                 config.registration_email_domains.join(", ")
             ),
         );
+    } else if super::access_blocks::email_blocked(store, &email).await? {
+        errors.add("email", "ERR_BLOCKED", "is not allowed");
     } else if store.users().email_taken(&email).await? {
         errors.add("email", "ERR_TAKEN", "is already in use");
     }
@@ -327,8 +336,10 @@ pub async fn sign_up(
         .await?
         .ok_or_else(|| SignUpError::Internal("the built-in role \"user\" is missing".into()))?;
     let confirmation_token = config.email_confirmation.then(|| random_token(24));
-    // Invited people were vouched for by whoever invited them.
-    let approved = config.registrations != Registrations::Approval || invite.is_some();
+    // Invited people were vouched for by whoever invited them; an address
+    // an IP block puts under approval waits even so (as in Mastodon).
+    let approved = (config.registrations != Registrations::Approval || invite.is_some())
+        && restriction != Some(SignUpRestriction::RequiresApproval);
 
     let mut tx = store.begin().await?;
     if let Some(invite) = &invite
@@ -368,6 +379,13 @@ pub async fn sign_up(
             .notify(staff, account.id, "admin.sign_up", None)
             .await?;
     }
+    // Queued in the sign-up's transaction: the event exists exactly when
+    // the account does.
+    let object = serde_json::to_value(crate::api::entities::account::Account::from_model(
+        &account, config,
+    ))
+    .map_err(|e| SignUpError::Internal(e.to_string()))?;
+    crate::moderation::webhooks::enqueue(&mut tx, "account.created", object).await?;
     tx.commit().await?;
     store.throttle().record_failure(&rate_key).await?;
     Ok(Registered {
@@ -455,6 +473,8 @@ pub async fn renew_confirmation(
             errors.add("email", "ERR_INVALID", "is not a valid e-mail address");
         } else if !email_domain_allowed(config, email) {
             errors.add("email", "ERR_BLOCKED", "is not in an allowed domain");
+        } else if super::access_blocks::email_blocked(store, email).await? {
+            errors.add("email", "ERR_BLOCKED", "is not allowed");
         }
         if !errors.is_empty() {
             return Err(SignUpError::Invalid(errors));

@@ -37,6 +37,9 @@ pub struct RemoteStatus {
     pub edited_at: Option<Timestamp>,
     /// A `Question`'s poll as its server describes it.
     pub poll: Option<RemotePoll>,
+    /// What the moderation pipeline decided (a hold is applied when the
+    /// status is stored).
+    pub judgement: Option<super::review::Judgement>,
 }
 
 /// Another server's poll: options, tallies as reported, end.
@@ -98,6 +101,11 @@ pub enum FollowOutcome {
     Refused,
 }
 
+/// Silenced accounts (alone or with their domain) must ask to follow.
+fn is_limited(account: &Account) -> bool {
+    account.silenced_at.is_some() || account.domain_limit >= 1
+}
+
 /// A remote account follows a local one (or asks to).
 pub async fn follow(
     store: &Store,
@@ -115,7 +123,7 @@ pub async fn follow(
     let outcome = if relationship.blocking || target.suspended_at.is_some() {
         publish::answer_follow(&mut tx, target, follower, Some(uri.into()), false).await?;
         FollowOutcome::Refused
-    } else if relationship.followed_by || !target.locked {
+    } else if relationship.followed_by || (!target.locked && !is_limited(follower)) {
         if tx.follows().follow(follower.id, target.id, options).await? {
             tx.accounts().add_to_counts(follower.id, 0, 1, 0).await?;
             tx.accounts().add_to_counts(target.id, 1, 0, 0).await?;
@@ -226,7 +234,7 @@ pub async fn create_status(
             created_at: Some(r.created_at),
         })
         .await;
-    let status = match inserted {
+    let mut status = match inserted {
         Ok(status) => status,
         // The same status arrived twice at once (inbox and fetch).
         Err(StoreError::Conflict) => {
@@ -239,6 +247,9 @@ pub async fn create_status(
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(j) = &r.judgement {
+        super::review::apply(&mut tx, &mut status, &j.decision, &j.subject).await?;
+    }
     add_attachments(&mut tx, author.id, &status, &r.attachments).await?;
     save_poll(&mut tx, &status, r.poll.as_ref()).await?;
     tx.statuses().add_tags(status.id, &r.hashtags).await?;
@@ -349,6 +360,9 @@ pub async fn update_status(
             .await?;
     }
     tx.statuses().save_edit(&after).await?;
+    if let Some(j) = &r.judgement {
+        super::review::apply(&mut tx, &mut after, &j.decision, &j.subject).await?;
+    }
     tx.media().detach_all(after.id).await?;
     add_attachments(&mut tx, after.account_id, &after, &r.attachments).await?;
     let media_after: Vec<i64> = tx

@@ -79,7 +79,8 @@ pub fn params(row: &ScheduledStatus) -> NewPost {
 }
 
 /// Publishes what is due; returns how many were published.
-pub async fn publish_due(store: &Store, config: &Config) -> ServiceResult<usize> {
+pub async fn publish_due(state: &crate::state::AppState) -> ServiceResult<usize> {
+    let store = &state.store;
     let now = Timestamp::now();
     let mut published = 0;
     for row in store.scheduled().due(now, MAX_ATTEMPTS, 50).await? {
@@ -90,7 +91,7 @@ pub async fn publish_due(store: &Store, config: &Config) -> ServiceResult<usize>
         {
             continue;
         }
-        match publish(store, config, &row).await {
+        match publish(state, &row).await {
             Ok(()) => {
                 store.scheduled().done(row.id).await?;
                 published += 1;
@@ -104,7 +105,8 @@ pub async fn publish_due(store: &Store, config: &Config) -> ServiceResult<usize>
     Ok(published)
 }
 
-async fn publish(store: &Store, config: &Config, row: &ScheduledStatus) -> ServiceResult<()> {
+async fn publish(state: &crate::state::AppState, row: &ScheduledStatus) -> ServiceResult<()> {
+    let store = &state.store;
     let user_id = store
         .users()
         .by_account(row.account_id)
@@ -122,6 +124,6 @@ async fn publish(store: &Store, config: &Config, row: &ScheduledStatus) -> Servi
     // Publishing twice (a crash after the post, before the bookkeeping)
     // finds the first post again.
     post.idempotency_key = Some(format!("scheduled:{}", row.id));
-    statuses::create(store, config, &author, post).await?;
+    statuses::create(state, &author, post).await?;
     Ok(())
 }

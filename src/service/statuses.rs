@@ -3,8 +3,11 @@
 //! its counters, home-feed fan-out and notifications.
 
 use super::error::{ServiceError, ServiceResult};
+use super::review;
 use crate::config::Config;
 use crate::model::{Account, AccountId, AppId, Status, StatusId, Visibility};
+use crate::moderation::pipeline;
+use crate::state::AppState;
 use crate::store::{Counter, Mark, NewStatus, Store, UserWithAccount, Viewer};
 use crate::text;
 
@@ -75,11 +78,11 @@ pub fn check(config: &Config, post: &NewPost, media_count: usize) -> ServiceResu
 }
 
 pub async fn create(
-    store: &Store,
-    config: &Config,
+    state: &AppState,
     author: &UserWithAccount,
     post: NewPost,
 ) -> ServiceResult<Status> {
+    let (store, config) = (&state.store, &state.config);
     let me = author.account.id;
     if let Some(key) = &post.idempotency_key
         && let Some(id) = store.statuses().idempotent_status(me, key).await?
@@ -87,13 +90,13 @@ pub async fn create(
     {
         return Ok(status);
     }
-    let media_ids = super::media::check_ids(store, me, &post.media_ids, None).await?;
+    let mut media_ids = super::media::check_ids(store, me, &post.media_ids, None).await?;
     check(config, &post, media_ids.len())?;
     let poll = match &post.poll {
         Some(input) => Some((input, super::polls::check(input)?)),
         None => None,
     };
-    let text = post.text.trim_end().to_owned();
+    let mut text = post.text.trim_end().to_owned();
     let viewer = viewer_of(author);
     let parent = match post.in_reply_to_id {
         Some(id) => Some(visible(store, id, viewer).await?),
@@ -117,11 +120,51 @@ pub async fn create(
     }
 
     let formatted = format(store, config, &text).await?;
+    let language = post
+        .language
+        .clone()
+        .or_else(|| author.user.default_language.clone());
+    let mut spoiler_text = post.spoiler_text.clone();
+    let mut sensitive =
+        post.sensitive.unwrap_or(author.user.default_sensitive) || !spoiler_text.is_empty();
+    let subject = review::outbound_subject(
+        state,
+        author,
+        &review::OutboundPost {
+            status_id: None,
+            text: &text,
+            spoiler_text: &spoiler_text,
+            sensitive,
+            visibility,
+            local_only,
+            hashtags: &formatted.hashtags,
+            links: formatted.links.clone(),
+            mentioned: &formatted.mentioned,
+            media_ids: &media_ids,
+            language: language.clone(),
+        },
+    )
+    .await?;
+    let decision = review::judge_outbound(state, &subject).await?;
+    let typed = text.clone();
+    pipeline::rewrite(
+        &decision,
+        pipeline::Draft {
+            text: &mut text,
+            spoiler_text: &mut spoiler_text,
+            sensitive: &mut sensitive,
+            media: &mut media_ids,
+        },
+    );
     let mentioned = formatted.mentioned;
-    let content = formatted.content;
+    let content = if text == typed {
+        formatted.content
+    } else {
+        format(store, config, &text).await?.content
+    };
 
     let mut tx = store.begin().await?;
-    let status = tx
+    let mut status = tx
         .statuses()
         .insert(&NewStatus {
             uri: format!("{}/statuses/{{id}}", author.account.uri),
@@ -136,15 +179,11 @@ pub async fn create(
             reblog_of_id: None,
             text: text.clone(),
             content,
-            spoiler_text: post.spoiler_text.clone(),
-            sensitive: post.sensitive.unwrap_or(author.user.default_sensitive)
-                || !post.spoiler_text.is_empty(),
+            spoiler_text,
+            sensitive,
             visibility: visibility.as_str().to_owned(),
             local_only,
-            language: post
-                .language
-                .clone()
-                .or_else(|| author.user.default_language.clone()),
+            language,
             local: true,
             review_state: "published".into(),
             app_id: post.app_id,
@@ -166,8 +205,9 @@ pub async fn create(
             .remember_idempotency_key(me, key, status.id)
             .await?;
     }
+    review::apply(&mut tx, &mut status, &decision, &subject).await?;
     distribute(&mut tx, &status, parent.as_ref(), &mention_ids).await?;
-    super::publish::status(&mut tx, &status, false).await?;
+    review::federate(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(status)
 }
@@ -267,6 +307,7 @@ struct Formatted {
     content: String,
     mentioned: Vec<Account>,
     hashtags: Vec<String>,
+    links: Vec<String>,
 }
 
 async fn format(store: &Store, config: &Config, text: &str) -> ServiceResult<Formatted> {
@@ -313,6 +354,7 @@ async fn format(store: &Store, config: &Config, text: &str) -> ServiceResult<For
         content,
         mentioned,
         hashtags: parsed.hashtags,
+        links: parsed.links,
     })
 }
 
@@ -340,12 +382,12 @@ pub struct Edit {
 /// Edits one's own status, keeping every version in its history, and tells
 /// those who boosted it.
 pub async fn edit(
-    store: &Store,
-    config: &Config,
+    state: &AppState,
     author: &UserWithAccount,
     id: StatusId,
     change: Edit,
 ) -> ServiceResult<Status> {
+    let (store, config) = (&state.store, &state.config);
     let before = visible(store, id, viewer_of(author)).await?;
     // Someone else's post is "not found" for editing, as in Mastodon.
     if before.account_id != author.account.id || before.reblog_of_id.is_some() {
@@ -358,15 +400,15 @@ pub async fn edit(
         .iter()
         .map(|m| m.id)
         .collect();
-    let media_ids = match &change.media_ids {
+    let mut media_ids = match &change.media_ids {
         Some(ids) => super::media::check_ids(store, author.account.id, ids, Some(id)).await?,
         None => media_before.clone(),
     };
-    let text = change.text.trim_end().to_owned();
+    let mut text = change.text.trim_end().to_owned();
     if text.trim().is_empty() && media_ids.is_empty() {
         return Err(ServiceError::Invalid("Text can't be blank".into()));
     }
-    let spoiler_text = change
+    let mut spoiler_text = change
         .spoiler_text
         .unwrap_or_else(|| before.spoiler_text.clone());
     if text::count_chars(&text) + spoiler_text.chars().count() > config.max_status_chars as usize {
@@ -388,14 +430,57 @@ pub async fn edit(
         )
         .await?;
     }
-    let formatted = format(store, config, &text).await?;
+    let mut formatted = format(store, config, &text).await?;
+    let mut sensitive = change.sensitive.unwrap_or(before.sensitive) || !spoiler_text.is_empty();
+    let language = change.language.or(before.language.clone());
+    // Edits are judged again, with who would receive them now.
+    let mut mentioned = formatted.mentioned.clone();
+    for (_, account_id) in store.statuses().mentions(&[before.id]).await? {
+        if !mentioned.iter().any(|a| a.id == account_id)
+            && let Some(account) = store.accounts().by_id(account_id).await?
+        {
+            mentioned.push(account);
+        }
+    }
+    let subject = review::outbound_subject(
+        state,
+        author,
+        &review::OutboundPost {
+            status_id: Some(before.id),
+            text: &text,
+            spoiler_text: &spoiler_text,
+            sensitive,
+            visibility: before.visibility(),
+            local_only: before.local_only,
+            hashtags: &formatted.hashtags,
+            links: formatted.links.clone(),
+            mentioned: &mentioned,
+            media_ids: &media_ids,
+            language: language.clone(),
+        },
+    )
+    .await?;
+    let decision = review::judge_outbound(state, &subject).await?;
+    let typed = text.clone();
+    pipeline::rewrite(
+        &decision,
+        pipeline::Draft {
+            text: &mut text,
+            spoiler_text: &mut spoiler_text,
+            sensitive: &mut sensitive,
+            media: &mut media_ids,
+        },
+    );
+    if text != typed {
+        formatted = format(store, config, &text).await?;
+    }
     let now = crate::model::Timestamp::now();
     let mut after = before.clone();
     after.text = text;
     after.content = formatted.content;
-    after.sensitive = change.sensitive.unwrap_or(before.sensitive) || !spoiler_text.is_empty();
+    after.sensitive = sensitive;
     after.spoiler_text = spoiler_text;
-    after.language = change.language.or(before.language.clone());
+    after.language = language;
     after.edited_at = Some(now);
 
     let mut tx = store.begin().await?;
@@ -421,7 +506,8 @@ pub async fn edit(
             .notify(booster, author.account.id, "update", Some(after.id))
             .await?;
     }
-    super::publish::status(&mut tx, &after, true).await?;
+    review::apply(&mut tx, &mut after, &decision, &subject).await?;
+    review::federate(&mut tx, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -1,7 +1,10 @@
 //! Accounts: local and remote actors.
 
+use sqlx::AssertSqlSafe;
+
+use super::page::{bounds, keyset, newest_first};
 use super::{StoreResult, run, sub_store};
-use crate::model::{Account, AccountId, Timestamp};
+use crate::model::{Account, AccountId, Page, Timestamp};
 
 sub_store!(Accounts);
 
@@ -376,6 +379,17 @@ impl Accounts<'_> {
     }
 
     /// Suspends an account (or lifts the suspension).
+    /// Applies the domain policy to one account (a new remote account).
+    pub async fn set_domain_limit(mut self, id: AccountId, level: i64) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query("UPDATE accounts SET domain_limit = $2 WHERE id = $1")
+            .bind(id)
+            .bind(level)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn set_suspended(mut self, id: AccountId, suspended: bool) -> StoreResult<()> {
         run!(self.0.exec, e => sqlx::query("UPDATE accounts SET suspended_at = $2 WHERE id = $1")
             .bind(id)
@@ -385,4 +399,96 @@ impl Accounts<'_> {
             .map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Sets (`on`) or clears a moderation mark; returns whether it changed.
+    pub async fn set_limit(mut self, id: AccountId, limit: Limit, on: bool) -> StoreResult<bool> {
+        let column = limit.column();
+        let n = if on {
+            let sql =
+                format!("UPDATE accounts SET {column} = $2 WHERE id = $1 AND {column} IS NULL");
+            run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(id)
+                .bind(Timestamp::now())
+                .execute(e)
+                .await
+                .map(|r| r.rows_affected()))?
+        } else {
+            let sql = format!(
+                "UPDATE accounts SET {column} = NULL WHERE id = $1 AND {column} IS NOT NULL"
+            );
+            run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(id)
+                .execute(e)
+                .await
+                .map(|r| r.rows_affected()))?
+        };
+        Ok(n == 1)
+    }
+
+    /// Remote accounts for the admin API, paged by id, newest first.
+    pub async fn admin_remote_page(
+        mut self,
+        filter: &AdminRemoteFilter,
+        page: &Page,
+    ) -> StoreResult<Vec<Account>> {
+        let base = "SELECT * FROM accounts
+             WHERE domain IS NOT NULL
+               AND ($1 = '' OR ($1 = 'active' AND suspended_at IS NULL)
+                   OR ($1 = 'suspended' AND suspended_at IS NOT NULL)
+                   OR ($1 = 'silenced' AND silenced_at IS NOT NULL)
+                   OR ($1 = 'sensitized' AND sensitized_at IS NOT NULL))
+               AND ($2 = '' OR lower(username) LIKE $2 ESCAPE '\\')
+               AND ($3 = '' OR domain = $3)";
+        let sql = keyset(base, "id", 4, page);
+        let (upper, lower, limit) = bounds(page);
+        let username = if filter.username.is_empty() {
+            String::new()
+        } else {
+            let escaped = filter
+                .username
+                .to_ascii_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        };
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Account>(AssertSqlSafe(sql.as_str()))
+            .bind(&filter.status)
+            .bind(&username)
+            .bind(filter.domain.to_ascii_lowercase())
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+}
+
+/// A moderation mark on an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Silenced,
+    Suspended,
+    Sensitized,
+}
+
+impl Limit {
+    fn column(self) -> &'static str {
+        match self {
+            Limit::Silenced => "silenced_at",
+            Limit::Suspended => "suspended_at",
+            Limit::Sensitized => "sensitized_at",
+        }
+    }
+}
+
+/// What the admin list of remote accounts is narrowed to; empty: no filter.
+#[derive(Debug, Clone, Default)]
+pub struct AdminRemoteFilter {
+    /// `active`, `suspended`, `silenced`, `sensitized` or empty.
+    pub status: String,
+    pub username: String,
+    /// Exactly this domain.
+    pub domain: String,
 }

@@ -212,6 +212,49 @@ impl Deliveries<'_> {
         Ok(())
     }
 
+    /// Drops what is still queued from `actor`, and what is queued for the
+    /// personal inbox `inbox` (shared inboxes serve others too). Returns
+    /// how many deliveries were dropped.
+    pub async fn drop_for_account(
+        mut self,
+        actor: AccountId,
+        inbox: Option<&str>,
+    ) -> StoreResult<u64> {
+        let from = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM deliveries WHERE activity_id IN
+                 (SELECT id FROM outbound_activities WHERE actor_id = $1)",
+        )
+        .bind(actor)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        run!(self.0.exec, e => sqlx::query("DELETE FROM outbound_activities WHERE actor_id = $1")
+            .bind(actor)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let Some(inbox) = inbox else {
+            return Ok(from);
+        };
+        let activities: Vec<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "DELETE FROM deliveries WHERE inbox_url = $1 RETURNING activity_id",
+        )
+        .bind(inbox)
+        .fetch_all(e)
+        .await)?;
+        for activity in &activities {
+            run!(self.0.exec, e => sqlx::query(
+                "DELETE FROM outbound_activities WHERE id = $1 AND render_kind IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)",
+            )
+            .bind(activity)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(from + activities.len() as u64)
+    }
+
     /// Schedules another attempt.
     pub async fn retry_at(
         mut self,

@@ -396,6 +396,30 @@ impl Follows<'_> {
         Ok(pairs)
     }
 
+    /// Every follow from or to `account`, as (follower, followed) pairs.
+    pub async fn all_of(mut self, account: AccountId) -> StoreResult<Vec<(AccountId, AccountId)>> {
+        let pairs: Vec<(AccountId, AccountId)> = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT account_id, target_account_id FROM follows
+             WHERE account_id = $1 OR target_account_id = $1",
+        )
+        .bind(account)
+        .fetch_all(e)
+        .await)?;
+        Ok(pairs)
+    }
+
+    /// Drops every follow request from or to `account`; returns how many.
+    pub async fn drop_requests_of(mut self, account: AccountId) -> StoreResult<u64> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM follow_requests WHERE account_id = $1 OR target_account_id = $1",
+        )
+        .bind(account)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
     pub async fn block(mut self, account: AccountId, target: AccountId) -> StoreResult<()> {
         let id = self.0.next_id();
         run!(self.0.exec, e => sqlx::query(

@@ -14,13 +14,16 @@ use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool}
 
 use crate::model::IdGenerator;
 
+mod access_blocks;
 mod accounts;
 mod audit;
 mod conversations;
 mod deliveries;
+mod domains;
 mod featured_tags;
 mod filters;
 mod follows;
+mod hooks;
 mod interactions;
 mod invites;
 mod lists;
@@ -32,7 +35,9 @@ mod oauth;
 mod page;
 mod polls;
 mod received;
+mod reports;
 mod roles;
+mod rules;
 mod scheduled;
 mod search;
 mod sessions;
@@ -42,14 +47,20 @@ mod statuses;
 mod tags;
 mod throttle;
 mod users;
+mod webhooks;
 
-pub use accounts::{Accounts, NewAccount, RemoteAccount};
+pub use access_blocks::{
+    CanonicalEmailBlock, CanonicalEmailBlocks, IpBlock, IpBlockFields, IpBlocks,
+};
+pub use accounts::{Accounts, AdminRemoteFilter, Limit, NewAccount, RemoteAccount};
 pub use audit::{AuditEntry, AuditFilter, AuditLog, NewAuditEntry};
 pub use conversations::{AccountConversation, Conversations};
 pub use deliveries::{Claimed, Deliveries, Peer};
+pub use domains::{DomainAllow, DomainBlock, Domains};
 pub use featured_tags::{FeaturedTag, FeaturedTags};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
+pub use hooks::{HookSettings, PolicyHook, PolicyHooks};
 pub use interactions::{Interactions, Mark};
 pub use invites::{Invite, Invites};
 pub use lists::{List, Lists};
@@ -59,18 +70,22 @@ pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use polls::{NewPoll, Polls};
 pub use received::Received;
+pub use reports::{NewReport, Report, ReportFilter, ReportNote, Reports};
 pub use roles::Roles;
+pub use rules::{RuleRow, Rules};
 pub use scheduled::{Scheduled, ScheduledStatus};
 pub use search::Search;
 pub use sessions::Sessions;
 pub use settings::Settings;
 pub use stats::{InstanceStats, Stats};
 pub use statuses::{
-    AccountFilter, Counter, Locality, NewStatus, StatusVersion, Statuses, VISIBLE, Viewer,
+    AccountFilter, Counter, Locality, NOT_LIMITED, NewStatus, ReviewQueueFilter, StatusVersion,
+    Statuses, VISIBLE, Viewer,
 };
 pub use tags::{TagQuery, Tags};
 pub use throttle::Throttle;
 pub use users::{AdminUserFilter, NewUser, UserWithAccount, Users};
+pub use webhooks::{Webhook, WebhookDelivery, WebhookSettings, Webhooks};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -159,22 +174,28 @@ macro_rules! sub_stores {
 sub_stores!(
     accounts => Accounts,
     audit_log => AuditLog,
+    canonical_email_blocks => CanonicalEmailBlocks,
     conversations => Conversations,
     deliveries => Deliveries,
+    domains => Domains,
     featured_tags => FeaturedTags,
     filters => Filters,
     follows => Follows,
     interactions => Interactions,
+    ip_blocks => IpBlocks,
     invites => Invites,
     lists => Lists,
     markers => Markers,
     media => MediaRows,
     notifications => Notifications,
     oauth => OAuth,
+    policy_hooks => PolicyHooks,
     polls => Polls,
     received => Received,
+    reports => Reports,
     scheduled => Scheduled,
     roles => Roles,
+    rules => Rules,
     search => Search,
     sessions => Sessions,
     settings => Settings,
@@ -183,6 +204,7 @@ sub_stores!(
     tags => Tags,
     throttle => Throttle,
     users => Users,
+    webhooks => Webhooks,
 );
 
 /// Shared plumbing of every sub-store: where to run, and how to make ids.

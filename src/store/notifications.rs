@@ -15,6 +15,8 @@ pub struct Notification {
     pub from_account_id: AccountId,
     pub notification_type: String,
     pub status_id: Option<StatusId>,
+    /// The report an `admin.report` notification is about.
+    pub report_id: Option<i64>,
     pub created_at: Timestamp,
 }
 
@@ -44,6 +46,33 @@ impl Notifications<'_> {
         .bind(from)
         .bind(kind)
         .bind(status)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Tells a moderator of a report (`admin.report`), whoever filed it:
+    /// mutes and blocks do not hide reports from staff.
+    pub async fn notify_report(
+        mut self,
+        account: AccountId,
+        from: AccountId,
+        report: i64,
+    ) -> StoreResult<()> {
+        if account == from {
+            return Ok(());
+        }
+        let id = self.0.next_id();
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO notifications (id, account_id, from_account_id, notification_type, report_id, created_at)
+             VALUES ($1, $2, $3, 'admin.report', $4, $5)",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(from)
+        .bind(report)
         .bind(Timestamp::now())
         .execute(e)
         .await

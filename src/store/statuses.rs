@@ -11,11 +11,16 @@ sub_store!(Statuses);
 
 /// Who is looking: `$1` is the viewer's account id (or -1 when anonymous),
 /// `$2` whether the viewer is a local user (company-only posts need that).
-/// A status is visible when it is published (or the viewer's own), not
+/// A status is visible when it is published (or the viewer's own, or held
+/// for review with a preview for the company and the viewer is local), its
+/// author is not suspended (alone or with their whole domain), it is not
 /// company-only unless the viewer is local, no block stands between author
 /// and viewer, and its audience includes the viewer.
 pub const VISIBLE: &str = "
-    (s.review_state = 'published' OR s.account_id = $1)
+    (s.review_state = 'published' OR s.account_id = $1
+        OR (s.review_state = 'pending' AND s.review_company_preview AND $2))
+    AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.account_id
+        AND (sa.suspended_at IS NOT NULL OR sa.domain_limit >= 2))
     AND (NOT s.local_only OR $2)
     AND NOT EXISTS (SELECT 1 FROM blocks b
         WHERE (b.account_id = s.account_id AND b.target_account_id = $1)
@@ -30,6 +35,20 @@ pub const VISIBLE: &str = "
 /// Timelines leave out statuses from domains the viewer (`$1`) hid.
 pub const NOT_FROM_HIDDEN_DOMAIN: &str = "NOT EXISTS (SELECT 1 FROM user_domain_blocks d
         JOIN accounts da ON da.domain = d.domain WHERE d.account_id = $1 AND da.id = s.account_id)";
+
+/// Public timelines leave out silenced authors (alone or by domain).
+pub const NOT_LIMITED: &str = "NOT EXISTS (SELECT 1 FROM accounts la WHERE la.id = s.account_id
+        AND (la.silenced_at IS NOT NULL OR la.domain_limit >= 1))";
+
+/// Which statuses the review queue lists.
+#[derive(Debug, Clone)]
+pub struct ReviewQueueFilter {
+    /// `pending` or `rejected` (or `published` for decided ones).
+    pub state: String,
+    /// `inbound` or `outbound`; `None` for both.
+    pub direction: Option<String>,
+    pub account_id: Option<AccountId>,
+}
 
 /// The viewer as the two parameters of `VISIBLE`.
 #[derive(Debug, Clone, Copy)]
@@ -365,7 +384,7 @@ impl Statuses<'_> {
              AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
                  AND (m.expires_at IS NULL OR m.expires_at > {now}))
-             AND {NOT_FROM_HIDDEN_DOMAIN} AND {VISIBLE}"
+             AND {NOT_FROM_HIDDEN_DOMAIN} AND {NOT_LIMITED} AND {VISIBLE}"
         );
         let sql = keyset(&base, "s.id", 3, page);
         let (upper, lower, limit) = bounds(page);
@@ -622,6 +641,111 @@ impl Statuses<'_> {
     }
 
     /// Replaces the editable parts of a status and marks it edited.
+    /// Puts a status under review (`pending`) or takes a decision on it.
+    pub async fn set_review(
+        mut self,
+        id: StatusId,
+        state: &str,
+        reason: Option<&str>,
+        company_preview: bool,
+        direction: Option<&str>,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE statuses SET review_state = $2, review_reason = $3, review_company_preview = $4,
+                 review_direction = COALESCE($5, review_direction),
+                 review_requested_at = CASE WHEN $2 = 'pending' THEN $6 ELSE review_requested_at END,
+                 reviewed_by_account_id = NULL, reviewed_at = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(reason)
+        .bind(company_preview)
+        .bind(direction)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A reviewer's decision on a pending status; false when it is no
+    /// longer pending (another reviewer decided first).
+    pub async fn decide_review(
+        mut self,
+        id: StatusId,
+        state: &str,
+        reviewer: AccountId,
+        reason: Option<&str>,
+    ) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "UPDATE statuses SET review_state = $2, reviewed_by_account_id = $3, reviewed_at = $4,
+                 review_reason = COALESCE($5, review_reason)
+             WHERE id = $1 AND review_state = 'pending'",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(reviewer)
+        .bind(Timestamp::now())
+        .bind(reason)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Whether a status was held on its way in or out.
+    pub async fn review_direction(mut self, id: StatusId) -> StoreResult<Option<String>> {
+        let value = run!(self.0.exec, e => sqlx::query_scalar::<_, Option<String>>(
+            "SELECT review_direction FROM statuses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(value.flatten())
+    }
+
+    /// Remembers that the status's `Create` went out (first time only).
+    pub async fn mark_federated(mut self, id: StatusId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "UPDATE statuses SET federated_at = $2 WHERE id = $1 AND federated_at IS NULL",
+        )
+        .bind(id)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The review queue: statuses in `state`, oldest request first within
+    /// the page's keyset on the id (newest first, as every list).
+    pub async fn review_queue(
+        mut self,
+        filter: &ReviewQueueFilter,
+        page: &Page,
+    ) -> StoreResult<Vec<Status>> {
+        let sql = keyset(
+            "SELECT s.* FROM statuses s WHERE s.review_state = $1
+               AND ($2 IS NULL OR s.review_direction = $2)
+               AND ($3 IS NULL OR s.account_id = $3)",
+            "s.id",
+            4,
+            page,
+        );
+        let (upper, lower, limit) = bounds(page);
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(&filter.state)
+            .bind(&filter.direction)
+            .bind(filter.account_id)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .fetch_all(e)
+            .await)?;
+        Ok(newest_first(rows, page))
+    }
+
     pub async fn save_edit(mut self, status: &Status) -> StoreResult<()> {
         run!(self.0.exec, e => sqlx::query(
             "UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5,

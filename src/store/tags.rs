@@ -3,7 +3,7 @@
 use sqlx::AssertSqlSafe;
 
 use super::page::{bounds, keyset, newest_first};
-use super::{StoreResult, VISIBLE, Viewer, run, sub_store};
+use super::{NOT_LIMITED, StoreResult, VISIBLE, Viewer, run, sub_store};
 use crate::model::{AccountId, Page, Status, Timestamp};
 
 sub_store!(Tags);
@@ -131,7 +131,7 @@ impl Tags<'_> {
             has_tag(from, list.len())
         };
         let mut base = format!(
-            "SELECT s.* FROM statuses s WHERE s.visibility = 'public'{} AND {VISIBLE} AND {}",
+            "SELECT s.* FROM statuses s WHERE s.visibility = 'public'{} AND {VISIBLE} AND {NOT_LIMITED} AND {}",
             if query.local { " AND s.local" } else { "" },
             group(&query.any),
         );

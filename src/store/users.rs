@@ -381,6 +381,33 @@ impl Users<'_> {
         .await)?;
         Ok(account)
     }
+
+    /// Disables (or enables) a user's login; returns whether it changed.
+    pub async fn set_disabled(mut self, id: UserId, disabled: bool) -> StoreResult<bool> {
+        let n = run!(self.0.exec, e => sqlx::query(
+            "UPDATE users SET disabled = $2 WHERE id = $1 AND disabled <> $2",
+        )
+        .bind(id)
+        .bind(disabled)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Puts a user in a team (`None`: in none).
+    pub async fn set_team(mut self, id: UserId, team: Option<&str>) -> StoreResult<()> {
+        let n = run!(self.0.exec, e => sqlx::query("UPDATE users SET team = $2 WHERE id = $1")
+            .bind(id)
+            .bind(team)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }
 
 /// What the admin account list is narrowed to; empty strings: no filter.

@@ -340,6 +340,8 @@ def bindings():
             "body.home.last_read_id": "statuses",
             "body.notifications.last_read_id": "notifications",
         },
+        # Reports about other users (mostly refused: the statuses are not theirs).
+        ("POST", "/api/v1/reports"): {"body.account_id": "follow_targets", "body.status_ids[*]": "statuses"},
         ("POST", "/api/v1/domain_blocks"): {"body.domain": "domains"},
         ("DELETE", "/api/v1/domain_blocks"): {"body.domain": "domains"},
         ("POST", "/api/v1/apps"): {"body.redirect_uris[*]": "redirect_uris", "body.scopes": "scopes"},

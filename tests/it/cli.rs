@@ -340,6 +340,86 @@ async fn set_role_and_reset_password() {
 }
 
 #[tokio::test]
+async fn set_team_and_set_role_are_audited_as_the_cli() {
+    let db = TestDb::new().await;
+    let created = run(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "--username",
+            "alice",
+            "--email",
+            "alice@acme.example",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let out = run(&db, &["admin", "set-team", "alice", " Sales "]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "@alice is now in team \"Sales\".");
+    let out = run(
+        &db,
+        &[
+            "admin",
+            "set-role",
+            "--username",
+            "alice",
+            "--role",
+            "reviewer",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let store = db.store().await;
+    let user = store.users().by_login("alice").await.unwrap().unwrap();
+    assert_eq!(user.team.as_deref(), Some("Sales"));
+    let entries = store
+        .audit_log()
+        .page(
+            &loggia::store::AuditFilter {
+                target_id: Some(user.account_id.0.to_string()),
+                ..Default::default()
+            },
+            &loggia::model::Page {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let seen: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("account.role_changed", "cli"),
+            ("account.team_changed", "cli")
+        ]
+    );
+    assert!(entries.iter().all(|e| e.actor_account_id.is_none()));
+    let details: serde_json::Value = serde_json::from_str(&entries[1].details).unwrap();
+    assert_eq!(details["to"], "Sales");
+
+    // An empty team clears it; a team too long is one clear sentence.
+    let out = run(&db, &["admin", "set-team", "alice@acme.example", ""]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "@alice is in no team now.");
+    let user = store.users().by_login("alice").await.unwrap().unwrap();
+    assert_eq!(user.team, None);
+    let long = "x".repeat(101);
+    assert_clean_failure(
+        &run(&db, &["admin", "set-team", "alice", &long]),
+        "Team is too long",
+    );
+    assert_clean_failure(
+        &run(&db, &["admin", "set-team", "nobody", "Sales"]),
+        "no user with user name or e-mail \"nobody\"",
+    );
+}
+
+#[tokio::test]
 async fn config_errors_name_the_key() {
     let db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();

@@ -10,4 +10,5 @@ pub mod instance;
 pub mod media;
 pub mod poll;
 pub mod relationship;
+pub mod report;
 pub mod status;

@@ -61,9 +61,24 @@ pub struct Status {
     pub poll: Option<super::poll::Poll>,
     /// Loggia: company-only (visible to this instance's users, never federated).
     pub local_only: bool,
+    /// Loggia: present while the post waits for review or after it was
+    /// rejected (only its author, and the company when previews are
+    /// allowed, can see such a post).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loggia_review: Option<Review>,
     /// Only in the answer to a delete, for delete-and-redraft.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// Loggia's review state of a status.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// `pending` or `rejected`.
+    pub state: String,
+    pub reason: Option<String>,
+    /// While pending: whether the company can already see it.
+    pub company_preview: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -133,6 +148,11 @@ impl Status {
             card: None,
             poll: view.poll.as_ref().map(super::poll::Poll::from_view),
             local_only: s.local_only,
+            loggia_review: (s.review_state != "published").then(|| Review {
+                state: s.review_state.clone(),
+                reason: s.review_reason.clone(),
+                company_preview: s.review_company_preview,
+            }),
             text: None,
         }
     }

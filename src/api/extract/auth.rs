@@ -62,6 +62,20 @@ scopes! {
     Read => ["read"];
     AdminReadAccounts => ["admin:read:accounts"];
     AdminWriteAccounts => ["admin:write:accounts"];
+    AdminReadCanonicalEmailBlocks => ["admin:read:canonical_email_blocks"];
+    AdminWriteCanonicalEmailBlocks => ["admin:write:canonical_email_blocks"];
+    AdminReadIpBlocks => ["admin:read:ip_blocks"];
+    AdminWriteIpBlocks => ["admin:write:ip_blocks"];
+    WriteReports => ["write:reports"];
+    AdminReadReports => ["admin:read:reports"];
+    AdminWriteReports => ["admin:write:reports"];
+    AdminReadDomainBlocks => ["admin:read:domain_blocks"];
+    AdminWriteDomainBlocks => ["admin:write:domain_blocks"];
+    AdminReadDomainAllows => ["admin:read:domain_allows"];
+    AdminWriteDomainAllows => ["admin:write:domain_allows"];
+    /// Loggia's admin endpoints without a Mastodon sub-scope.
+    AdminRead => ["admin:read"];
+    AdminWrite => ["admin:write"];
 }
 
 /// An authenticated request (app or user token) with a scope of `S`.

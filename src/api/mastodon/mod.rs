@@ -2,6 +2,8 @@
 
 mod accounts;
 mod admin;
+mod admin_domains;
+mod admin_reports;
 mod apps;
 mod conversations;
 mod defaults;
@@ -16,12 +18,14 @@ mod media;
 mod notifications;
 mod polls;
 mod registrations;
-mod render;
+pub(crate) mod render;
+mod reports;
 mod scheduled_statuses;
 mod search;
 mod statuses;
 mod tags;
 mod timelines;
+pub(crate) mod webhook_events;
 
 use axum::Router;
 
@@ -31,6 +35,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(admin::routes())
+        .merge(admin_domains::routes())
+        .merge(admin_reports::routes())
         .merge(apps::routes())
         .merge(conversations::routes())
         .merge(defaults::routes())
@@ -45,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(polls::routes())
         .merge(registrations::routes())
+        .merge(reports::routes())
         .merge(scheduled_statuses::routes())
         .merge(search::routes())
         .merge(statuses::routes())

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::render;
 use crate::api::entities::account::Account;
+use crate::api::entities::report::Report;
 use crate::api::entities::status::Status;
 use crate::api::extract::auth::{ReadNotifications, WriteNotifications};
 use crate::api::extract::{PageQuery, User};
@@ -34,6 +35,9 @@ pub struct Notification {
     group_key: String,
     account: Account,
     status: Option<Status>,
+    /// The report of an `admin.report` notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<Report>,
 }
 
 async fn render_all(
@@ -54,6 +58,14 @@ async fn render_all(
                 Some(s) => Some(render::status(state, viewer, s).await?),
             },
         };
+        let report = match n.report_id {
+            None => None,
+            Some(id) => match report(state, id).await? {
+                // A report deleted since (its target is gone) is not shown.
+                None => continue,
+                some => some,
+            },
+        };
         out.push(Notification {
             id: n.id.to_string(),
             kind: n.notification_type.clone(),
@@ -61,9 +73,32 @@ async fn render_all(
             group_key: format!("ungrouped-{}", n.id),
             account: Account::from_model(&from, &state.config),
             status,
+            report,
         });
     }
     Ok(out)
+}
+
+/// The `Report` entity of an `admin.report` notification.
+async fn report(state: &AppState, id: i64) -> ApiResult<Option<Report>> {
+    let Some(report) = state.store.reports().by_id(id).await? else {
+        return Ok(None);
+    };
+    let Some(target) = state
+        .store
+        .accounts()
+        .by_id(report.target_account_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let status_ids = state.store.reports().status_ids(report.id).await?;
+    Ok(Some(Report::from_model(
+        &report,
+        &status_ids,
+        &target,
+        &state.config,
+    )))
 }
 
 fn filter_from(uri: &Uri) -> TypeFilter {

@@ -187,7 +187,8 @@ async fn create_status(
         let entity = super::scheduled_statuses::entity(&state, &me.user, &row).await?;
         return Ok(Json(entity).into_response());
     }
-    let status = service::create(&state.store, &state.config, &me.user, post).await?;
+    let status = service::create(&state, &me.user, post).await?;
+    super::webhook_events::status(&state, "status.created", &status).await;
     Ok(Json(render::status(&state, me.viewer(), status).await?).into_response())
 }
 
@@ -265,14 +266,8 @@ async fn edit_status(
             }),
     };
     crate::federation::fetch::resolve_mentions(&state, &change.text).await;
-    let edited = service::edit(
-        &state.store,
-        &state.config,
-        &me.user,
-        render::id(&id)?,
-        change,
-    )
-    .await?;
+    let edited = service::edit(&state, &me.user, render::id(&id)?, change).await?;
+    super::webhook_events::status(&state, "status.updated", &edited).await;
     Ok(Json(render::status(&state, me.viewer(), edited).await?))
 }
 

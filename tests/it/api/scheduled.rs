@@ -149,7 +149,7 @@ async fn due_posts_are_published_once() {
     let id: i64 = scheduled["id"].as_str().unwrap().parse().unwrap();
     let store = &app.state.store;
     assert_eq!(
-        loggia::service::scheduled::publish_due(store, &app.state.config)
+        loggia::service::scheduled::publish_due(&app.state)
             .await
             .unwrap(),
         0
@@ -162,13 +162,13 @@ async fn due_posts_are_published_once() {
             .unwrap()
     );
     assert_eq!(
-        loggia::service::scheduled::publish_due(store, &app.state.config)
+        loggia::service::scheduled::publish_due(&app.state)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        loggia::service::scheduled::publish_due(store, &app.state.config)
+        loggia::service::scheduled::publish_due(&app.state)
             .await
             .unwrap(),
         0

@@ -250,13 +250,7 @@ async fn documents_of_other_servers_are_understood() {
         .await
         .unwrap()
         .unwrap();
-    let reports = app
-        .state
-        .store
-        .received()
-        .reports_about(alice.id)
-        .await
-        .unwrap();
+    let reports = app.state.store.reports().about(alice.id).await.unwrap();
     assert_eq!(
         reports,
         vec![(mia.id, "Posting the same ad over and over".to_owned())]

@@ -6,6 +6,8 @@
 
 mod fixtures;
 mod inbound;
+mod moderation;
+mod reports;
 mod scenarios;
 mod serving;
 

@@ -6,7 +6,7 @@ use super::{Db, Instance, eventually};
 
 /// Follows `handle` from `instance` as the owner of `token`; returns the
 /// remote account's local id there.
-async fn follow(instance: &Instance, token: &str, handle: &str) -> String {
+pub(super) async fn follow(instance: &Instance, token: &str, handle: &str) -> String {
     let id = instance.account_id_of(token, handle).await;
     let response = instance
         .app
@@ -16,7 +16,7 @@ async fn follow(instance: &Instance, token: &str, handle: &str) -> String {
     id
 }
 
-async fn relationship(instance: &Instance, token: &str, id: &str) -> Value {
+pub(super) async fn relationship(instance: &Instance, token: &str, id: &str) -> Value {
     instance
         .get_json(&format!("/api/v1/accounts/relationships?id[]={id}"), token)
         .await[0]
@@ -24,7 +24,7 @@ async fn relationship(instance: &Instance, token: &str, id: &str) -> Value {
 }
 
 /// The home timeline of a user, as texts.
-async fn home_texts(instance: &Instance, token: &str) -> Vec<String> {
+pub(super) async fn home_texts(instance: &Instance, token: &str) -> Vec<String> {
     instance
         .get_json("/api/v1/timelines/home", token)
         .await
@@ -57,7 +57,7 @@ async fn has_notification(
 }
 
 /// Follows and waits until the follow is accepted.
-async fn follow_accepted(instance: &Instance, token: &str, handle: &str) -> String {
+pub(super) async fn follow_accepted(instance: &Instance, token: &str, handle: &str) -> String {
     let id = follow(instance, token, handle).await;
     eventually("the follow is accepted", || async {
         (relationship(instance, token, &id).await["following"] == true).then_some(())
@@ -66,7 +66,7 @@ async fn follow_accepted(instance: &Instance, token: &str, handle: &str) -> Stri
     id
 }
 
-async fn status_by_uri(instance: &Instance, uri: &str) -> Option<loggia::model::Status> {
+pub(super) async fn status_by_uri(instance: &Instance, uri: &str) -> Option<loggia::model::Status> {
     instance.state().store.statuses().by_uri(uri).await.unwrap()
 }
 

@@ -7,6 +7,9 @@ use loggia::store::{NewAccount, NewAuthorizationCode, NewToken, NewUser, Store, 
 
 use crate::common::TestDb;
 
+mod hooks;
+mod reports;
+
 async fn store() -> (TestDb, Store) {
     let db = TestDb::new().await;
     let store = db.store().await;
@@ -145,7 +148,7 @@ async fn users_roles_and_passwords() {
     let roles = store.roles().list().await.unwrap();
     assert_eq!(
         roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-        ["user", "moderator", "admin"]
+        ["user", "reviewer", "moderator", "admin"]
     );
     assert!(!store.users().admin_exists().await.unwrap());
     let (account_id, user_id) = user(&store, "alice").await;

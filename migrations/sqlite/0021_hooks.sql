@@ -1,0 +1,51 @@
+-- External classifier hooks (policies asked over HTTP) and Mastodon-style
+-- event webhooks with their durable delivery queue.
+-- Keep in step with ../postgres/0021_hooks.sql.
+
+-- A classifier the moderation pipeline asks about every status going in
+-- `direction` (inbound, outbound or both). `secret` signs the requests
+-- (HMAC-SHA256), so it is kept as is, not hashed. `fail_mode` says what a
+-- hook that cannot answer means: open (accept) or closed (hold).
+CREATE TABLE policy_hooks (
+    id         INTEGER PRIMARY KEY NOT NULL,
+    name       TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    direction  TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL DEFAULT 2000,
+    retries    INTEGER NOT NULL DEFAULT 1,
+    fail_mode  TEXT NOT NULL DEFAULT 'open',
+    enabled    BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+-- Event webhooks as Mastodon has them: `events` is a JSON list of event
+-- names (`status.created`, `account.created`, …); `secret` signs the
+-- bodies (`X-Hub-Signature`).
+CREATE TABLE webhooks (
+    id         INTEGER PRIMARY KEY NOT NULL,
+    url        TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    events     TEXT NOT NULL DEFAULT '[]',
+    enabled    BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+-- One event for one webhook. Claimed by a worker with a lease
+-- (`locked_until`); `next_attempt_at` is NULL once delivered or given up.
+CREATE TABLE webhook_deliveries (
+    id              INTEGER PRIMARY KEY NOT NULL,
+    webhook_id      INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    event           TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    locked_until    INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    delivered_at    INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at);
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id);

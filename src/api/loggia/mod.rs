@@ -1,0 +1,17 @@
+//! Loggia's additive endpoints under `/api/v1/loggia/` that have no
+//! Mastodon counterpart (admin settings for moderation and integrations).
+//! Same conventions as `mastodon/`: one module per URL group, thin
+//! handlers, Mastodon-style errors.
+
+mod hooks;
+mod moderation;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(hooks::routes())
+        .merge(moderation::routes())
+}
