@@ -88,6 +88,11 @@ done
 users_json+="}"
 echo "created ${#USER_KEYS[@]} users with suffix _$RUN_ID"
 
+# The suites run in allowlist federation mode: apps must sign in and work
+# exactly as usual when the instance only federates with its partners.
+loggia admin domain mode allowlist > "$WORK/mode.log" 2>&1 || { cat "$WORK/mode.log"; exit 1; }
+loggia admin domain allow partner.example >> "$WORK/mode.log" 2>&1 || { cat "$WORK/mode.log"; exit 1; }
+
 log "Starting Loggia at $BASE_URL ($DATABASE_URL)"
 # `exec`, so that $! is the server itself and the cleanup stops it (a
 # function or a plain subshell would leave it running as an orphan).

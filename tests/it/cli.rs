@@ -645,3 +645,130 @@ async fn invites_and_approvals_from_the_command_line() {
         "is not waiting for approval",
     );
 }
+
+#[tokio::test]
+async fn domains_and_rule_files_from_the_command_line() {
+    let db = TestDb::new().await;
+    let out = run(
+        &db,
+        &[
+            "admin",
+            "domain",
+            "block",
+            "Spam.Example",
+            "--reject-media",
+            "--comment",
+            "ticket 7",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "spam.example is blocked (suspend).");
+    // Blocking again updates the block.
+    let out = run(
+        &db,
+        &[
+            "admin",
+            "domain",
+            "block",
+            "spam.example",
+            "--severity",
+            "silence",
+        ],
+    );
+    assert_eq!(stdout(&out).trim(), "spam.example is blocked (silence).");
+    let out = run(&db, &["admin", "domain", "allow", "*.partner.example"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("allowlist mode"), "{}", stderr(&out));
+    let out = run(&db, &["admin", "domain", "mode", "allowlist"]);
+    assert_eq!(stdout(&out).trim(), "Federation mode is now allowlist.");
+    let list = stdout(&run(&db, &["admin", "domain", "list"]));
+    assert_eq!(
+        list.lines().collect::<Vec<_>>(),
+        [
+            "mode: allowlist",
+            "block spam.example                             silence",
+            "allow *.partner.example"
+        ]
+    );
+    assert_clean_failure(
+        &run(&db, &["admin", "domain", "block", "https://x.example/"]),
+        "not a domain",
+    );
+    assert_clean_failure(
+        &run(&db, &["admin", "domain", "unblock", "other.example"]),
+        "is not blocked",
+    );
+    let out = run(&db, &["admin", "domain", "unblock", "spam.example"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[rule]]
+name = "Falcon"
+direction = "outbound"
+match = "keyword"
+patterns = ["Project Falcon"]
+action = "hold"
+text = "Confidential project"
+
+[[rule]]
+name = "Secrets"
+direction = "both"
+match = "secret"
+patterns = ["card_number"]
+action = "reject"
+"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&db, &["admin", "rules", "import", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "Rules imported: 2 created, 0 updated, 0 deleted."
+    );
+    let exported = stdout(&run(&db, &["admin", "rules", "export"]));
+    let round: toml::Value = toml::from_str(&exported).unwrap();
+    assert_eq!(round["rule"][0]["name"].as_str(), Some("Falcon"));
+    assert_eq!(
+        round["rule"][1]["patterns"][0].as_str(),
+        Some("card_number")
+    );
+    // Re-importing an edited file updates by name; --replace drops the rest.
+    std::fs::write(
+        &file,
+        exported
+            .replace("Confidential project", "Secret project")
+            .split("[[rule]]")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("[[rule]]"),
+    )
+    .unwrap();
+    let out = run(&db, &["admin", "rules", "import", path, "--replace"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        "Rules imported: 0 created, 1 updated, 1 deleted.",
+        "{}",
+        stderr(&out)
+    );
+    let json = stdout(&run(&db, &["admin", "rules", "export", "--format", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["rule"].as_array().unwrap().len(), 1);
+    assert_eq!(json["rule"][0]["text"], "Secret project");
+    // A bad file is refused whole, naming the rule.
+    std::fs::write(&file, "[[rule]]\nname = \"Bad\"\ndirection = \"out\"\nmatch = \"keyword\"\npatterns = [\"x\"]\naction = \"hold\"\n").unwrap();
+    assert_clean_failure(
+        &run(&db, &["admin", "rules", "import", path]),
+        "rule 1 (\"Bad\")",
+    );
+    assert_eq!(
+        stdout(&run(&db, &["admin", "rules", "export", "--format", "json"]))
+            .matches("\"name\"")
+            .count(),
+        1
+    );
+}

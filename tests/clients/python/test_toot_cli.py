@@ -17,6 +17,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from conftest import BASE_URL, Api, Browser, code_from, jpeg_bytes, png_bytes, user
 
@@ -197,6 +198,22 @@ def test_login_cli_stores_credentials_in_the_given_home(logged_in):
     # The app toot registered is the one the server knows the token by.
     app = api_as(logged_in, "toot_ann").ok("get", "/api/v1/apps/verify_credentials")
     assert app["name"] == "toot - a Mastodon CLI client"
+
+
+def test_login_works_in_allowlist_mode(logged_in):
+    """The runner put the instance in allowlist mode: other servers must now
+    sign their reads (and be partners), yet both of toot's logins above
+    worked and the client API answers as usual."""
+    name = user("toot_ann")["username"]
+    r = requests.get(
+        f"{BASE_URL}/users/{name}",
+        headers={"Accept": "application/activity+json"},
+        timeout=20,
+    )
+    assert r.status_code == 401, r.text
+    assert api_as(logged_in, "toot_ann").ok("get", "/api/v1/accounts/verify_credentials")["username"] == name
+    for path in ("/api/v1/instance", "/api/v2/instance", "/.well-known/nodeinfo"):
+        assert requests.get(BASE_URL + path, timeout=20).status_code == 200, path
 
 
 def test_login_cli_with_a_wrong_password_fails(toot):
