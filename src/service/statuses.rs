@@ -774,6 +774,12 @@ pub async fn reblog(
     };
     let me = user.account.id;
     let own = original.account_id == me;
+    // A boost would carry a post past its review (or its rejection).
+    if original.review_state != "published" {
+        return Err(ServiceError::Invalid(
+            "This post is waiting for review and cannot be boosted yet".into(),
+        ));
+    }
     match original.visibility() {
         Visibility::Direct => return Err(ServiceError::Forbidden),
         Visibility::Private if !own => return Err(ServiceError::Forbidden),

@@ -119,6 +119,10 @@ async fn a_post_matching_a_hold_rule_waits_for_a_reviewer() {
         .await
         .json();
     assert_eq!(own["loggia_review"]["state"], "pending");
+    // Boosting it would carry it past its review.
+    app.post_with_token(&format!("/api/v1/statuses/{id}/reblog"), &alice, &[])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     // A company-only post with the same words stays inside: no review.
     let internal = app
         .post_status(
