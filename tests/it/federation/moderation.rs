@@ -1,6 +1,8 @@
 //! Moderation between real instances: domain suspension and silence,
 //! allowlist mode, inbound rules, and an outbound post held for review
-//! that reaches the peer exactly once after approval.
+//! that reaches the peer exactly once after approval. The moderating
+//! instance (alpha) runs on the run's backend, so the PostgreSQL pass
+//! checks the policy there.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -45,8 +47,8 @@ fn host_name(instance: &Instance) -> String {
 
 #[tokio::test]
 async fn a_held_post_reaches_the_peer_exactly_once_after_approval() {
-    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
-    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let alpha = Instance::start("alpha.test", Db::RunBackend).await;
+    let beta = Instance::start("beta.test", Db::Sqlite).await;
     let boss = admin_token(&alpha).await;
     let (_, alice) = alpha.app.user_with_token("alice").await;
     let (_, bob) = beta.app.user_with_token("bob").await;
@@ -117,8 +119,8 @@ async fn a_held_post_reaches_the_peer_exactly_once_after_approval() {
 
 #[tokio::test]
 async fn a_suspended_domain_is_cut_off_both_ways() {
-    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
-    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let alpha = Instance::start("alpha.test", Db::RunBackend).await;
+    let beta = Instance::start("beta.test", Db::Sqlite).await;
     let boss = admin_token(&alpha).await;
     let (_, alice) = alpha.app.user_with_token("alice").await;
     let (_, bob) = beta.app.user_with_token("bob").await;
@@ -173,8 +175,8 @@ async fn a_suspended_domain_is_cut_off_both_ways() {
 
 #[tokio::test]
 async fn a_silenced_domain_is_kept_out_of_public_timelines() {
-    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
-    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let alpha = Instance::start("alpha.test", Db::RunBackend).await;
+    let beta = Instance::start("beta.test", Db::Sqlite).await;
     let boss = admin_token(&alpha).await;
     let (_, alice) = alpha.app.user_with_token("alice").await;
     let (_, bob) = beta.app.user_with_token("bob").await;
@@ -226,8 +228,8 @@ async fn a_silenced_domain_is_kept_out_of_public_timelines() {
 
 #[tokio::test]
 async fn allowlist_mode_talks_only_to_partners() {
-    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
-    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let alpha = Instance::start("alpha.test", Db::RunBackend).await;
+    let beta = Instance::start("beta.test", Db::Sqlite).await;
     let boss = admin_token(&alpha).await;
     let (_, alice) = alpha.app.user_with_token("alice").await;
     let (_, bob) = beta.app.user_with_token("bob").await;
@@ -279,8 +281,8 @@ async fn allowlist_mode_talks_only_to_partners() {
 
 #[tokio::test]
 async fn inbound_rules_refuse_or_hold_posts_from_other_servers() {
-    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
-    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let alpha = Instance::start("alpha.test", Db::RunBackend).await;
+    let beta = Instance::start("beta.test", Db::Sqlite).await;
     let boss = admin_token(&alpha).await;
     let (_, alice) = alpha.app.user_with_token("alice").await;
     let (_, bob) = beta.app.user_with_token("bob").await;
@@ -300,9 +302,20 @@ async fn inbound_rules_refuse_or_hold_posts_from_other_servers() {
     )
     .await;
 
+    add_rule(
+        &alpha,
+        &boss,
+        json!({"name": "Spoilers", "direction": "inbound", "match": "regex",
+               "patterns": ["season \\d+ finale"], "action": "content_warning", "text": "TV spoilers"}),
+    )
+    .await;
     let spam = beta
         .app
         .post_status(&bob, &[("status", "Best casino bonus")])
+        .await;
+    let spoiler = beta
+        .app
+        .post_status(&bob, &[("status", "The season 3 finale was wild")])
         .await;
     let held = beta
         .app
@@ -323,6 +336,11 @@ async fn inbound_rules_refuse_or_hold_posts_from_other_servers() {
             .await
             .is_none()
     );
+    let rewritten = status_by_uri(&alpha, spoiler["uri"].as_str().unwrap())
+        .await
+        .expect("a rewritten post is stored");
+    assert_eq!(rewritten.spoiler_text, "TV spoilers");
+    assert!(rewritten.sensitive);
     let stored = status_by_uri(&alpha, held["uri"].as_str().unwrap())
         .await
         .expect("a held post is stored");
