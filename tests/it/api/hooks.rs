@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode};
 use hmac::{Hmac, Mac};
 use loggia::model::{Page, Timestamp, Visibility};
 use loggia::moderation::hooks::{self, UNAVAILABLE_REASON};
@@ -19,7 +19,7 @@ use loggia::store::AuditFilter;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::common::{TestApp, TestResponse};
+use crate::common::TestApp;
 
 const HOOKS: &str = "/api/v1/loggia/admin/hooks";
 const WEBHOOKS: &str = "/api/v1/loggia/admin/webhooks";
@@ -122,14 +122,6 @@ impl FakeServer {
     }
 }
 
-/// A URL where nothing listens.
-async fn closed_port_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{address}/check")
-}
-
 fn hmac_hex(secret: &str, message: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(message);
@@ -145,26 +137,9 @@ async fn admin_token(app: &TestApp) -> String {
     app.token("boss", "read admin:read admin:write").await
 }
 
-async fn send_json(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: &Value,
-) -> TestResponse {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    app.send(request).await
-}
-
 /// Creates a hook through the API; returns its entity (with its secret).
 async fn create_hook(app: &TestApp, token: &str, settings: Value) -> Value {
-    let response = send_json(app, Method::POST, HOOKS, token, &settings).await;
+    let response = app.send_json(Method::POST, HOOKS, token, &settings).await;
     response.assert_status(StatusCode::OK);
     response.json()
 }
@@ -351,8 +326,7 @@ async fn hooks_are_picked_by_direction_and_changes_count_at_once() {
     );
 
     let both = ids[2].trim_start_matches("hook:").to_owned();
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("{HOOKS}/{both}"),
         &token,
@@ -387,8 +361,7 @@ async fn a_hook_that_times_out_fails_open_or_closed() {
     );
 
     let id = hook["id"].as_str().unwrap();
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("{HOOKS}/{id}"),
         &token,
@@ -414,7 +387,7 @@ async fn a_hook_that_times_out_fails_open_or_closed() {
 async fn a_closed_port_fails_with_the_connection_error() {
     let app = TestApp::new().await;
     let token = admin_token(&app).await;
-    let url = closed_port_url().await;
+    let url = crate::common::closed_port_url().await;
     outbound_hook(
         &app,
         &token,
@@ -462,8 +435,7 @@ async fn server_errors_and_timeouts_are_retried() {
         ..verdict(json!({"verdict": "accept"}))
     })
     .await;
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("{HOOKS}/{id}"),
         &token,
@@ -477,8 +449,7 @@ async fn server_errors_and_timeouts_are_retried() {
 
     // Retries run out: the last error is the note.
     let down = FakeServer::always(reply(500, "")).await;
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("{HOOKS}/{id}"),
         &token,
@@ -523,15 +494,9 @@ async fn client_errors_and_garbage_fail_without_retrying() {
         );
         assert_eq!(server.received().len(), 1, "{expected}: not retried");
         let id = hook["id"].as_str().unwrap();
-        send_json(
-            &app,
-            Method::DELETE,
-            &format!("{HOOKS}/{id}"),
-            &token,
-            &json!({}),
-        )
-        .await
-        .assert_status(StatusCode::OK);
+        app.send_json(Method::DELETE, &format!("{HOOKS}/{id}"), &token, &json!({}))
+            .await
+            .assert_status(StatusCode::OK);
     }
 }
 
@@ -607,14 +572,14 @@ async fn admins_manage_hooks_and_every_change_is_audited() {
     shown.assert_status(StatusCode::OK);
     assert!(shown.json().get("secret").is_none());
 
-    let updated = send_json(
-        &app,
-        Method::PUT,
-        &format!("{HOOKS}/{id}"),
-        &token,
-        &json!({"name": "DLP v2", "secret": "another-secret"}),
-    )
-    .await;
+    let updated = app
+        .send_json(
+            Method::PUT,
+            &format!("{HOOKS}/{id}"),
+            &token,
+            &json!({"name": "DLP v2", "secret": "another-secret"}),
+        )
+        .await;
     updated.assert_status(StatusCode::OK);
     let updated = updated.json();
     assert_eq!(updated["name"], "DLP v2");
@@ -630,27 +595,15 @@ async fn admins_manage_hooks_and_every_change_is_audited() {
         .unwrap();
     assert_eq!(stored.secret, "another-secret");
 
-    send_json(
-        &app,
-        Method::DELETE,
-        &format!("{HOOKS}/{id}"),
-        &token,
-        &json!({}),
-    )
-    .await
-    .assert_status(StatusCode::OK);
+    app.send_json(Method::DELETE, &format!("{HOOKS}/{id}"), &token, &json!({}))
+        .await
+        .assert_status(StatusCode::OK);
     app.get_with_token(&format!("{HOOKS}/{id}"), &token)
         .await
         .assert_status(StatusCode::NOT_FOUND);
-    send_json(
-        &app,
-        Method::DELETE,
-        &format!("{HOOKS}/{id}"),
-        &token,
-        &json!({}),
-    )
-    .await
-    .assert_status(StatusCode::NOT_FOUND);
+    app.send_json(Method::DELETE, &format!("{HOOKS}/{id}"), &token, &json!({}))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     app.get_with_token(&format!("{HOOKS}/nonsense"), &token)
         .await
         .assert_status(StatusCode::NOT_FOUND);
@@ -716,7 +669,7 @@ async fn hook_settings_are_validated() {
         for (k, v) in change.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let response = send_json(&app, Method::POST, HOOKS, &token, &body).await;
+        let response = app.send_json(Method::POST, HOOKS, &token, &body).await;
         response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let error = response.json()["error"].as_str().unwrap().to_owned();
         assert!(
@@ -726,7 +679,7 @@ async fn hook_settings_are_validated() {
     }
     let mut no_direction = base.clone();
     no_direction.as_object_mut().unwrap().remove("direction");
-    send_json(&app, Method::POST, HOOKS, &token, &no_direction)
+    app.send_json(Method::POST, HOOKS, &token, &no_direction)
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(audited(&app, "hook").await.is_empty());
@@ -766,7 +719,7 @@ async fn only_people_who_manage_settings_may_touch_hooks() {
             (Method::POST, format!("{HOOKS}/{id}/test")),
             (Method::POST, WEBHOOKS.to_owned()),
         ] {
-            send_json(&app, method, &path, token, &json!({"name": "Y"}))
+            app.send_json(method, &path, token, &json!({"name": "Y"}))
                 .await
                 .assert_status(StatusCode::FORBIDDEN);
         }
@@ -795,14 +748,14 @@ async fn testing_a_hook_shows_its_finding() {
     .await;
     let hook = outbound_hook(&app, &token, &classifier.url, json!({"enabled": false})).await;
     let id = hook["id"].as_str().unwrap();
-    let response = send_json(
-        &app,
-        Method::POST,
-        &format!("{HOOKS}/{id}/test"),
-        &token,
-        &json!({"text": "Lunch with #ACME at https://acme.example"}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::POST,
+            &format!("{HOOKS}/{id}/test"),
+            &token,
+            &json!({"text": "Lunch with #ACME at https://acme.example"}),
+        )
+        .await;
     response.assert_status(StatusCode::OK);
     let finding = response.json();
     assert_eq!(finding["policy"], format!("hook:{id}"));
@@ -818,9 +771,8 @@ async fn testing_a_hook_shows_its_finding() {
     assert_eq!(sent["subject"]["links"], json!(["https://acme.example"]));
 
     // A hook that cannot be reached shows its fallback.
-    let url = closed_port_url().await;
-    send_json(
-        &app,
+    let url = crate::common::closed_port_url().await;
+    app.send_json(
         Method::PUT,
         &format!("{HOOKS}/{id}"),
         &token,
@@ -828,15 +780,15 @@ async fn testing_a_hook_shows_its_finding() {
     )
     .await
     .assert_status(StatusCode::OK);
-    let finding = send_json(
-        &app,
-        Method::POST,
-        &format!("{HOOKS}/{id}/test"),
-        &token,
-        &json!({}),
-    )
-    .await
-    .json();
+    let finding = app
+        .send_json(
+            Method::POST,
+            &format!("{HOOKS}/{id}/test"),
+            &token,
+            &json!({}),
+        )
+        .await
+        .json();
     assert_eq!(finding["verdict"]["verdict"], "accept");
     assert!(
         finding["note"]
@@ -844,8 +796,7 @@ async fn testing_a_hook_shows_its_finding() {
             .unwrap()
             .starts_with("hook unavailable, failed open")
     );
-    send_json(
-        &app,
+    app.send_json(
         Method::POST,
         &format!("{HOOKS}/999/test"),
         &token,
@@ -858,7 +809,9 @@ async fn testing_a_hook_shows_its_finding() {
 // Event webhooks.
 
 async fn create_webhook(app: &TestApp, token: &str, settings: Value) -> Value {
-    let response = send_json(app, Method::POST, WEBHOOKS, token, &settings).await;
+    let response = app
+        .send_json(Method::POST, WEBHOOKS, token, &settings)
+        .await;
     response.assert_status(StatusCode::OK);
     response.json()
 }
@@ -977,7 +930,7 @@ async fn failed_deliveries_are_retried_later_then_given_up() {
     assert!(rows[0].delivered_at.is_some());
 
     // A receiver that never answers is given up after MAX_ATTEMPTS.
-    let url = closed_port_url().await;
+    let url = crate::common::closed_port_url().await;
     let dead = create_webhook(
         &app,
         &token,
@@ -1044,7 +997,7 @@ async fn admins_manage_webhooks_with_checked_events() {
         ),
         (json!({"events": ["status.created"]}), "url can't be blank"),
     ] {
-        let response = send_json(&app, Method::POST, WEBHOOKS, &token, &body).await;
+        let response = app.send_json(Method::POST, WEBHOOKS, &token, &body).await;
         response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let error = response.json()["error"].as_str().unwrap().to_owned();
         assert!(error.contains(message), "{error}");
@@ -1053,14 +1006,14 @@ async fn admins_manage_webhooks_with_checked_events() {
         );
     }
 
-    let updated = send_json(
-        &app,
-        Method::PUT,
-        &format!("{WEBHOOKS}/{id}"),
-        &token,
-        &json!({"events": ["report.created", "report.updated"], "enabled": false}),
-    )
-    .await;
+    let updated = app
+        .send_json(
+            Method::PUT,
+            &format!("{WEBHOOKS}/{id}"),
+            &token,
+            &json!({"events": ["report.created", "report.updated"], "enabled": false}),
+        )
+        .await;
     updated.assert_status(StatusCode::OK);
     let updated = updated.json();
     assert_eq!(
@@ -1069,8 +1022,7 @@ async fn admins_manage_webhooks_with_checked_events() {
     );
     assert_eq!(updated["enabled"], false);
     assert_eq!(updated["url"], "https://hooks.intranet/in");
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("{WEBHOOKS}/{id}"),
         &token,
@@ -1086,8 +1038,7 @@ async fn admins_manage_webhooks_with_checked_events() {
         json!(["report.created", "report.updated"])
     );
 
-    send_json(
-        &app,
+    app.send_json(
         Method::DELETE,
         &format!("{WEBHOOKS}/{id}"),
         &token,

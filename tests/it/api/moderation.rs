@@ -11,23 +11,6 @@ use crate::common::{TestApp, TestResponse};
 
 const ADMIN_SCOPES: &str = "read write follow admin:read admin:write";
 
-async fn send_json(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: &Value,
-) -> TestResponse {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    app.send(request).await
-}
-
 /// An admin's token with admin scopes.
 async fn admin(app: &TestApp) -> String {
     app.create_user("boss", "admin").await;
@@ -35,14 +18,9 @@ async fn admin(app: &TestApp) -> String {
 }
 
 async fn add_rule(app: &TestApp, token: &str, rule: Value) -> Value {
-    let response = send_json(
-        app,
-        Method::POST,
-        "/api/v1/loggia/admin/rules",
-        token,
-        &rule,
-    )
-    .await;
+    let response = app
+        .send_json(Method::POST, "/api/v1/loggia/admin/rules", token, &rule)
+        .await;
     response.assert_status(StatusCode::OK);
     response.json()
 }
@@ -193,27 +171,27 @@ async fn a_post_matching_a_hold_rule_waits_for_a_reviewer() {
     assert_eq!(approvals[0]["actor"], "rita");
 
     // An edit that brings the words back is held again.
-    let edited = send_json(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/statuses/{}", internal["id"].as_str().unwrap()),
-        &alice,
-        &json!({"status": "Project Falcon standup moved"}),
-    )
-    .await;
+    let edited = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/statuses/{}", internal["id"].as_str().unwrap()),
+            &alice,
+            &json!({"status": "Project Falcon standup moved"}),
+        )
+        .await;
     edited.assert_status(StatusCode::OK);
     assert!(
         edited.json().get("loggia_review").is_none(),
         "company-only stays unreviewed"
     );
-    let edited = send_json(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/statuses/{id}"),
-        &alice,
-        &json!({"status": "Project Falcon ships today, with pictures"}),
-    )
-    .await;
+    let edited = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            &alice,
+            &json!({"status": "Project Falcon ships today, with pictures"}),
+        )
+        .await;
     edited.assert_status(StatusCode::OK);
     assert_eq!(edited.json()["loggia_review"]["state"], "pending");
     app.get_with_token(&format!("/api/v1/statuses/{id}"), &colleague)
@@ -271,14 +249,14 @@ async fn a_rejected_post_is_refused_and_a_reviewer_rejection_is_explained() {
     );
 
     // Centralized mode: a reviewer rejects with a reason.
-    let response = send_json(
-        &app,
-        Method::PUT,
-        "/api/v1/loggia/admin/organisation",
-        &boss,
-        &json!({"default": "centralized", "company_preview": false}),
-    )
-    .await;
+    let response = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/loggia/admin/organisation",
+            &boss,
+            &json!({"default": "centralized", "company_preview": false}),
+        )
+        .await;
     response.assert_status(StatusCode::OK);
     let held = app.post_status(&alice, &[("status", "Hello world")]).await;
     let id = held["id"].as_str().unwrap();
@@ -329,14 +307,14 @@ async fn a_rejected_post_is_refused_and_a_reviewer_rejection_is_explained() {
 async fn centralized_mode_holds_external_posts_only_and_teams_can_be_trusted() {
     let app = TestApp::new().await;
     let boss = admin(&app).await;
-    let mode = send_json(
-        &app,
-        Method::PUT,
-        "/api/v1/loggia/admin/organisation",
-        &boss,
-        &json!({"default": "centralized", "teams": {"comms": "decentralized"}}),
-    )
-    .await;
+    let mode = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/loggia/admin/organisation",
+            &boss,
+            &json!({"default": "centralized", "teams": {"comms": "decentralized"}}),
+        )
+        .await;
     mode.assert_status(StatusCode::OK);
     assert_eq!(mode.json()["company_preview"], true);
     let (_, alice) = app.user_with_token("alice").await;
@@ -391,14 +369,14 @@ async fn centralized_mode_holds_external_posts_only_and_teams_can_be_trusted() {
     assert!(direct.get("loggia_review").is_none());
 
     // Invalid settings are refused with the field named.
-    let bad = send_json(
-        &app,
-        Method::PUT,
-        "/api/v1/loggia/admin/organisation",
-        &boss,
-        &json!({"roles": {"intern": "centralized"}}),
-    )
-    .await;
+    let bad = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/loggia/admin/organisation",
+            &boss,
+            &json!({"roles": {"intern": "centralized"}}),
+        )
+        .await;
     bad.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.json()["error"].as_str().unwrap().contains("intern"));
     let settings = audit(&app, &boss, "action=setting.updated").await;
@@ -465,8 +443,7 @@ async fn rules_are_validated_listed_tested_and_removed() {
     let boss = admin(&app).await;
     let (_, alice) = app.user_with_token("alice").await;
     let user_admin_token = app.token("alice", ADMIN_SCOPES).await;
-    send_json(
-        &app,
+    app.send_json(
         Method::POST,
         "/api/v1/loggia/admin/rules",
         &user_admin_token,
@@ -497,14 +474,9 @@ async fn rules_are_validated_listed_tested_and_removed() {
             "colour",
         ),
     ] {
-        let response = send_json(
-            &app,
-            Method::POST,
-            "/api/v1/loggia/admin/rules",
-            &boss,
-            &rule,
-        )
-        .await;
+        let response = app
+            .send_json(Method::POST, "/api/v1/loggia/admin/rules", &boss, &rule)
+            .await;
         response.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let error = response.json()["error"].as_str().unwrap().to_owned();
         assert!(error.contains(field), "{error} names {field}");
@@ -524,9 +496,7 @@ async fn rules_are_validated_listed_tested_and_removed() {
         .json();
     assert_eq!(list.as_array().unwrap().len(), 2);
 
-    let tested = send_json(
-        &app,
-        Method::POST,
+    let tested = app.send_json(Method::POST,
         "/api/v1/loggia/admin/rules/test",
         &boss,
         &json!({"text": "about project falcon https://rival.example/x", "domains": ["social.rival.example"]}),
@@ -536,15 +506,15 @@ async fn rules_are_validated_listed_tested_and_removed() {
     let tested = tested.json();
     assert_eq!(tested["outcome"], "reject");
     assert_eq!(tested["findings"].as_array().unwrap().len(), 2);
-    let elsewhere = send_json(
-        &app,
-        Method::POST,
-        "/api/v1/loggia/admin/rules/test",
-        &boss,
-        &json!({"text": "https://rival.example/x", "domains": ["partner.example"]}),
-    )
-    .await
-    .json();
+    let elsewhere = app
+        .send_json(
+            Method::POST,
+            "/api/v1/loggia/admin/rules/test",
+            &boss,
+            &json!({"text": "https://rival.example/x", "domains": ["partner.example"]}),
+        )
+        .await
+        .json();
     assert_eq!(
         elsewhere["outcome"], "accept",
         "the rule names its destinations"
@@ -553,14 +523,14 @@ async fn rules_are_validated_listed_tested_and_removed() {
     let id = rule["id"].as_str().unwrap();
     let mut changed = falcon_rule("reject");
     changed["enabled"] = json!(false);
-    let updated = send_json(
-        &app,
-        Method::PUT,
-        &format!("/api/v1/loggia/admin/rules/{id}"),
-        &boss,
-        &changed,
-    )
-    .await;
+    let updated = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/loggia/admin/rules/{id}"),
+            &boss,
+            &changed,
+        )
+        .await;
     updated.assert_status(StatusCode::OK);
     assert_eq!(updated.json()["enabled"], false);
     let deleted = app
@@ -847,25 +817,15 @@ async fn discovery_and_sign_in_stay_public_in_allowlist_mode() {
     assert_eq!(actor.status, 401, "{}", actor.text());
 }
 
-/// A URL where nothing listens.
-async fn closed_port_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{address}/check")
-}
-
 #[tokio::test]
 async fn a_classifier_that_is_down_holds_or_passes_by_its_setting() {
     let app = TestApp::new().await;
     let boss = admin(&app).await;
     let (_, alice) = app.user_with_token("alice").await;
-    let hook = send_json(
-        &app,
-        Method::POST,
+    let hook = app.send_json(Method::POST,
         "/api/v1/loggia/admin/hooks",
         &boss,
-        &json!({"name": "classifier", "url": closed_port_url().await, "direction": "outbound",
+        &json!({"name": "classifier", "url": crate::common::closed_port_url().await, "direction": "outbound",
                 "fail_mode": "closed", "timeout_ms": 500, "retries": 0}),
     )
     .await;
@@ -889,8 +849,7 @@ async fn a_classifier_that_is_down_holds_or_passes_by_its_setting() {
         .await;
     assert!(internal.get("loggia_review").is_none());
 
-    send_json(
-        &app,
+    app.send_json(
         Method::PUT,
         &format!("/api/v1/loggia/admin/hooks/{hook_id}"),
         &boss,
@@ -919,14 +878,14 @@ async fn published_posts_reach_event_webhooks_held_ones_only_once_approved() {
     let app = TestApp::new().await;
     let boss = admin(&app).await;
     add_rule(&app, &boss, falcon_rule("hold")).await;
-    let webhook = send_json(
-        &app,
-        Method::POST,
-        "/api/v1/loggia/admin/webhooks",
-        &boss,
-        &json!({"url": closed_port_url().await, "events": ["status.created"]}),
-    )
-    .await;
+    let webhook = app
+        .send_json(
+            Method::POST,
+            "/api/v1/loggia/admin/webhooks",
+            &boss,
+            &json!({"url": crate::common::closed_port_url().await, "events": ["status.created"]}),
+        )
+        .await;
     webhook.assert_status(StatusCode::OK);
     let webhook_id: i64 = webhook.json()["id"].as_str().unwrap().parse().unwrap();
     let (_, alice) = app.user_with_token("alice").await;

@@ -229,6 +229,24 @@ impl TestApp {
         self.send(request).await
     }
 
+    /// A request with a bearer token and a JSON body, with any method.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> TestResponse {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Posts a status and returns it (asserting success).
     pub async fn post_status(&self, token: &str, pairs: &[(&str, &str)]) -> Value {
         let response = self.post_with_token("/api/v1/statuses", token, pairs).await;
@@ -387,4 +405,12 @@ pub fn param(params: &[(String, String)], name: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
+}
+
+/// A URL where nothing listens (a service that is down).
+pub async fn closed_port_url() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}/check")
 }
