@@ -60,6 +60,9 @@ ALTER TABLE statuses ADD COLUMN reviewed_at BIGINT;
 ALTER TABLE statuses ADD COLUMN review_requested_at BIGINT;
 -- When a Create first went out: an approved edit then sends an Update.
 ALTER TABLE statuses ADD COLUMN federated_at BIGINT;
+-- Posts that already went out: their next edit is an Update.
+UPDATE statuses SET federated_at = created_at
+ WHERE local AND NOT local_only AND review_state = 'published' AND reblog_of_id IS NULL;
 CREATE INDEX statuses_review_queue ON statuses (review_state, review_requested_at);
 
 -- Teams, for organisation mode per team.

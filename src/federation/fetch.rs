@@ -268,7 +268,18 @@ pub async fn actor_by_handle(
     username: &str,
     host: &str,
 ) -> FederationResult<Account> {
-    let host = host.to_ascii_lowercase();
+    // The same spelling as stored hosts and domain blocks (IDNs in ASCII).
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
+            let name = url::Host::parse(name)
+                .map_err(|_| FederationError::Invalid(format!("bad host {host}")))?;
+            format!("{name}:{port}")
+        }
+        _ => url::Host::parse(host)
+            .map_err(|_| FederationError::Invalid(format!("bad host {host}")))?
+            .to_string(),
+    }
+    .to_ascii_lowercase();
     if host == state.config.domain() {
         return state
             .store
@@ -277,6 +288,7 @@ pub async fn actor_by_handle(
             .await?
             .ok_or(FederationError::Service(ServiceError::NotFound));
     }
+    check_host(state, &host).await?;
     if let Some(account) = state
         .store
         .accounts()

@@ -23,6 +23,11 @@ const MAX_CONTENT_BYTES: usize = 100_000;
 const MAX_POLL_OPTIONS: usize = 20;
 pub const NOTE_KINDS: &[&str] = &["Note", "Article", "Question", "Page"];
 
+/// Link targets in sanitized HTML (the sanitizer writes `href="…"`).
+static HREF: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"href="(https?://[^"]+)""#).expect("a valid pattern")
+});
+
 fn invalid(message: impl Into<String>) -> FederationError {
     FederationError::Invalid(message.into())
 }
@@ -96,8 +101,10 @@ pub async fn activity(
                 match state.store.statuses().by_uri(&note.id).await? {
                     Some(existing) if existing.account_id == actor.id => {
                         let mut r = remote_status(state, &note, actor, 0).await?;
+                        // Judged first, so that the comparison sees the
+                        // same rewrites as the stored version.
+                        judge(state, actor, &mut r, Some(existing.id)).await?;
                         if remote::changes_text(&existing, &r) {
-                            judge(state, actor, &mut r, true).await?;
                             remote::update_status(&state.store, &existing, r).await?;
                         } else {
                             remote::update_poll(&state.store, &existing, &r).await?;
@@ -157,7 +164,15 @@ pub async fn activity(
             {
                 return Ok(());
             }
-            let original = status_by_uri(state, uri, 0).await?;
+            // A local post only as this booster may see it: a guessed id of
+            // a held, company-only or followers-only post finds nothing.
+            let original = if is_local_uri(state, uri) {
+                known_status(state, actor, Some(uri))
+                    .await?
+                    .ok_or(FederationError::Service(ServiceError::NotFound))?
+            } else {
+                status_by_uri(state, uri, 0).await?
+            };
             let published = timestamp(activity.published.as_deref());
             remote::reblog(&state.store, actor, &original, &id, published).await?;
         }
@@ -362,7 +377,7 @@ pub async fn ingest_note(state: &AppState, note: Note, depth: u32) -> Federation
         return Err(FederationError::Service(ServiceError::Forbidden));
     }
     let mut r = remote_status(state, &note, &author, depth).await?;
-    judge(state, &author, &mut r, false).await?;
+    judge(state, &author, &mut r, None).await?;
     Ok(remote::create_status(&state.store, &author, r).await?)
 }
 
@@ -549,7 +564,7 @@ async fn judge(
     state: &AppState,
     author: &Account,
     r: &mut RemoteStatus,
-    edit: bool,
+    existing: Option<crate::model::StatusId>,
 ) -> FederationResult<()> {
     let origin = author.domain.clone();
     if let Some(host) = &origin
@@ -558,11 +573,18 @@ async fn judge(
         r.attachments.clear();
     }
     let text = strip_html(&r.content);
-    let parsed = crate::text::parse(&text);
+    let mut links = crate::text::parse(&text).links;
+    // Link texts can hide where they point: the targets count.
+    for href in HREF.captures_iter(&r.content) {
+        let href = href[1].replace("&amp;", "&");
+        if !links.contains(&href) {
+            links.push(href);
+        }
+    }
     let subject = Subject {
         direction: Direction::Inbound,
-        status_id: None,
-        edit,
+        status_id: existing.map(|id| id.to_string()),
+        edit: existing.is_some(),
         author: Author {
             account_id: author.id.0,
             acct: author.acct(),
@@ -580,7 +602,7 @@ async fn judge(
         spoiler_text: r.spoiler_text.clone(),
         sensitive: r.sensitive,
         hashtags: r.hashtags.clone(),
-        links: parsed.links,
+        links,
         mentions: r.mentions.len(),
         attachments: r
             .attachments

@@ -102,6 +102,8 @@ pub struct Status {
     pub review_reason: Option<String>,
     /// While pending: local (company) audiences may already see it.
     pub review_company_preview: bool,
+    /// When it was (last) put under review: what a reviewer saw.
+    pub review_requested_at: Option<Timestamp>,
     /// When its `Create` was first queued for other servers.
     pub federated_at: Option<Timestamp>,
     pub created_at: Timestamp,

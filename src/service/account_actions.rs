@@ -254,7 +254,8 @@ pub struct StaffChanges {
 
 /// Changes the role and/or team of a local user, as staff. Only
 /// administrators grant the moderator or administrator role; nobody
-/// changes their own role; a team may be changed for oneself too.
+/// changes their own role; teams need the manage-settings permission (as
+/// the organisation mode they feed).
 pub async fn change_staff_fields(
     store: &Store,
     me: &UserWithAccount,
@@ -292,6 +293,11 @@ pub async fn change_staff_fields(
             )
         }
     };
+    // Teams decide who publishes without review (organisation mode), so
+    // moving people between them takes what changing that mode takes.
+    if changes.team.is_some() && !me.role.permissions().has(Permissions::MANAGE_SETTINGS) {
+        return Err(ServiceError::Forbidden);
+    }
     let team = changes.team.as_deref().map(check_team).transpose()?;
     let actor = Actor::person(&me.account);
     let mut tx = store.begin().await?;

@@ -117,7 +117,10 @@ pub async fn mentioned_inboxes(tx: &mut Tx, status: &Status) -> ServiceResult<Ve
 /// Queues the `Delete` of a local status that was federated. Call before
 /// the status row is deleted (mentions are read from it).
 pub async fn deleted(tx: &mut Tx, status: &Status, author: &Account) -> ServiceResult<()> {
-    if !status.local || !is_federated(status) {
+    // A post whose edit waits for review went out before: other servers
+    // must hear of its deletion too.
+    let went_out = is_federated(status) || (status.federated_at.is_some() && !status.local_only);
+    if !status.local || !went_out {
         return Ok(());
     }
     let mentioned = tx.statuses().mentions(&[status.id]).await?;

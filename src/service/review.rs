@@ -10,7 +10,7 @@
 
 use super::error::{ServiceError, ServiceResult};
 use crate::federation::fetch::authority_of;
-use crate::model::{Account, AccountId, Status, StatusId, Visibility};
+use crate::model::{Account, AccountId, Status, StatusId, Timestamp, Visibility};
 use crate::moderation::audit::{self, Actor, Entry};
 use crate::moderation::{Attachment, Author, Decision, Direction, Outcome, Subject, pipeline};
 use crate::state::AppState;
@@ -35,6 +35,8 @@ pub struct OutboundPost<'a> {
     pub hashtags: &'a [String],
     pub links: Vec<String>,
     pub mentioned: &'a [Account],
+    /// The author of the post it answers (delivered to unless direct).
+    pub in_reply_to_account: Option<AccountId>,
     pub media_ids: &'a [i64],
     pub language: Option<String>,
 }
@@ -52,8 +54,9 @@ pub fn local_author(author: &UserWithAccount) -> Author {
 }
 
 /// Builds the subject of a local post: its destinations are the servers
-/// of remote followers (unless direct) and of remote accounts mentioned,
-/// among those we federate with. A post is external when it is not
+/// the delivery worker would send it to (`federation::delivery`): remote
+/// followers and the author of the post it answers (unless direct), and
+/// remote accounts mentioned — among those we federate with. A post is external when it is not
 /// company-only and either public (any server and the open web can read
 /// it) or addressed to someone remote.
 pub async fn outbound_subject(
@@ -75,6 +78,12 @@ pub async fn outbound_subject(
             }
         }
         destinations.extend(post.mentioned.iter().filter_map(|a| a.domain.clone()));
+        if post.visibility != Visibility::Direct
+            && let Some(id) = post.in_reply_to_account
+            && let Some(account) = state.store.accounts().by_id(id).await?
+        {
+            destinations.extend(account.domain);
+        }
     }
     destinations.retain(|host| policy.domains.decide(host).federates);
     destinations.sort();
@@ -132,33 +141,47 @@ pub async fn apply(
     decision: &Decision,
     subject: &Subject,
 ) -> ServiceResult<()> {
-    match &decision.outcome {
+    let hold = match &decision.outcome {
         Outcome::Hold {
             reason,
             company_preview,
-        } => {
+        } => Some((
+            reason.clone(),
+            // Nobody here previews what another server sent: it is held
+            // precisely because nobody should read it yet.
+            *company_preview && subject.direction == Direction::Outbound,
+        )),
+        // An edit of a post under review waits for a reviewer like the
+        // original, and a rejected post goes back to one: never straight
+        // out.
+        _ if status.review_state == "pending" => Some((
+            status
+                .review_reason
+                .clone()
+                .unwrap_or_else(|| "Edited while waiting for review".to_owned()),
+            status.review_company_preview && subject.direction == Direction::Outbound,
+        )),
+        _ if status.review_state == "rejected" => {
+            Some(("Edited after a reviewer rejected it".to_owned(), false))
+        }
+        _ => None,
+    };
+    match hold {
+        Some((reason, company_preview)) => {
             tx.statuses()
                 .set_review(
                     status.id,
                     "pending",
-                    Some(reason),
-                    *company_preview,
+                    Some(&reason),
+                    company_preview,
                     Some(subject.direction.as_str()),
                 )
                 .await?;
             status.review_state = "pending".into();
-            status.review_reason = Some(reason.clone());
-            status.review_company_preview = *company_preview;
+            status.review_reason = Some(reason);
+            status.review_company_preview = company_preview;
         }
-        _ if status.review_state != "published" => {
-            // An edit that passes every policy lifts an earlier hold.
-            tx.statuses()
-                .set_review(status.id, "published", None, false, None)
-                .await?;
-            status.review_state = "published".into();
-            status.review_reason = None;
-        }
-        _ => {}
+        None => {}
     }
     pipeline::record(tx, decision, subject, &status.id.to_string()).await?;
     Ok(())
@@ -181,8 +204,21 @@ pub fn is_reviewer(user: &UserWithAccount) -> bool {
     p.has(crate::model::Permissions::REVIEW_POSTS)
 }
 
-/// A status waiting for review.
-async fn pending(state: &AppState, id: StatusId) -> ServiceResult<Status> {
+fn changed() -> ServiceError {
+    ServiceError::Invalid(
+        "This post is no longer the version waiting for review; look at it again".into(),
+    )
+}
+
+/// A status waiting for review, as the reviewer saw it (`seen`: the
+/// `requested_at` of the queue entry, when the client sends it back).
+/// Reviewers do not decide on their own posts (administrators may).
+async fn pending(
+    state: &AppState,
+    reviewer: &UserWithAccount,
+    id: StatusId,
+    seen: Option<Timestamp>,
+) -> ServiceResult<Status> {
     let status = state
         .store
         .statuses()
@@ -192,6 +228,19 @@ async fn pending(state: &AppState, id: StatusId) -> ServiceResult<Status> {
     if !status.is_pending_review() {
         return Err(ServiceError::Invalid(
             "This post is not waiting for review".into(),
+        ));
+    }
+    if seen.is_some_and(|seen| Some(seen) != status.review_requested_at) {
+        return Err(changed());
+    }
+    if status.account_id == reviewer.account.id
+        && !reviewer
+            .role
+            .permissions()
+            .has(crate::model::Permissions::ADMINISTRATOR)
+    {
+        return Err(ServiceError::Invalid(
+            "You cannot review your own post".into(),
         ));
     }
     Ok(status)
@@ -205,30 +254,37 @@ pub async fn approve(
     reviewer: &UserWithAccount,
     id: StatusId,
     content_warning: Option<String>,
+    seen: Option<Timestamp>,
 ) -> ServiceResult<Status> {
-    let mut status = pending(state, id).await?;
-    let mut tx = state.store.begin().await?;
-    if let Some(cw) = content_warning
+    let mut status = pending(state, reviewer, id, seen).await?;
+    let cw = content_warning
         .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty())
+        .filter(|c| !c.is_empty());
+    if cw.as_ref().is_some_and(|c| c.chars().count() > 1000) {
+        return Err(ServiceError::Invalid(
+            "The content warning is too long".into(),
+        ));
+    }
+    let mut tx = state.store.begin().await?;
+    // Decided only if still the version read above: an edit meanwhile puts
+    // it back in the queue with a new request time.
+    if !tx
+        .statuses()
+        .decide_review(
+            id,
+            "published",
+            reviewer.account.id,
+            None,
+            status.review_requested_at,
+        )
+        .await?
     {
-        if cw.chars().count() > 1000 {
-            return Err(ServiceError::Invalid(
-                "The content warning is too long".into(),
-            ));
-        }
+        return Err(changed());
+    }
+    if let Some(cw) = cw {
         status.spoiler_text = cw;
         status.sensitive = true;
         tx.statuses().save_edit(&status).await?;
-    }
-    if !tx
-        .statuses()
-        .decide_review(id, "published", reviewer.account.id, None)
-        .await?
-    {
-        return Err(ServiceError::Invalid(
-            "This post is no longer waiting for review".into(),
-        ));
     }
     status.review_state = "published".into();
     if status.local {
@@ -261,6 +317,7 @@ pub async fn reject(
     reviewer: &UserWithAccount,
     id: StatusId,
     reason: &str,
+    seen: Option<Timestamp>,
 ) -> ServiceResult<Status> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
@@ -268,16 +325,20 @@ pub async fn reject(
             "A reason (up to 1000 characters) is required to reject a post".into(),
         ));
     }
-    let mut status = pending(state, id).await?;
+    let mut status = pending(state, reviewer, id, seen).await?;
     let mut tx = state.store.begin().await?;
     if !tx
         .statuses()
-        .decide_review(id, "rejected", reviewer.account.id, Some(reason))
+        .decide_review(
+            id,
+            "rejected",
+            reviewer.account.id,
+            Some(reason),
+            status.review_requested_at,
+        )
         .await?
     {
-        return Err(ServiceError::Invalid(
-            "This post is no longer waiting for review".into(),
-        ));
+        return Err(changed());
     }
     status.review_state = "rejected".into();
     status.review_reason = Some(reason.to_owned());

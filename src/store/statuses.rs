@@ -670,24 +670,27 @@ impl Statuses<'_> {
     }
 
     /// A reviewer's decision on a pending status; false when it is no
-    /// longer pending (another reviewer decided first).
+    /// longer pending (another reviewer decided first) or was put under
+    /// review again since `requested_at` (an edit).
     pub async fn decide_review(
         mut self,
         id: StatusId,
         state: &str,
         reviewer: AccountId,
         reason: Option<&str>,
+        requested_at: Option<Timestamp>,
     ) -> StoreResult<bool> {
         let n = run!(self.0.exec, e => sqlx::query(
             "UPDATE statuses SET review_state = $2, reviewed_by_account_id = $3, reviewed_at = $4,
                  review_reason = COALESCE($5, review_reason)
-             WHERE id = $1 AND review_state = 'pending'",
+             WHERE id = $1 AND review_state = 'pending' AND COALESCE(review_requested_at, 0) = $6",
         )
         .bind(id)
         .bind(state)
         .bind(reviewer)
         .bind(Timestamp::now())
         .bind(reason)
+        .bind(requested_at.unwrap_or(Timestamp(0)))
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;

@@ -353,6 +353,9 @@ struct ReviewEntity {
     reason: Option<String>,
     direction: Option<String>,
     company_preview: bool,
+    /// When it was put under review; send it back with the decision so
+    /// that an edit made meanwhile is not approved unseen.
+    requested_at: Option<String>,
     status: crate::api::entities::status::Status,
 }
 
@@ -366,9 +369,9 @@ async fn list_reviews(
 ) -> ApiResult<Response> {
     require(&me, Permissions::REVIEW_POSTS)?;
     let review_state = q.state.unwrap_or_else(|| "pending".into());
-    if !["pending", "rejected", "published"].contains(&review_state.as_str()) {
+    if !["pending", "rejected"].contains(&review_state.as_str()) {
         return Err(Error::Unprocessable(
-            "Validation failed: state must be pending, rejected or published".into(),
+            "Validation failed: state must be pending or rejected".into(),
         ));
     }
     if q.direction
@@ -401,6 +404,7 @@ async fn list_reviews(
             state: status.review_state.clone(),
             reason: status.review_reason.clone(),
             company_preview: status.review_company_preview,
+            requested_at: status.review_requested_at.map(|t| t.to_rfc3339()),
             direction,
             status: render::status(&state, me.viewer(), status).await?,
         });
@@ -412,6 +416,8 @@ async fn list_reviews(
 struct ApproveForm {
     /// Added (or replacing the existing one) before approval.
     content_warning: Option<String>,
+    /// The queue entry's `requested_at`.
+    requested_at: Option<String>,
 }
 
 /// POST /api/v1/loggia/admin/reviews/{id}/approve
@@ -422,8 +428,14 @@ async fn approve(
     FormOrJson(form): FormOrJson<ApproveForm>,
 ) -> ApiResult<Json<crate::api::entities::status::Status>> {
     require(&me, Permissions::REVIEW_POSTS)?;
-    let status =
-        review::approve(&state, &me.user, StatusId(id(&raw)?), form.content_warning).await?;
+    let status = review::approve(
+        &state,
+        &me.user,
+        StatusId(id(&raw)?),
+        form.content_warning,
+        time("requested_at", form.requested_at.as_deref())?,
+    )
+    .await?;
     let event = if status.edited_at.is_some() {
         "status.updated"
     } else {
@@ -436,6 +448,8 @@ async fn approve(
 #[derive(Deserialize, Default)]
 struct RejectForm {
     reason: Option<String>,
+    /// The queue entry's `requested_at`.
+    requested_at: Option<String>,
 }
 
 /// POST /api/v1/loggia/admin/reviews/{id}/reject — `reason` is required
@@ -452,6 +466,7 @@ async fn reject(
         &me.user,
         StatusId(id(&raw)?),
         form.reason.as_deref().unwrap_or_default(),
+        time("requested_at", form.requested_at.as_deref())?,
     )
     .await?;
     Ok(Json(render::status(&state, me.viewer(), status).await?))

@@ -316,5 +316,7 @@ async fn resolve_remote(
 }
 
 fn account_ok(account: &crate::model::Account) -> bool {
-    account.suspended_at.is_none() && account.actor_type != "Application"
+    account.suspended_at.is_none()
+        && account.domain_limit < 2
+        && account.actor_type != "Application"
 }

@@ -920,3 +920,174 @@ async fn published_posts_reach_event_webhooks_held_ones_only_once_approved() {
     assert_eq!(queued.len(), 2);
     assert!(queued.iter().any(|e| e["object"]["id"] == held["id"]));
 }
+
+#[tokio::test]
+async fn reviews_decide_on_what_the_reviewer_saw_and_never_let_edits_slip_out() {
+    let app = TestApp::new().await;
+    let boss = admin(&app).await;
+    add_rule(&app, &boss, falcon_rule("hold")).await;
+    let (_, alice) = app.user_with_token("alice").await;
+    app.create_user("rita", "reviewer").await;
+    let reviewer = app.token("rita", ADMIN_SCOPES).await;
+
+    // The queue lists pending and rejected posts, nothing else.
+    app.get_with_token("/api/v1/loggia/admin/reviews?state=published", &reviewer)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+
+    let held = app
+        .post_status(&alice, &[("status", "Project Falcon v1")])
+        .await;
+    let id = held["id"].as_str().unwrap();
+    let queue = app
+        .get_with_token("/api/v1/loggia/admin/reviews", &reviewer)
+        .await
+        .json();
+    let seen = queue[0]["requested_at"].as_str().unwrap().to_owned();
+    // The author edits while the reviewer looks: the decision on the old
+    // version is refused.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    app.send_json(
+        Method::PUT,
+        &format!("/api/v1/statuses/{id}"),
+        &alice,
+        &json!({"status": "Project Falcon v2"}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let stale = app
+        .post_with_token(
+            &format!("/api/v1/loggia/admin/reviews/{id}/approve"),
+            &reviewer,
+            &[("requested_at", &seen)],
+        )
+        .await;
+    stale.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("look at it again")
+    );
+    assert_eq!(pending_renders(&app).await, 0);
+
+    // Rejected, then edited without the words: back to a reviewer, not out.
+    let queue = app
+        .get_with_token("/api/v1/loggia/admin/reviews", &reviewer)
+        .await
+        .json();
+    let seen = queue[0]["requested_at"].as_str().unwrap().to_owned();
+    app.post_with_token(
+        &format!("/api/v1/loggia/admin/reviews/{id}/reject"),
+        &reviewer,
+        &[("reason", "not yet"), ("requested_at", &seen)],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let edited = app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            &alice,
+            &json!({"status": "Something harmless"}),
+        )
+        .await;
+    edited.assert_status(StatusCode::OK);
+    assert_eq!(edited.json()["loggia_review"]["state"], "pending");
+    assert_eq!(
+        edited.json()["loggia_review"]["reason"],
+        "Edited after a reviewer rejected it"
+    );
+    assert_eq!(pending_renders(&app).await, 0);
+
+    // Reviewers do not approve their own posts; administrators may.
+    let own = app
+        .post_status(&reviewer, &[("status", "Project Falcon from rita")])
+        .await;
+    let own_id = own["id"].as_str().unwrap();
+    app.post_with_token(
+        &format!("/api/v1/loggia/admin/reviews/{own_id}/approve"),
+        &reviewer,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    app.post_with_token(
+        &format!("/api/v1/loggia/admin/reviews/{id}/approve"),
+        &reviewer,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(pending_renders(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_reply_to_another_server_is_external_even_to_followers_only() {
+    let app = TestApp::new().await;
+    let boss = admin(&app).await;
+    app.send_json(
+        Method::PUT,
+        "/api/v1/loggia/admin/organisation",
+        &boss,
+        &json!({"default": "centralized"}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let (_, alice) = app.user_with_token("alice").await;
+    let remote = app
+        .state
+        .store
+        .accounts()
+        .upsert_remote(&loggia::store::RemoteAccount {
+            username: "pat".into(),
+            domain: "partner.example".into(),
+            actor_type: "Person".into(),
+            uri: "https://partner.example/users/pat".into(),
+            inbox_url: "https://partner.example/users/pat/inbox".into(),
+            fields: "[]".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let post = app
+        .state
+        .store
+        .statuses()
+        .insert(&loggia::store::NewStatus {
+            uri: "https://partner.example/notes/1".into(),
+            url: None,
+            account_id: remote.id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            text: "what do you think?".into(),
+            content: "<p>what do you think?</p>".into(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: "public".into(),
+            local_only: false,
+            language: None,
+            local: false,
+            review_state: "published".into(),
+            app_id: None,
+            conversation_id: None,
+            in_reply_to_uri: None,
+            created_at: None,
+        })
+        .await
+        .unwrap();
+    // No remote follower, nobody mentioned: the reply still goes to Pat's
+    // server, so it is external.
+    let reply = app
+        .post_status(
+            &alice,
+            &[
+                ("status", "I think yes"),
+                ("visibility", "private"),
+                ("in_reply_to_id", &post.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(reply["loggia_review"]["state"], "pending");
+}
