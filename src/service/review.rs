@@ -166,22 +166,19 @@ pub async fn apply(
         }
         _ => None,
     };
-    match hold {
-        Some((reason, company_preview)) => {
-            tx.statuses()
-                .set_review(
-                    status.id,
-                    "pending",
-                    Some(&reason),
-                    company_preview,
-                    Some(subject.direction.as_str()),
-                )
-                .await?;
-            status.review_state = "pending".into();
-            status.review_reason = Some(reason);
-            status.review_company_preview = company_preview;
-        }
-        None => {}
+    if let Some((reason, company_preview)) = hold {
+        tx.statuses()
+            .set_review(
+                status.id,
+                "pending",
+                Some(&reason),
+                company_preview,
+                Some(subject.direction.as_str()),
+            )
+            .await?;
+        status.review_state = "pending".into();
+        status.review_reason = Some(reason);
+        status.review_company_preview = company_preview;
     }
     pipeline::record(tx, decision, subject, &status.id.to_string()).await?;
     Ok(())
