@@ -260,25 +260,28 @@ impl HttpHook {
                 verdict,
                 note: None,
             },
-            Err(error) => {
-                let mode = self.fail_mode();
-                tracing::warn!(hook.id = self.hook.id, hook.name = %self.hook.name, error = %error, fail_mode = mode.as_str(), "classifier hook failed");
-                let verdict = match mode {
-                    FailMode::Open => Verdict::Accept,
-                    FailMode::Closed => Verdict::Hold {
-                        reason: UNAVAILABLE_REASON.to_owned(),
-                        company_preview: false,
-                    },
-                };
-                Finding {
-                    policy,
-                    verdict,
-                    note: Some(format!(
-                        "hook unavailable, failed {}: {error}",
-                        mode.as_str()
-                    )),
-                }
-            }
+            Err(error) => self.fallback(&error.to_string()),
+        }
+    }
+
+    /// The hook's verdict when it cannot answer: its fail mode.
+    fn fallback(&self, error: &str) -> Finding {
+        let mode = self.fail_mode();
+        tracing::warn!(hook.id = self.hook.id, hook.name = %self.hook.name, error = %error, fail_mode = mode.as_str(), "classifier hook failed");
+        let verdict = match mode {
+            FailMode::Open => Verdict::Accept,
+            FailMode::Closed => Verdict::Hold {
+                reason: UNAVAILABLE_REASON.to_owned(),
+                company_preview: false,
+            },
+        };
+        Finding {
+            policy: self.name(),
+            verdict,
+            note: Some(format!(
+                "hook unavailable, failed {}: {error}",
+                mode.as_str()
+            )),
         }
     }
 }
@@ -290,6 +293,10 @@ impl Policy for HttpHook {
 
     fn check<'a>(&'a self, subject: &'a Subject) -> BoxFuture<'a, Finding> {
         Box::pin(self.finding(subject))
+    }
+
+    fn unavailable(&self, why: &str) -> Finding {
+        self.fallback(why)
     }
 }
 

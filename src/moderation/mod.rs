@@ -46,6 +46,16 @@ pub trait Policy: Send + Sync {
     /// is down) answers with its fallback verdict and says why in
     /// `Finding::note`.
     fn check<'a>(&'a self, subject: &'a Subject) -> BoxFuture<'a, Finding>;
+
+    /// The finding when the policy could not be asked in time (the hooks of
+    /// one post share a time budget). Built-in policies never need it.
+    fn unavailable(&self, why: &str) -> Finding {
+        Finding {
+            policy: self.name(),
+            verdict: Verdict::Accept,
+            note: Some(why.to_owned()),
+        }
+    }
 }
 
 /// How long a node trusts its copy of the policy before reading it again:

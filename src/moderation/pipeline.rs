@@ -14,6 +14,9 @@ use super::verdict::{self, Decision, Finding, Outcome, Rewrite, Verdict};
 use crate::state::AppState;
 use crate::store::{StoreResult, Tx};
 
+/// How long all classifier hooks together may take for one post.
+const HOOKS_BUDGET: std::time::Duration = std::time::Duration::from_secs(12);
+
 /// The combined verdict of every policy on `subject`.
 pub async fn judge(state: &AppState, subject: &Subject) -> StoreResult<Decision> {
     let policy = state.moderation.policy(&state.store).await?;
@@ -46,11 +49,36 @@ pub async fn judge(state: &AppState, subject: &Subject) -> StoreResult<Decision>
         .iter()
         .any(|f| matches!(f.verdict, Verdict::Reject { .. }));
     if !rejected {
-        for hook in super::hooks::policies(state, subject.direction).await? {
-            findings.push(hook.check(subject).await);
-        }
+        let hooks = super::hooks::policies(state, subject.direction).await?;
+        findings.extend(ask_in_time(&hooks, subject, HOOKS_BUDGET).await);
     }
     Ok(verdict::combine(findings))
+}
+
+/// Asks `policies` in order within one time budget: an inbox request
+/// must answer before the sender gives up and delivers again. A policy
+/// still asking when the budget runs out gives its `unavailable` finding
+/// (a hook's fail mode).
+async fn ask_in_time(
+    policies: &[Box<dyn Policy>],
+    subject: &Subject,
+    budget: std::time::Duration,
+) -> Vec<Finding> {
+    let deadline = tokio::time::Instant::now() + budget;
+    let mut findings = Vec::with_capacity(policies.len());
+    for policy in policies {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        findings.push(
+            match tokio::time::timeout(left, policy.check(subject)).await {
+                Ok(finding) => finding,
+                Err(_) => policy.unavailable(&format!(
+                    "no time left: the hooks of one post share {} s",
+                    budget.as_secs()
+                )),
+            },
+        );
+    }
+    findings
 }
 
 /// The audit action for one finding.
@@ -153,6 +181,72 @@ pub fn rejection_message(decision: &Decision) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Visibility;
+    use crate::moderation::{Author, BoxFuture};
+
+    /// A policy that answers `hold` after `delay`.
+    struct Slow(std::time::Duration);
+
+    impl Policy for Slow {
+        fn name(&self) -> String {
+            format!("slow:{}", self.0.as_secs())
+        }
+
+        fn check<'a>(&'a self, _: &'a Subject) -> BoxFuture<'a, Finding> {
+            Box::pin(async move {
+                tokio::time::sleep(self.0).await;
+                Finding {
+                    policy: self.name(),
+                    verdict: Verdict::Hold {
+                        reason: "slow".into(),
+                        company_preview: false,
+                    },
+                    note: None,
+                }
+            })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn hooks_share_one_time_budget() {
+        let subject = Subject {
+            direction: Direction::Inbound,
+            status_id: None,
+            edit: false,
+            author: Author::default(),
+            visibility: Visibility::Public,
+            company_only: false,
+            destinations: Vec::new(),
+            origin: Some("remote.example".into()),
+            external: false,
+            text: "hi".into(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            hashtags: Vec::new(),
+            links: Vec::new(),
+            mentions: 0,
+            attachments: Vec::new(),
+            language: None,
+        };
+        let secs = std::time::Duration::from_secs;
+        let policies: Vec<Box<dyn Policy>> = vec![
+            Box::new(Slow(secs(8))),
+            Box::new(Slow(secs(8))),
+            Box::new(Slow(secs(1))),
+        ];
+        let started = tokio::time::Instant::now();
+        let findings = ask_in_time(&policies, &subject, secs(12)).await;
+        assert_eq!(started.elapsed(), secs(12), "never longer than the budget");
+        assert_eq!(
+            findings[0].verdict.name(),
+            "hold",
+            "the first answered in time"
+        );
+        for late in &findings[1..] {
+            assert_eq!(late.verdict, Verdict::Accept, "the default fallback");
+            assert!(late.note.as_deref().unwrap().contains("no time left"));
+        }
+    }
 
     #[test]
     fn rewrites_apply_once() {
