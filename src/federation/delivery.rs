@@ -249,6 +249,12 @@ async fn render_one(
             if !render::is_federated(&status) {
                 return Ok(None);
             }
+            if kind == "Create" {
+                // Marked when it really goes out (not when queued): a post
+                // held again before this render never went out, and its
+                // approval must send a Create, not an Update.
+                state.store.statuses().mark_federated(id).await?;
+            }
             let activity = render::create_or_update(
                 &state.store,
                 &state.config,

@@ -186,12 +186,10 @@ pub async fn apply(
 
 /// Queues what other servers must receive for a status that just became
 /// publishable: its `Create` the first time, an `Update` afterwards.
+/// (`federated_at` is set by the delivery worker when it renders the
+/// `Create`.)
 pub async fn federate(tx: &mut Tx, status: &Status) -> ServiceResult<()> {
-    let update = status.federated_at.is_some();
-    super::publish::status(tx, status, update).await?;
-    if !update && crate::federation::render::is_federated(status) {
-        tx.statuses().mark_federated(status.id).await?;
-    }
+    super::publish::status(tx, status, status.federated_at.is_some()).await?;
     Ok(())
 }
 

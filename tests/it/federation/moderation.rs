@@ -115,6 +115,41 @@ async fn a_held_post_reaches_the_peer_exactly_once_after_approval() {
         1,
         "{home:?}"
     );
+
+    // An edit is held again; the peer keeps the approved version until the
+    // edit is approved, then receives it as an Update.
+    let edited = alpha
+        .app
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            &alice,
+            &json!({"status": "Signed the Initech deal, ten years!"}),
+        )
+        .await;
+    edited.assert_status(StatusCode::OK);
+    assert_eq!(edited.json()["loggia_review"]["state"], "pending");
+    drained(&alpha, &beta.domain).await;
+    let on_beta = status_by_uri(&beta, &uri).await.unwrap();
+    assert!(
+        !on_beta.content.contains("ten years"),
+        "{}",
+        on_beta.content
+    );
+    alpha
+        .app
+        .post_with_token(
+            &format!("/api/v1/loggia/admin/reviews/{id}/approve"),
+            &boss,
+            &[],
+        )
+        .await
+        .assert_status(StatusCode::OK);
+    eventually("the approved edit reaches Bob", || async {
+        let on_beta = status_by_uri(&beta, &uri).await?;
+        on_beta.content.contains("ten years").then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
