@@ -193,12 +193,6 @@ pub async fn federate(tx: &mut Tx, status: &Status) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Whether this user may review held posts.
-pub fn is_reviewer(user: &UserWithAccount) -> bool {
-    let p = user.role.permissions();
-    p.has(crate::model::Permissions::REVIEW_POSTS)
-}
-
 fn changed() -> ServiceError {
     ServiceError::Invalid(
         "This post is no longer the version waiting for review; look at it again".into(),
