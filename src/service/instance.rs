@@ -29,6 +29,10 @@ pub enum BootstrapError {
     Store(#[from] StoreError),
     #[error("cannot generate the instance key pair: {0}")]
     Keys(String),
+    #[error(
+        "this database belongs to another address than {0}: run Loggia (and its commands) with the `domain` and `protocol` it was set up with"
+    )]
+    OtherDomain(String),
 }
 
 pub async fn load_secrets(store: &Store) -> Result<Secrets, StoreError> {
@@ -83,11 +87,14 @@ pub async fn ensure_instance_actor(
         Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),
     }
+    // A conflict without our actor: the actor of another address holds the
+    // place (the domain or protocol changed, or a command runs without the
+    // server's configuration).
     let actor = store
         .accounts()
         .by_uri(&uri)
         .await?
-        .ok_or(StoreError::NotFound)?;
+        .ok_or_else(|| BootstrapError::OtherDomain(config.base_url()))?;
     store
         .accounts()
         .set_keypair_if_missing(actor.id, &keys.public_key, &keys.private_key)

@@ -765,6 +765,15 @@ action = "reject"
         &run(&db, &["admin", "rules", "import", path]),
         "rule 1 (\"Bad\")",
     );
+    // Run with another address than the instance's, a clear refusal.
+    let elsewhere = loggia(&db, &["admin", "domain", "list"])
+        .env("LOGGIA_PROTOCOL", "https")
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &elsewhere,
+        "belongs to another address than https://cli.test",
+    );
     assert_eq!(
         stdout(&run(&db, &["admin", "rules", "export", "--format", "json"]))
             .matches("\"name\"")
