@@ -36,6 +36,7 @@ mod page;
 mod polls;
 mod received;
 mod reports;
+mod reviews;
 mod roles;
 mod rules;
 mod scheduled;
