@@ -82,8 +82,20 @@ wait_healthy "$PORT"
 # --- suite -----------------------------------------------------------------
 log "toot $TOOT_VERSION integration suite"
 (cd "$SUITE" && env TOOT_TEST_BASE_URL="http://localhost:$PORT" \
-    "$VENV/bin/python" -m pytest -q --tb=short -p no:cacheprovider -W ignore::DeprecationWarning ${TOOT_PYTEST_ARGS:-} tests/integration)
-rc=$?
+    "$VENV/bin/python" -m pytest -q --tb=short -p no:cacheprovider -W ignore::DeprecationWarning ${TOOT_PYTEST_ARGS:-} tests/integration) \
+    | tee "$WORK/suite.log"
+rc=${PIPESTATUS[0]}
+# toot's test_following_case_insensitive draws a random user name and
+# fails by itself when the draw has no letter (about 1 run in 100): only
+# that failure, seen with an all-digit name, is tried once more.
+case_test=tests/integration/test_accounts.py::test_following_case_insensitive
+if [ $rc -ne 0 ] && grep -q "^1 failed" "$WORK/suite.log" \
+    && grep -q "^FAILED $case_test - AssertionError: assert '[0-9]*' != '[0-9]*'" "$WORK/suite.log"; then
+    log "toot drew an all-digit user name; running $case_test once more"
+    (cd "$SUITE" && env TOOT_TEST_BASE_URL="http://localhost:$PORT" \
+        "$VENV/bin/python" -m pytest -q --tb=short -p no:cacheprovider -W ignore::DeprecationWarning "$case_test")
+    rc=$?
+fi
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "Loggia died during the suite:"; tail -50 "$WORK/server.log"; exit 1
 fi
