@@ -102,6 +102,8 @@ impl Snapshot {
 #[derive(Default)]
 pub struct Moderation {
     current: RwLock<Option<Arc<Snapshot>>>,
+    /// Bumped by every invalidation.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Moderation {
@@ -112,13 +114,22 @@ impl Moderation {
         {
             return Ok(snapshot.clone());
         }
+        // A load that raced with a change must not be kept: it may have
+        // read the policy from before the change.
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let fresh = Arc::new(Snapshot::load(store).await?);
-        *self.current.write().expect("not poisoned") = Some(fresh.clone());
+        let mut current = self.current.write().expect("not poisoned");
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            *current = Some(fresh.clone());
+        }
         Ok(fresh)
     }
 
     /// Forgets the cached policy after a change on this node.
     pub fn invalidate(&self) {
-        *self.current.write().expect("not poisoned") = None;
+        let mut current = self.current.write().expect("not poisoned");
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *current = None;
     }
 }
