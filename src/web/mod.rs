@@ -1,8 +1,10 @@
-//! Server-rendered pages that need no JavaScript: public profiles and
+//! The web app (`app_shell`), and the server-rendered pages that need no
+//! JavaScript: public profiles and
 //! posts, sign-in, sign-out and sign-up, the
 //! OAuth consent page (in `api::oauth::authorize`), and the static images
 //! they and the API refer to.
 
+mod app_shell;
 pub mod csrf;
 pub mod html;
 mod profile;
@@ -17,6 +19,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(app_shell::routes())
         .merge(sign_in::routes())
         .merge(sign_up::routes())
         .merge(static_files::routes())

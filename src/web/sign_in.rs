@@ -1,4 +1,4 @@
-//! GET/POST /auth/sign_in, POST /auth/sign_out and the landing page `/`.
+//! GET/POST /auth/sign_in, POST /auth/sign_out and `/auth/account`.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(landing))
+        .route("/auth/account", get(landing))
         .route("/auth/sign_in", get(sign_in_form).post(sign_in))
         .route("/auth/sign_out", post(sign_out))
 }
@@ -236,6 +236,12 @@ async fn sign_out(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    // The web app signs out with its bearer token: a forged cross-site form
+    // cannot carry one, so it stands in for the CSRF token, but only for a
+    // token of the session's own user.
+    if let Some(token) = bearer(&headers) {
+        return sign_out_with_token(&state, &headers, &token).await;
+    }
     let form: SignOutForm = match parse_form("", &body) {
         Ok(form) => form,
         Err(e) => return e.into_response(),
@@ -249,7 +255,38 @@ async fn sign_out(
     }
 }
 
-/// GET / — who is signed in, and how to use the server from an app.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+async fn sign_out_with_token(state: &AppState, headers: &HeaderMap, token: &str) -> Response {
+    let auth = match crate::service::oauth::authenticate_token(&state.store, token, true).await {
+        Ok(auth) => auth,
+        Err(_) => return Error::Unauthorized("The access token is invalid").into_response(),
+    };
+    let session_user = match session::current_user(state, headers).await {
+        Ok(user) => user,
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let token_user = auth.user.as_ref().map(|u| u.user.id);
+    if let Some(found) = session_user
+        && Some(found.user.id) != token_user
+    {
+        return Error::Forbidden("This token belongs to another user".into()).into_response();
+    }
+    match session::end(state, headers).await {
+        Ok(cookie) => with_cookies(StatusCode::NO_CONTENT.into_response(), [cookie]),
+        Err(e) => Error::from(e).into_response(),
+    }
+}
+
+/// GET /auth/account — who is signed in (by cookie), how to use the server
+/// from an app, and a sign-out button that works without JavaScript.
 async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let user = match session::current_user(&state, &headers).await {
         Ok(user) => user,

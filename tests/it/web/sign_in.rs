@@ -61,7 +61,7 @@ async fn correct_password_starts_a_session_and_returns_to_a_local_page() {
         response.header("location").as_deref(),
         Some("/oauth/authorize?x=1")
     );
-    let home = browser.get(&app, "/").await;
+    let home = browser.get(&app, "/auth/account").await;
     assert!(
         home.text()
             .contains("Signed in as <strong>@alice@loggia.test</strong>"),
@@ -75,7 +75,13 @@ async fn sign_in_by_email_works() {
     let app = TestApp::new().await;
     app.create_user("alice", "user").await;
     let mut browser = Browser::sign_in(&app, "Alice@ACME.example").await;
-    assert!(browser.get(&app, "/").await.text().contains("@alice@"));
+    assert!(
+        browser
+            .get(&app, "/auth/account")
+            .await
+            .text()
+            .contains("@alice@")
+    );
 }
 
 #[tokio::test]
@@ -253,17 +259,29 @@ async fn sign_out_ends_the_session() {
     let app = TestApp::new().await;
     app.create_user("alice", "user").await;
     let mut browser = Browser::sign_in(&app, "alice").await;
-    let home = browser.get(&app, "/").await;
+    let home = browser.get(&app, "/auth/account").await;
     let token = hidden_field(&home.text(), "csrf_token");
     let stolen = browser.clone();
     browser
         .post(&app, "/auth/sign_out", &[("csrf_token", &token)])
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    assert!(!browser.get(&app, "/").await.text().contains("Signed in"));
+    assert!(
+        !browser
+            .get(&app, "/auth/account")
+            .await
+            .text()
+            .contains("Signed in")
+    );
     // The old cookie is dead on the server too.
     let mut replay = stolen;
-    assert!(!replay.get(&app, "/").await.text().contains("Signed in"));
+    assert!(
+        !replay
+            .get(&app, "/auth/account")
+            .await
+            .text()
+            .contains("Signed in")
+    );
 }
 
 #[tokio::test]

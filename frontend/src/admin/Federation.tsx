@@ -1,0 +1,4 @@
+// Placeholder until this page is built.
+import { Loading } from '../components/feedback';
+import type { Params } from '../router';
+export function Federation(_: { params: Params }) { return <Loading />; }

@@ -1,0 +1,78 @@
+// The frame of every signed-in page: a skip link, the navigation (a sidebar
+// on desktop, a bar at the bottom on a phone) and the page itself.
+
+import type { ComponentChildren } from 'preact';
+
+import { type MessageKey, t } from '../i18n';
+import { Link, profilePath, useLocation } from '../router';
+import { PERMISSIONS, can, useSession } from '../session';
+
+interface NavItem {
+  href: string;
+  label: MessageKey;
+  icon: string;
+  /** Shown in the phone's bottom bar too. */
+  primary?: boolean;
+}
+
+export function Layout({ children }: { children: ComponentChildren }) {
+  const session = useSession();
+  const { path } = useLocation();
+  const staff =
+    can(session, PERMISSIONS.reviewPosts) ||
+    can(session, PERMISSIONS.manageReports) ||
+    can(session, PERMISSIONS.manageFederation) ||
+    can(session, PERMISSIONS.manageUsers) ||
+    can(session, PERMISSIONS.manageSettings);
+  const items: NavItem[] = [
+    { href: '/web/home', label: 'common.nav_home', icon: '⌂', primary: true },
+    { href: '/web/local', label: 'common.nav_local', icon: '▦', primary: true },
+    { href: '/web/federated', label: 'common.nav_federated', icon: '◎' },
+    { href: '/web/notifications', label: 'common.nav_notifications', icon: '🔔', primary: true },
+    { href: '/web/search', label: 'common.nav_search', icon: '⌕', primary: true },
+    { href: '/web/bookmarks', label: 'common.nav_bookmarks', icon: '🔖' },
+    { href: '/web/favourites', label: 'common.nav_favourites', icon: '★' },
+    { href: profilePath(session.me.acct), label: 'common.nav_profile', icon: '☺' },
+    { href: '/web/settings', label: 'common.nav_settings', icon: '⚙' },
+  ];
+  if (staff) items.push({ href: '/web/admin', label: 'common.nav_admin', icon: '⚑' });
+  const active = (href: string) => path === href || (href !== '/web/home' && path.startsWith(`${href}/`)) || (href === '/web/home' && path === '/');
+  return (
+    <div class="layout">
+      <a class="skip-link" href="#main">
+        {t('common.skip_to_content')}
+      </a>
+      <header class="topbar">
+        <Link href="/web/home" class="brand">
+          {session.instance.title || t('common.app_name')}
+        </Link>
+        <button type="button" class="link sign-out" onClick={() => void session.signOut()}>
+          {t('common.sign_out')}
+        </button>
+      </header>
+      <nav class="sidebar" aria-label={t('common.nav')}>
+        <ul>
+          {items.map((item) => (
+            <li key={item.href} class={item.primary ? 'primary' : ''}>
+              <Link href={item.href} aria-current={active(item.href) ? 'page' : undefined}>
+                <span class="icon" aria-hidden="true">
+                  {item.icon}
+                </span>
+                <span class="label">{t(item.label)}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** A page heading that also names the document (for tabs and screen readers). */
+export function PageTitle({ children }: { children: string }) {
+  if (typeof document !== 'undefined') document.title = `${children} · Loggia`;
+  return <h1 class="page-title">{children}</h1>;
+}

@@ -1,0 +1,139 @@
+// A list the server pages with `Link` headers: loads older items when the
+// end scrolls into view (or on the "Load more" button, for keyboards and
+// screen readers), and, when `live`, offers newer items behind a button
+// instead of pushing the list down under the reader.
+
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+import type { Page, Query } from '../api/client';
+import { t, tn } from '../i18n';
+import { watchNewer } from '../live';
+import { Empty, ErrorMessage, Loading } from './feedback';
+
+export interface ItemControls<T> {
+  remove: () => void;
+  replace: (item: T) => void;
+}
+
+export interface PagedListProps<T> {
+  load: (query: Query) => Promise<Page<T>>;
+  render: (item: T, controls: ItemControls<T>) => ComponentChildren;
+  keyOf: (item: T) => string;
+  /** Accessible name of the feed ("Home timeline"). */
+  label: string;
+  live?: boolean;
+  empty?: string;
+}
+
+export function PagedList<T>({ load, render, keyOf, label, live, empty }: PagedListProps<T>) {
+  const [items, setItems] = useState<T[]>([]);
+  const [next, setNext] = useState<Query | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [newer, setNewer] = useState<T[]>([]);
+  const sentinel = useRef<HTMLDivElement>(null);
+  const busy = useRef(false);
+  const itemsRef = useRef<T[]>([]);
+  itemsRef.current = items;
+
+  const fetchPage = useCallback(
+    async (query: Query, append: boolean) => {
+      if (busy.current) return;
+      busy.current = true;
+      setLoading(true);
+      setError(null);
+      try {
+        const page = await load(query);
+        setItems((old) => {
+          if (!append) return page.items;
+          const seen = new Set(old.map(keyOf));
+          return [...old, ...page.items.filter((item) => !seen.has(keyOf(item)))];
+        });
+        setNext(page.items.length && page.links.next ? page.links.next : null);
+      } catch (e) {
+        setError(e);
+      } finally {
+        busy.current = false;
+        setLoading(false);
+      }
+    },
+    [load, keyOf],
+  );
+
+  useEffect(() => {
+    setItems([]);
+    setNewer([]);
+    setNext(null);
+    void fetchPage({}, false);
+  }, [fetchPage]);
+
+  const loadMore = useCallback(() => {
+    if (next && !busy.current) void fetchPage(next, true);
+  }, [next, fetchPage]);
+
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node || !next || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) loadMore();
+    }, { rootMargin: '600px' });
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [next, loadMore]);
+
+  useEffect(() => {
+    if (!live) return;
+    return watchNewer(
+      async () => {
+        const top = itemsRef.current[0];
+        if (!top) return [];
+        return (await load({ since_id: keyOf(top) })).items;
+      },
+      (fresh) =>
+        setNewer((old) => {
+          const seen = new Set([...old, ...itemsRef.current].map(keyOf));
+          return [...fresh.filter((item) => !seen.has(keyOf(item))), ...old];
+        }),
+    );
+  }, [live, load, keyOf]);
+
+  const showNewer = () => {
+    setItems((old) => [...newer, ...old]);
+    setNewer([]);
+    window.scrollTo({ top: 0 });
+  };
+
+  const controls = (item: T): ItemControls<T> => ({
+    remove: () => setItems((old) => old.filter((other) => keyOf(other) !== keyOf(item))),
+    replace: (fresh) => setItems((old) => old.map((other) => (keyOf(other) === keyOf(item) ? fresh : other))),
+  });
+
+  return (
+    <div class="paged-list">
+      {newer.length > 0 && (
+        <button type="button" class="new-items" onClick={showNewer}>
+          {tn('timeline.new_posts', newer.length)}
+        </button>
+      )}
+      <div role="feed" aria-label={label} aria-busy={loading}>
+        {items.map((item) => (
+          <div key={keyOf(item)}>{render(item, controls(item))}</div>
+        ))}
+      </div>
+      {error !== null && <ErrorMessage error={error} retry={() => void fetchPage(next ?? {}, items.length > 0)} />}
+      {loading && <Loading />}
+      {!loading && error === null && items.length === 0 && <Empty text={empty} />}
+      {!loading && error === null && next && (
+        <div ref={sentinel} class="load-more">
+          <button type="button" onClick={loadMore}>
+            {t('common.load_more')}
+          </button>
+        </div>
+      )}
+      {!loading && error === null && !next && items.length > 0 && (
+        <p class="end-of-list">{t('common.end_of_list')}</p>
+      )}
+    </div>
+  );
+}

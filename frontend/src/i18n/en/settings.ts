@@ -1,0 +1,2 @@
+// English strings of the settings pages. Keys are namespaced "settings.*".
+export default {} as const;

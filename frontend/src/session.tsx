@@ -1,0 +1,120 @@
+// Who is signed in: the token, the account, the server's description and the
+// user's preferences, loaded once and shared with every page through context.
+
+import type { ComponentChildren } from 'preact';
+import { createContext } from 'preact';
+import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+
+import { ApiError, Client } from './api/client';
+import type { CredentialAccount, Instance, Preferences } from './api/types';
+import { signOut as revoke } from './auth/oauth';
+import { stored } from './auth/storage';
+import { type Locale, pickLocale, setLocale } from './i18n';
+
+export interface Session {
+  client: Client;
+  me: CredentialAccount;
+  instance: Instance;
+  preferences: Preferences;
+  /** Role permissions as a bit set (Mastodon's `role.permissions`). */
+  permissions: bigint;
+  refreshMe: () => Promise<void>;
+  refreshPreferences: () => Promise<void>;
+  signOut: () => Promise<void>;
+}
+
+export type SessionState =
+  | { kind: 'loading' }
+  | { kind: 'anonymous'; client: Client; instance: Instance | null; expired: boolean }
+  | { kind: 'ready'; session: Session }
+  | { kind: 'error'; error: unknown; retry: () => void };
+
+const Context = createContext<Session | null>(null);
+
+/** The signed-in session; only for components under a signed-in page. */
+export function useSession(): Session {
+  const session = useContext(Context);
+  if (!session) throw new Error('useSession outside a signed-in page');
+  return session;
+}
+
+export const PERMISSIONS = {
+  administrator: 1n,
+  manageReports: 1n << 4n,
+  manageFederation: 1n << 5n,
+  manageSettings: 1n << 6n,
+  manageUsers: 1n << 10n,
+  reviewPosts: 1n << 32n,
+} as const;
+
+export function can(session: Pick<Session, 'permissions'>, permission: bigint): boolean {
+  return (session.permissions & PERMISSIONS.administrator) !== 0n || (session.permissions & permission) !== 0n;
+}
+
+function chooseLocale(me: CredentialAccount | null): Locale {
+  return pickLocale([me?.source?.language, ...(typeof navigator !== 'undefined' ? navigator.languages : [])]);
+}
+
+export function useSessionState(): SessionState {
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  const load = useCallback(async () => {
+    const client = new Client({ token: stored.token() });
+    const anonymous = async (expired: boolean) => {
+      setLocale(chooseLocale(null));
+      const instance = await client.get<Instance>('/api/v2/instance').catch(() => null);
+      setState({ kind: 'anonymous', client, instance, expired });
+    };
+    if (!client.token) return anonymous(false);
+    try {
+      const [me, instance, preferences] = await Promise.all([
+        client.get<CredentialAccount>('/api/v1/accounts/verify_credentials'),
+        client.get<Instance>('/api/v2/instance'),
+        client.get<Preferences>('/api/v1/preferences'),
+      ]);
+      setLocale(chooseLocale(me));
+      const session: Session = {
+        client,
+        me,
+        instance,
+        preferences,
+        permissions: BigInt(me.role?.permissions || '0'),
+        refreshMe: async () => {
+          const fresh = await client.get<CredentialAccount>('/api/v1/accounts/verify_credentials');
+          setLocale(chooseLocale(fresh));
+          setState({ kind: 'ready', session: { ...session, me: fresh } });
+          session.me = fresh;
+        },
+        refreshPreferences: async () => {
+          session.preferences = await client.get<Preferences>('/api/v1/preferences');
+          setState({ kind: 'ready', session: { ...session } });
+        },
+        signOut: async () => {
+          await revoke(client).catch(() => undefined);
+          await anonymous(false);
+          history.replaceState(null, '', '/');
+        },
+      };
+      setState({ kind: 'ready', session });
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        stored.clearToken();
+        client.token = null;
+        return anonymous(true);
+      }
+      setState({ kind: 'error', error, retry: () => setAttempt((n) => n + 1) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, attempt]);
+
+  return state;
+}
+
+export function SessionProvider({ session, children }: { session: Session; children: ComponentChildren }) {
+  const value = useMemo(() => session, [session]);
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
