@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Loggia and runs it on SQLite at http://localhost:8080, creating a
+# Builds the web UI and Loggia and runs it on SQLite at http://localhost:8080, creating a
 # first admin account (its password is printed) unless one exists.
 #
 # Environment (all optional): LOGGIA_* settings (see docs/configuration.md),
@@ -13,7 +13,15 @@ export LOGGIA_LISTEN="${LOGGIA_LISTEN:-127.0.0.1:8080}"
 admin_username="${ADMIN_USERNAME:-admin}"
 admin_email="${ADMIN_EMAIL:-admin@example.com}"
 
-echo "==> building Loggia (release)"
+echo "==> building the web UI (frontend/, with npm)"
+if ! command -v npm >/dev/null 2>&1; then
+    echo "npm (Node.js 20 or newer) is needed to build the web UI: apt-get install nodejs npm" >&2
+    exit 1
+fi
+npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+npm --prefix frontend run build --silent
+
+echo "==> building Loggia (release; the web UI is embedded)"
 cargo build --release --locked
 bin="${CARGO_TARGET_DIR:-target}/release/loggia"
 
@@ -21,5 +29,5 @@ echo "==> preparing the database (${LOGGIA_DATABASE_URL:-sqlite://loggia.db})"
 "$bin" admin create-user --username "$admin_username" --email "$admin_email" --role admin --skip-if-admin-exists
 
 echo "==> starting Loggia at $LOGGIA_PROTOCOL://$LOGGIA_DOMAIN (Ctrl-C to stop)"
-echo "    Sign in at $LOGGIA_PROTOCOL://$LOGGIA_DOMAIN/auth/sign_in, or point any Mastodon app at $LOGGIA_DOMAIN."
+echo "    Open $LOGGIA_PROTOCOL://$LOGGIA_DOMAIN/ and sign in, or point any Mastodon app at $LOGGIA_DOMAIN."
 exec "$bin" serve

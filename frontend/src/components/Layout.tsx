@@ -4,13 +4,14 @@
 import type { ComponentChildren } from 'preact';
 
 import { type MessageKey, t } from '../i18n';
+import { Icon, type IconName } from './icons';
 import { Link, profilePath, useLocation } from '../router';
 import { PERMISSIONS, can, useSession } from '../session';
 
 interface NavItem {
   href: string;
   label: MessageKey;
-  icon: string;
+  icon: IconName;
   /** Shown in the phone's bottom bar too. */
   primary?: boolean;
 }
@@ -25,17 +26,17 @@ export function Layout({ children }: { children: ComponentChildren }) {
     can(session, PERMISSIONS.manageUsers) ||
     can(session, PERMISSIONS.manageSettings);
   const items: NavItem[] = [
-    { href: '/web/home', label: 'common.nav_home', icon: '⌂', primary: true },
-    { href: '/web/local', label: 'common.nav_local', icon: '▦', primary: true },
-    { href: '/web/federated', label: 'common.nav_federated', icon: '◎' },
-    { href: '/web/notifications', label: 'common.nav_notifications', icon: '🔔', primary: true },
-    { href: '/web/search', label: 'common.nav_search', icon: '⌕', primary: true },
-    { href: '/web/bookmarks', label: 'common.nav_bookmarks', icon: '🔖' },
-    { href: '/web/favourites', label: 'common.nav_favourites', icon: '★' },
-    { href: profilePath(session.me.acct), label: 'common.nav_profile', icon: '☺' },
-    { href: '/web/settings', label: 'common.nav_settings', icon: '⚙' },
+    { href: '/web/home', label: 'common.nav_home', icon: 'home', primary: true },
+    { href: '/web/local', label: 'common.nav_local', icon: 'company', primary: true },
+    { href: '/web/federated', label: 'common.nav_federated', icon: 'globe' },
+    { href: '/web/notifications', label: 'common.nav_notifications', icon: 'bell', primary: true },
+    { href: '/web/search', label: 'common.nav_search', icon: 'search', primary: true },
+    { href: '/web/bookmarks', label: 'common.nav_bookmarks', icon: 'bookmark' },
+    { href: '/web/favourites', label: 'common.nav_favourites', icon: 'star' },
+    { href: profilePath(session.me.acct), label: 'common.nav_profile', icon: 'person' },
+    { href: '/web/settings', label: 'common.nav_settings', icon: 'settings' },
   ];
-  if (staff) items.push({ href: '/web/admin', label: 'common.nav_admin', icon: '⚑' });
+  if (staff) items.push({ href: '/web/admin', label: 'common.nav_admin', icon: 'shield' });
   const active = (href: string) => path === href || (href !== '/web/home' && path.startsWith(`${href}/`)) || (href === '/web/home' && path === '/');
   return (
     <div class="layout">
@@ -55,9 +56,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           {items.map((item) => (
             <li key={item.href} class={item.primary ? 'primary' : ''}>
               <Link href={item.href} aria-current={active(item.href) ? 'page' : undefined}>
-                <span class="icon" aria-hidden="true">
-                  {item.icon}
-                </span>
+                <Icon name={item.icon} />
                 <span class="label">{t(item.label)}</span>
               </Link>
             </li>

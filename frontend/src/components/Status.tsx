@@ -14,6 +14,7 @@ import { Link, navigate, profilePath, statusPath } from '../router';
 import { useSession } from '../session';
 import { AccountLine, displayName } from './account';
 import { describeError } from './feedback';
+import { Icon } from './icons';
 import { RelativeTime } from './time';
 
 export const AUDIENCE_LABEL: Record<Audience, MessageKey> = {
@@ -210,7 +211,7 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
       )}
       <footer class="actions">
         <Link class="action" href={`${statusPath(status.id)}?reply=1`} aria-label={t('status.reply')}>
-          <span aria-hidden="true">↩</span> {status.replies_count || ''}
+          <Icon name="reply" size={18} /> {status.replies_count || ''}
         </Link>
         <button
           type="button"
@@ -220,7 +221,7 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           disabled={!canBoost}
           onClick={() => toggle('reblogged', 'reblogs_count', (on) => statuses.reblog(client, status.id, on))}
         >
-          <span aria-hidden="true">⟳</span> {status.reblogs_count || ''}
+          <Icon name="boost" size={18} /> {status.reblogs_count || ''}
         </button>
         <button
           type="button"
@@ -230,7 +231,7 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           disabled={!!review}
           onClick={() => toggle('favourited', 'favourites_count', (on) => statuses.favourite(client, status.id, on))}
         >
-          <span aria-hidden="true">★</span> {status.favourites_count || ''}
+          <Icon name="star" size={18} /> {status.favourites_count || ''}
         </button>
         <button
           type="button"
@@ -239,15 +240,15 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           aria-label={t('status.bookmark')}
           onClick={() => toggle('bookmarked', null, (on) => statuses.bookmark(client, status.id, on))}
         >
-          <span aria-hidden="true">🔖</span>
+          <Icon name="bookmark" size={18} />
         </button>
         {own && (
           <>
             <Link class="action" href={`${statusPath(status.id)}/edit`} aria-label={t('status.edit')}>
-              <span aria-hidden="true">✎</span>
+              <Icon name="compose" size={18} />
             </Link>
             <button type="button" class="action danger" aria-label={t('status.delete')} onClick={remove}>
-              <span aria-hidden="true">🗑</span>
+              <Icon name="trash" size={18} />
             </button>
           </>
         )}
