@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, then everything twice — on SQLite
-# and on a real PostgreSQL that this script starts in a temporary directory
-# and stops afterwards: the Rust tests (unit and integration), then the
-# client-library suites (toot, Mastodon.py, masto) against a running Loggia,
-# then other people's suites (toot's integration tests, schemathesis with
-# Mastodon's OpenAPI description).
+# The whole test suite: formatting, lints, the web UI's build and unit tests,
+# then everything twice — on SQLite and on a real PostgreSQL that this script
+# starts in a temporary directory and stops afterwards: the Rust tests (unit
+# and integration), then the client-library suites (toot, Mastodon.py, masto)
+# and the web UI's end-to-end tests (Playwright, Chromium) against a running
+# Loggia, then other people's suites (toot's integration tests, schemathesis
+# with Mastodon's OpenAPI description).
 # Fails (never skips) when PostgreSQL is missing.
 #
 #   scripts/test.sh              everything
@@ -28,6 +29,10 @@ run_clients() {
     cargo build --locked --quiet
     tests/clients/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" "$1" 2>&1 | tee -a "$RESULTS"
 }
+# The web UI driven by Chromium, on two running instances (tests/web/).
+run_web() {
+    tests/web/run.sh "${CARGO_TARGET_DIR:-target}/debug/loggia" "$1" 2>&1 | tee -a "$RESULTS"
+}
 # Other people's test suites: toot's integration tests and schemathesis
 # against Mastodon's OpenAPI description, each on a fresh database.
 run_conformance() {
@@ -42,12 +47,20 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
+# Debug binaries serve frontend/dist from disk: build it before any server runs.
+step "web UI: build and unit tests (vitest)"
+npm --prefix frontend ci --no-audit --no-fund
+npm --prefix frontend run build
+NO_COLOR=1 npm --prefix frontend test 2>&1 | tee -a "$RESULTS"
+
 if [[ "$which" == all || "$which" == sqlite ]]; then
     step "tests on SQLite"
     TEST_BACKEND=sqlite run_tests
     step "client libraries on SQLite"
     CLIENTS_DB=$(mktemp -d)
     run_clients "sqlite://$CLIENTS_DB/loggia.db"
+    step "web UI end to end on SQLite"
+    run_web "sqlite://$CLIENTS_DB/web.db"
     step "toot's integration suite and schemathesis on SQLite"
     run_conformance "sqlite://$CLIENTS_DB/toot.db" "sqlite://$CLIENTS_DB/schemathesis.db"
     rm -rf "$CLIENTS_DB"
@@ -65,13 +78,16 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     TEST_BACKEND=postgres run_tests
     step "client libraries on PostgreSQL"
     run_clients "$(create_database clients)"
+    step "web UI end to end on PostgreSQL"
+    run_web "$(create_database web)"
     step "toot's integration suite and schemathesis on PostgreSQL"
     run_conformance "$(create_database toot)" "$(create_database schemathesis)"
 fi
 
 step "all tests passed"
-# Totals of cargo test, pytest and node --test together.
+# Totals of cargo test, pytest, node --test and vitest together.
 awk '
+    { gsub(/\033\[[0-9;]*m/, "") }
     /^test result:/ { p += $4; f += $6; i += $8 }
     /^[0-9]+ (passed|failed).* in [0-9.]+s/ {
         for (n = 1; n < NF; n++) {
@@ -83,4 +99,11 @@ awk '
     /^# pass [0-9]+$/ { p += $3 }
     /^# fail [0-9]+$/ { f += $3 }
     /^# skipped [0-9]+$/ { i += $3 }
+    /^ +Tests  +[0-9]+ (passed|failed|skipped|todo)/ {
+        for (n = 2; n < NF; n++) {
+            if ($(n + 1) ~ /^passed/) p += $n
+            if ($(n + 1) ~ /^failed/) f += $n
+            if ($(n + 1) ~ /^(skipped|todo)/) i += $n
+        }
+    }
     END { printf "%d passed, %d failed, %d skipped\n", p, f, i }' "$RESULTS"
