@@ -57,7 +57,7 @@ export function replyAudience(parent: Pick<Status, 'visibility' | 'local_only'>,
 /** Accounts mentioned in `text` that live on another server (`@user@other.example`). */
 export function remoteMentions(text: string, localDomain: string): string[] {
   const found = new Set<string>();
-  const pattern = /(?:^|[^\w@/])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}|localhost(?::\d+)?|[a-z0-9.-]+:\d+)/gi;
+  const pattern = /(?:^|[^\w@/])@([a-z0-9_]+(?:[.-][a-z0-9_]+)*)@([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?|localhost(?::\d+)?|[a-z0-9.-]+:\d+)/gi;
   for (const match of text.matchAll(pattern)) {
     const domain = match[2].toLowerCase();
     if (domain !== localDomain.toLowerCase()) found.add(`${match[1]}@${domain}`);

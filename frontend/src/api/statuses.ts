@@ -14,13 +14,19 @@ export interface NewStatus {
   language?: string;
 }
 
+/** PUT /api/v1/statuses/:id: the audience and the reply target cannot change. */
+export interface StatusEdit extends Omit<NewStatus, 'visibility' | 'local_only' | 'in_reply_to_id'> {
+  /** Alt text of the post's media, changed with the edit. */
+  media_attributes?: { id: string; description: string }[];
+}
+
 export const statuses = {
   get: (c: Client, id: string) => c.get<Status>(`/api/v1/statuses/${id}`),
   context: (c: Client, id: string) => c.get<Context>(`/api/v1/statuses/${id}/context`),
   source: (c: Client, id: string) => c.get<StatusSource>(`/api/v1/statuses/${id}/source`),
   create: (c: Client, params: NewStatus, idempotencyKey: string) =>
     c.post<Status>('/api/v1/statuses', params, { 'Idempotency-Key': idempotencyKey }),
-  edit: (c: Client, id: string, params: Omit<NewStatus, 'visibility' | 'local_only' | 'in_reply_to_id'>) =>
+  edit: (c: Client, id: string, params: StatusEdit) =>
     c.put<Status>(`/api/v1/statuses/${id}`, params),
   remove: (c: Client, id: string) => c.del<Status>(`/api/v1/statuses/${id}`),
   favourite: (c: Client, id: string, on: boolean) =>

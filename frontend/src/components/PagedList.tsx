@@ -24,9 +24,13 @@ export interface PagedListProps<T> {
   label: string;
   live?: boolean;
   empty?: string;
+  /** The "show newer" button's text for lists of something other than posts. */
+  newerLabel?: (count: number) => string;
+  /** Items to show at the top at once (the user's own new post); a new array adds those not shown yet. */
+  prepend?: T[];
 }
 
-export function PagedList<T>({ load, render, keyOf, label, live, empty }: PagedListProps<T>) {
+export function PagedList<T>({ load, render, keyOf, label, live, empty, prepend, newerLabel }: PagedListProps<T>) {
   const [items, setItems] = useState<T[]>([]);
   const [next, setNext] = useState<Query | null>(null);
   const [loading, setLoading] = useState(true);
@@ -67,6 +71,17 @@ export function PagedList<T>({ load, render, keyOf, label, live, empty }: PagedL
     setNext(null);
     void fetchPage({}, false);
   }, [fetchPage]);
+
+  useEffect(() => {
+    if (!prepend?.length) return;
+    setItems((old) => {
+      const seen = new Set(old.map(keyOf));
+      const fresh = prepend.filter((item) => !seen.has(keyOf(item)));
+      return fresh.length ? [...fresh, ...old] : old;
+    });
+    const shown = new Set(prepend.map(keyOf));
+    setNewer((old) => old.filter((item) => !shown.has(keyOf(item))));
+  }, [prepend, keyOf]);
 
   const loadMore = useCallback(() => {
     if (next && !busy.current) void fetchPage(next, true);
@@ -113,7 +128,7 @@ export function PagedList<T>({ load, render, keyOf, label, live, empty }: PagedL
     <div class="paged-list">
       {newer.length > 0 && (
         <button type="button" class="new-items" onClick={showNewer}>
-          {tn('timeline.new_posts', newer.length)}
+          {newerLabel ? newerLabel(newer.length) : tn('timeline.new_posts', newer.length)}
         </button>
       )}
       <div role="feed" aria-label={label} aria-busy={loading}>

@@ -1,4 +1,38 @@
-// Placeholder until this page is built.
-import { Loading } from '../components/feedback';
+// Posts with one hashtag (GET /api/v1/timelines/tag/:tag).
+
+import { useCallback } from 'preact/hooks';
+
+import type { Query } from '../api/client';
+import type { Status as StatusEntity } from '../api/types';
+import { PageTitle } from '../components/Layout';
+import { PagedList } from '../components/PagedList';
+import { Status } from '../components/Status';
+import { t } from '../i18n';
 import type { Params } from '../router';
-export function TagTimeline(_: { params: Params }) { return <Loading />; }
+import { useSession } from '../session';
+
+/** Stable across renders, so the list does not reload. */
+const statusKey = (status: StatusEntity) => status.id;
+
+export function TagTimeline({ params }: { params: Params }) {
+  const { client } = useSession();
+  const tag = params.tag.replace(/^#/, '');
+  const load = useCallback(
+    (query: Query) => client.page<StatusEntity>(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, { limit: 20, ...query }),
+    [client, tag],
+  );
+  return (
+    <>
+      <PageTitle>{`#${tag}`}</PageTitle>
+      <PagedList<StatusEntity>
+        key={tag}
+        label={t('timeline.tag_label', { tag })}
+        load={load}
+        keyOf={statusKey}
+        live
+        empty={t('timeline.tag_empty', { tag })}
+        render={(s, controls) => <Status status={s} onChange={controls.replace} onRemove={controls.remove} />}
+      />
+    </>
+  );
+}
