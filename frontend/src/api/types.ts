@@ -35,6 +35,8 @@ export interface Account {
   created_at: string;
   fields: Field[];
   emojis: Emoji[];
+  /** Shown in the directory and suggestions (Mastodon 4.x). */
+  discoverable?: boolean | null;
 }
 
 export interface Role {
@@ -52,6 +54,8 @@ export interface CredentialAccount extends Account {
     fields: Field[];
     /** Loggia: new posts are company-only by default. */
     local_only?: boolean;
+    follow_requests_count?: number;
+    discoverable?: boolean | null;
   };
   role?: Role;
 }

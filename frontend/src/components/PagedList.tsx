@@ -131,7 +131,7 @@ export function PagedList<T>({ load, render, keyOf, label, live, empty, prepend,
           {newerLabel ? newerLabel(newer.length) : tn('timeline.new_posts', newer.length)}
         </button>
       )}
-      <div role="feed" aria-label={label} aria-busy={loading}>
+      <div role={items.length ? 'feed' : undefined} aria-label={items.length ? label : undefined} aria-busy={loading}>
         {items.map((item) => (
           <div key={keyOf(item)}>{render(item, controls(item))}</div>
         ))}

@@ -1,2 +1,34 @@
-// English strings of the notifications pages. Keys are namespaced "notifications.*".
-export default {} as const;
+// English strings of the notifications page. Keys are namespaced
+// "notifications.*"; `{name}` becomes a link to the person.
+export default {
+  'notifications.title': 'Notifications',
+  'notifications.filters': 'Show notifications of one kind',
+  'notifications.filter_all': 'All',
+  'notifications.filter_mentions': 'Mentions',
+  'notifications.filter_follows': 'Follows',
+  'notifications.filter_favourites': 'Favourites',
+  'notifications.filter_boosts': 'Boosts',
+  'notifications.filter_reviews': 'Reviews',
+  'notifications.filter_admin': 'Administration',
+  'notifications.show_new.one': 'Show {count} new notification',
+  'notifications.show_new.other': 'Show {count} new notifications',
+  'notifications.empty': 'No notifications yet',
+  'notifications.mention': '{name} mentioned you',
+  'notifications.status': '{name} just posted',
+  'notifications.reblog': '{name} boosted your post',
+  'notifications.follow': '{name} followed you',
+  'notifications.follow_request': '{name} asked to follow you',
+  'notifications.favourite': '{name} favourited your post',
+  'notifications.poll': 'A poll you took part in has ended',
+  'notifications.update': '{name} edited a post you interacted with',
+  'notifications.admin_sign_up': '{name} signed up',
+  'notifications.admin_report': '{name} filed a report',
+  'notifications.review_approved': 'Your post was approved and published',
+  'notifications.review_rejected': 'Your post was rejected by a reviewer',
+  'notifications.review_reason': 'Reason: {reason}',
+  'notifications.unknown': '{name}: {type}',
+  'notifications.media_only': '(media without text)',
+  'notifications.open_report': 'Open the report',
+  'notifications.requests_link.one': '{count} follow request is waiting',
+  'notifications.requests_link.other': '{count} follow requests are waiting',
+} as const;

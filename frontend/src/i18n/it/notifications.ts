@@ -1,4 +1,35 @@
 import type en from '../en/notifications';
 
-// Italian strings of the notifications pages (every English key must be here).
-export default {} satisfies Record<keyof typeof en, string>;
+// Italian strings of the notifications page (every English key must be here).
+export default {
+  'notifications.title': 'Notifiche',
+  'notifications.filters': 'Mostra le notifiche di un solo tipo',
+  'notifications.filter_all': 'Tutte',
+  'notifications.filter_mentions': 'Menzioni',
+  'notifications.filter_follows': 'Follower',
+  'notifications.filter_favourites': 'Preferiti',
+  'notifications.filter_boosts': 'Condivisioni',
+  'notifications.filter_reviews': 'Revisioni',
+  'notifications.filter_admin': 'Amministrazione',
+  'notifications.show_new.one': 'Mostra {count} nuova notifica',
+  'notifications.show_new.other': 'Mostra {count} nuove notifiche',
+  'notifications.empty': 'Ancora nessuna notifica',
+  'notifications.mention': '{name} ti ha menzionato',
+  'notifications.status': '{name} ha appena pubblicato',
+  'notifications.reblog': '{name} ha condiviso il tuo post',
+  'notifications.follow': '{name} ha iniziato a seguirti',
+  'notifications.follow_request': '{name} ha chiesto di seguirti',
+  'notifications.favourite': '{name} ha aggiunto il tuo post ai preferiti',
+  'notifications.poll': 'Un sondaggio a cui hai partecipato è terminato',
+  'notifications.update': '{name} ha modificato un post con cui hai interagito',
+  'notifications.admin_sign_up': '{name} si è registrato',
+  'notifications.admin_report': '{name} ha inviato una segnalazione',
+  'notifications.review_approved': 'Il tuo post è stato approvato e pubblicato',
+  'notifications.review_rejected': 'Il tuo post è stato rifiutato da un revisore',
+  'notifications.review_reason': 'Motivo: {reason}',
+  'notifications.unknown': '{name}: {type}',
+  'notifications.media_only': '(media senza testo)',
+  'notifications.open_report': 'Apri la segnalazione',
+  'notifications.requests_link.one': '{count} richiesta di seguirti in attesa',
+  'notifications.requests_link.other': '{count} richieste di seguirti in attesa',
+} satisfies Record<keyof typeof en, string>;
