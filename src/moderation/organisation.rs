@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::subject::{Direction, Subject};
+use super::subject::{Author, Direction, Subject};
 use super::verdict::{Finding, Verdict};
 use super::{BoxFuture, Policy};
 
@@ -64,6 +64,11 @@ impl OrganisationMode {
             .unwrap_or(self.default)
     }
 
+    /// Whether `author`'s external posts wait for a reviewer.
+    pub fn reviews_external(&self, author: &Author) -> bool {
+        self.mode_for(author.role.as_deref(), author.team.as_deref()) == Mode::Centralized
+    }
+
     /// Checks role names against the roles that exist.
     pub fn validate(self, roles: &[&str]) -> Result<Self, String> {
         if let Some(unknown) = self.roles.keys().find(|r| !roles.contains(&r.as_str())) {
@@ -90,11 +95,9 @@ impl Policy for OrganisationMode {
 
     fn check<'a>(&'a self, subject: &'a Subject) -> BoxFuture<'a, Finding> {
         Box::pin(async move {
-            let author = &subject.author;
             let centralized = subject.direction == Direction::Outbound
                 && subject.external
-                && self.mode_for(author.role.as_deref(), author.team.as_deref())
-                    == Mode::Centralized;
+                && self.reviews_external(&subject.author);
             if !centralized {
                 return Finding::accept(self.name());
             }

@@ -53,6 +53,16 @@ pub fn local_author(author: &UserWithAccount) -> Author {
     }
 }
 
+/// Whether the organisation mode sends `author`'s posts that leave the
+/// company to a reviewer first (what the composer warns about).
+pub async fn external_posts_reviewed(
+    state: &AppState,
+    author: &UserWithAccount,
+) -> ServiceResult<bool> {
+    let policy = state.moderation.policy(&state.store).await?;
+    Ok(policy.organisation.reviews_external(&local_author(author)))
+}
+
 /// Builds the subject of a local post: its destinations are the servers
 /// the delivery worker would send it to (`federation::delivery`): remote
 /// followers and the author of the post it answers (unless direct), and

@@ -91,6 +91,20 @@ impl Follows<'_> {
         Ok(found.is_some())
     }
 
+    /// Whether an account of another server follows `account` (not one
+    /// suspended, alone or with its server).
+    pub async fn has_remote_followers(mut self, account: AccountId) -> StoreResult<bool> {
+        let found: Option<i64> = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT f.id FROM follows f JOIN accounts a ON a.id = f.account_id
+             WHERE f.target_account_id = $1 AND a.domain IS NOT NULL
+                AND a.suspended_at IS NULL AND a.domain_limit < 2 LIMIT 1",
+        )
+        .bind(account)
+        .fetch_optional(e)
+        .await)?;
+        Ok(found.is_some())
+    }
+
     /// Local followers of `account` who asked to be notified of its posts.
     pub async fn subscribers(mut self, account: AccountId) -> StoreResult<Vec<AccountId>> {
         let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(

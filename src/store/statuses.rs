@@ -140,6 +140,8 @@ pub struct AccountFilter<'a> {
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
     pub only_pinned: bool,
+    /// Only `public` statuses (public pages list no unlisted ones).
+    pub only_public: bool,
 }
 
 /// Which public statuses to list.
@@ -334,6 +336,9 @@ impl Statuses<'_> {
         }
         if filter.only_pinned {
             base.push_str(" AND EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id)");
+        }
+        if filter.only_public {
+            base.push_str(" AND s.visibility = 'public'");
         }
         let sql = keyset(&base, "s.id", 4, page);
         let (upper, lower, limit) = bounds(page);

@@ -20,11 +20,15 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A complete page. `body` is trusted HTML built with `escape`.
+/// A complete page. `body` and `head` are trusted HTML built with `escape`.
 pub struct Page {
     pub status: StatusCode,
     pub title: String,
     pub body: String,
+    /// Extra elements for `<head>` (meta tags, links).
+    pub head: String,
+    /// A reading column instead of the narrow form card.
+    pub wide: bool,
 }
 
 impl Page {
@@ -33,7 +37,16 @@ impl Page {
             status: StatusCode::OK,
             title: title.into(),
             body: body.into(),
+            head: String::new(),
+            wide: false,
         }
+    }
+
+    /// A page for reading (profiles, posts) with `head` in its `<head>`.
+    pub fn reading(mut self, head: String) -> Self {
+        self.head = head;
+        self.wide = true;
+        self
     }
 
     pub fn with_status(mut self, status: StatusCode) -> Self {
@@ -49,9 +62,11 @@ impl IntoResponse for Page {
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{} · Loggia</title><link rel=\"stylesheet\" href=\"/auth/style.css\"></head>\
-             <body><main class=\"card\">{}</main></body></html>",
+             <title>{} · Loggia</title><link rel=\"stylesheet\" href=\"/auth/style.css\">{}</head>\
+             <body><main class=\"{}\">{}</main></body></html>",
             escape(&self.title),
+            self.head,
+            if self.wide { "card wide" } else { "card" },
             self.body
         );
         let mut response = (self.status, html).into_response();
@@ -95,4 +110,14 @@ button:focus-visible,input:focus-visible{outline:3px solid #f59f00;outline-offse
 .actions{display:flex;gap:.6rem;flex-wrap:wrap}code.code{display:block;padding:.8rem;font-size:1.1rem;word-break:break-all;background:#8882;border-radius:6px}\
 ul.scopes{padding-left:1.2rem}\
 small{display:block;margin-top:.3rem;opacity:.85}small.error{opacity:1;margin-top:.4rem}\
-label.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}";
+label.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}\
+.wide{width:min(40rem,94vw);align-self:flex-start;margin:1.5rem 0;padding:1.5rem;box-sizing:border-box}\
+.wide img{max-width:100%;height:auto}.banner{display:block;width:100%;max-height:12rem;object-fit:cover;border-radius:8px}\
+img.avatar{border-radius:10px;object-fit:cover;background:Canvas}.banner+img.avatar{margin-top:-2.5rem;border:3px solid Canvas}\
+.acct,.meta,.counts{opacity:.8}.meta,.counts{font-size:.9rem}.counts{display:flex;gap:1rem;flex-wrap:wrap}\
+dl.fields{display:grid;grid-template-columns:minmax(5rem,max-content) 1fr;gap:.3rem 1rem}dt{font-weight:600}dd{margin:0}\
+.post{border-top:1px solid #8884;padding:1rem 0}.post,dd{overflow-wrap:anywhere}\
+.byline{display:flex;gap:.6rem;align-items:center}.byline a{color:inherit;text-decoration:none}\
+.media{display:grid;gap:.4rem;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr))}.media img{width:100%;max-height:28rem;object-fit:cover;border-radius:6px}\
+summary{cursor:pointer}.post footer{margin-top:.6rem}.open{margin-bottom:1rem}\
+.open,.pager{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}";

@@ -1,13 +1,13 @@
 //! The web app (`app_shell`), and the server-rendered pages that need no
-//! JavaScript: public profiles and
-//! posts, sign-in, sign-out and sign-up, the
+//! JavaScript: public profiles, posts and hashtags (`public`), sign-in,
+//! sign-out and sign-up, the
 //! OAuth consent page (in `api::oauth::authorize`), and the static images
 //! they and the API refer to.
 
 mod app_shell;
 pub mod csrf;
 pub mod html;
-mod profile;
+mod public;
 pub mod session;
 pub mod sign_in;
 mod sign_up;
@@ -23,5 +23,5 @@ pub fn routes() -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(sign_up::routes())
         .merge(static_files::routes())
-        .merge(profile::routes())
+        .merge(public::routes())
 }

@@ -311,6 +311,7 @@ async fn account_statuses(
         exclude_replies: q.exclude_replies.unwrap_or(false),
         exclude_reblogs: q.exclude_reblogs.unwrap_or(false),
         only_pinned: q.pinned.unwrap_or(false),
+        only_public: false,
     };
     let statuses = state
         .store

@@ -122,15 +122,28 @@ async fn set_markers(
     Ok(Json(load(&state, &me.user, &names).await?))
 }
 
-/// GET /api/v1/preferences
-async fn preferences(State(state): State<AppState>, me: User<ReadAccounts>) -> Json<Value> {
+/// GET /api/v1/preferences — Mastodon's keys, and Loggia's for the
+/// composer: whether external posts go to a reviewer first, and whether
+/// anyone on another server follows the user.
+async fn preferences(
+    State(state): State<AppState>,
+    me: User<ReadAccounts>,
+) -> ApiResult<Json<Value>> {
     let user = &me.user.user;
-    Json(json!({
+    let reviewed = crate::service::review::external_posts_reviewed(&state, &me.user).await?;
+    let remote_followers = state
+        .store
+        .follows()
+        .has_remote_followers(me.user.account.id)
+        .await?;
+    Ok(Json(json!({
         "posting:default:visibility": user.default_visibility,
         "posting:default:sensitive": user.default_sensitive,
         "posting:default:language": user.default_language,
         "posting:default:local_only": user.default_local_only.unwrap_or(state.config.company_only_by_default),
         "reading:expand:media": "default",
         "reading:expand:spoilers": false,
-    }))
+        "loggia:posting:external_review": reviewed,
+        "loggia:followers:remote": remote_followers,
+    })))
 }

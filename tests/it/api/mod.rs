@@ -17,6 +17,7 @@ mod oauth_code;
 mod oauth_grants;
 mod pagination;
 mod polls;
+mod preferences;
 mod profile;
 mod registrations;
 mod reports;

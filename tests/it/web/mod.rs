@@ -1,3 +1,5 @@
+mod app_shell;
+mod public_pages;
 mod sign_in;
 mod sign_up;
 
