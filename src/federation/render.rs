@@ -45,7 +45,7 @@ pub async fn actor(store: &Store, config: &Config, account: &Account) -> Service
             .map(|u| json!({ "type": "Image", "url": u, "mediaType": media_type_of(u) }))
     };
     let fields = account
-        .profile_fields()
+        .profile_fields_html(&base)
         .into_iter()
         .map(|f| json!({ "type": "PropertyValue", "name": f.name, "value": f.value }))
         .collect::<Vec<_>>();

@@ -68,6 +68,19 @@ impl Account {
     pub fn profile_fields(&self) -> Vec<ProfileField> {
         serde_json::from_str(&self.fields).unwrap_or_default()
     }
+
+    /// The profile fields with values as HTML, as the API and federation
+    /// send them: local values are stored as typed (plain text) and rendered
+    /// here; other servers' values were sanitized when stored.
+    pub fn profile_fields_html(&self, base_url: &str) -> Vec<ProfileField> {
+        let mut fields = self.profile_fields();
+        if self.domain.is_none() {
+            for field in &mut fields {
+                field.value = crate::text::render_field(&field.value, base_url);
+            }
+        }
+        fields
+    }
 }
 
 /// One name/value pair on a profile.

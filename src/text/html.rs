@@ -36,6 +36,17 @@ pub fn render(text: &str, mentions: &[ResolvedMention], base_url: &str) -> Strin
     html
 }
 
+/// Renders a profile field's value as the HTML Mastodon sends for it:
+/// escaped text with links (and hashtags) made clickable, on one line, no
+/// paragraph. Clients display field values as HTML, so the raw text a local
+/// user typed must never be sent as it is.
+pub fn render_field(text: &str, base_url: &str) -> String {
+    let line = text.replace(['\r', '\n'], " ");
+    let mut html = String::with_capacity(line.len() * 2);
+    Renderer::new(&[], base_url).line(&mut html, line.trim());
+    html
+}
+
 /// Paragraphs are separated by two or more line breaks; line breaks at a
 /// paragraph's edges are dropped.
 fn paragraphs(text: &str) -> impl Iterator<Item = &str> {

@@ -26,7 +26,7 @@ mod strip;
 #[cfg(test)]
 mod tests;
 
-pub use html::render;
+pub use html::{render, render_field};
 pub use sanitize::sanitize_html;
 pub use strip::strip_html;
 

@@ -142,7 +142,7 @@ impl Account {
             emojis: Vec::new(),
             roles: Vec::new(),
             fields: account
-                .profile_fields()
+                .profile_fields_html(&config.base_url())
                 .into_iter()
                 .map(|f| Field {
                     name: f.name,

@@ -45,6 +45,39 @@ async fn update_credentials_changes_profile_and_defaults() {
         me["fields"],
         json!([{"name": "Team", "value": "Platform", "verified_at": null}])
     );
+
+    // Field values are HTML in the API: what a user types is escaped and
+    // links become links (the source keeps the text as typed).
+    let me = app
+        .send_with_token(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            &alice,
+            &[
+                ("fields_attributes[0][name]", "Team"),
+                (
+                    "fields_attributes[0][value]",
+                    "<script>x</script> https://acme.example/t",
+                ),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    let value = me["fields"][0]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("&lt;script&gt;x&lt;/script&gt; <a href=\"https://acme.example/t\""),
+        "{value}"
+    );
+    assert_eq!(
+        me["source"]["fields"][0]["value"],
+        "<script>x</script> https://acme.example/t"
+    );
+    let public = app
+        .get(&format!("/api/v1/accounts/{}", me["id"].as_str().unwrap()))
+        .await
+        .json();
+    assert_eq!(public["fields"][0]["value"], me["fields"][0]["value"]);
     assert_eq!(
         (
             me["source"]["privacy"].clone(),
