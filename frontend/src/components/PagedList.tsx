@@ -30,7 +30,12 @@ export interface PagedListProps<T> {
   prepend?: T[];
 }
 
-export function PagedList<T>({ load, render, keyOf, label, live, empty, prepend, newerLabel }: PagedListProps<T>) {
+export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empty, prepend, newerLabel }: PagedListProps<T>) {
+  // Callers often pass an inline `keyOf`: a new function on every render must
+  // not reload the list (only a new `load` does).
+  const keyRef = useRef(keyOfProp);
+  keyRef.current = keyOfProp;
+  const keyOf = useCallback((item: T) => keyRef.current(item), []);
   const [items, setItems] = useState<T[]>([]);
   const [next, setNext] = useState<Query | null>(null);
   const [loading, setLoading] = useState(true);

@@ -210,45 +210,51 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
         </p>
       )}
       <footer class="actions">
-        <Link class="action" href={`${statusPath(status.id)}?reply=1`} aria-label={t('status.reply')}>
-          <Icon name="reply" size={18} /> {status.replies_count || ''}
+        <Link class="action" href={`${statusPath(status.id)}?reply=1`}>
+          <Icon name="reply" size={18} />
+<span class="visually-hidden">{t('status.reply')}</span> {status.replies_count || ''}
         </Link>
         <button
           type="button"
           class="action"
           aria-pressed={!!status.reblogged}
-          aria-label={t('status.boost')}
+         
           disabled={!canBoost}
           onClick={() => toggle('reblogged', 'reblogs_count', (on) => statuses.reblog(client, status.id, on))}
         >
-          <Icon name="boost" size={18} /> {status.reblogs_count || ''}
+          <Icon name="boost" size={18} />
+<span class="visually-hidden">{t('status.boost')}</span> {status.reblogs_count || ''}
         </button>
         <button
           type="button"
           class="action"
           aria-pressed={!!status.favourited}
-          aria-label={t('status.favourite')}
+         
           disabled={!!review}
           onClick={() => toggle('favourited', 'favourites_count', (on) => statuses.favourite(client, status.id, on))}
         >
-          <Icon name="star" size={18} /> {status.favourites_count || ''}
+          <Icon name="star" size={18} />
+<span class="visually-hidden">{t('status.favourite')}</span> {status.favourites_count || ''}
         </button>
         <button
           type="button"
           class="action"
           aria-pressed={!!status.bookmarked}
-          aria-label={t('status.bookmark')}
+         
           onClick={() => toggle('bookmarked', null, (on) => statuses.bookmark(client, status.id, on))}
         >
           <Icon name="bookmark" size={18} />
+<span class="visually-hidden">{t('status.bookmark')}</span>
         </button>
         {own && (
           <>
-            <Link class="action" href={`${statusPath(status.id)}/edit`} aria-label={t('status.edit')}>
+            <Link class="action" href={`${statusPath(status.id)}/edit`}>
               <Icon name="compose" size={18} />
+<span class="visually-hidden">{t('status.edit')}</span>
             </Link>
-            <button type="button" class="action danger" aria-label={t('status.delete')} onClick={remove}>
+            <button type="button" class="action danger" onClick={remove}>
               <Icon name="trash" size={18} />
+<span class="visually-hidden">{t('status.delete')}</span>
             </button>
           </>
         )}
