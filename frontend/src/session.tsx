@@ -40,9 +40,11 @@ export function useSession(): Session {
 
 export const PERMISSIONS = {
   administrator: 1n,
+  viewAuditLog: 1n << 2n,
   manageReports: 1n << 4n,
   manageFederation: 1n << 5n,
   manageSettings: 1n << 6n,
+  manageBlocks: 1n << 7n,
   manageUsers: 1n << 10n,
   reviewPosts: 1n << 32n,
 } as const;
