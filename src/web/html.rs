@@ -29,6 +29,8 @@ pub struct Page {
     pub head: String,
     /// A reading column instead of the narrow form card.
     pub wide: bool,
+    /// The `lang` of the document.
+    pub lang: &'static str,
 }
 
 impl Page {
@@ -39,7 +41,13 @@ impl Page {
             body: body.into(),
             head: String::new(),
             wide: false,
+            lang: "en",
         }
+    }
+
+    pub fn in_language(mut self, lang: super::lang::Lang) -> Self {
+        self.lang = lang.code();
+        self
     }
 
     /// A page for reading (profiles, posts) with `head` in its `<head>`.
@@ -60,10 +68,11 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let html = format!(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{} · Loggia</title><link rel=\"stylesheet\" href=\"/auth/style.css\">{}</head>\
+             <title>{} · Loggia</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/auth/style.css\">{}</head>\
              <body><main class=\"{}\">{}</main></body></html>",
+            self.lang,
             escape(&self.title),
             self.head,
             if self.wide { "card wide" } else { "card" },

@@ -7,6 +7,7 @@
 mod app_shell;
 pub mod csrf;
 pub mod html;
+pub mod lang;
 mod public;
 pub mod session;
 pub mod sign_in;

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::html::{Page, escape};
+use super::lang::Lang;
 use super::{csrf, session};
 use crate::api::extract::ClientIp;
 use crate::api::extract::body::parse_form;
@@ -63,32 +64,42 @@ fn form_page(
     error: Option<&str>,
 ) -> (Page, Option<String>) {
     let (token, cookie) = csrf::token_for(state, headers);
+    let lang = Lang::from_headers(headers);
+    let tr = lang.texts();
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
     let body = format!(
-        "<h1>Sign in to {title}</h1>{error}\
+        "<h1>{heading}</h1>{error}\
          <form method=\"post\" action=\"/auth/sign_in\">\
          <input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
          <input type=\"hidden\" name=\"return_to\" value=\"{return_to}\">\
-         <label for=\"login\">User name or e-mail</label>\
+         <label for=\"login\">{login_label}</label>\
          <input type=\"text\" id=\"login\" name=\"login\" value=\"{login}\" autocomplete=\"username\" autocapitalize=\"none\" required autofocus>\
-         <label for=\"password\">Password</label>\
+         <label for=\"password\">{password_label}</label>\
          <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>\
-         <div class=\"actions\"><button type=\"submit\">Sign in</button></div></form>{sign_up}",
-        title = escape(&state.config.instance_title),
+         <div class=\"actions\"><button type=\"submit\">{sign_in}</button></div></form>{sign_up}",
+        heading = tr
+            .sign_in_to
+            .replace("{title}", &escape(&state.config.instance_title)),
+        login_label = tr.login,
+        password_label = tr.password,
+        sign_in = tr.sign_in,
         sign_up = if matches!(
             state.config.registrations,
             crate::config::Registrations::Open | crate::config::Registrations::Approval
         ) {
-            "<p>New here? <a href=\"/auth/sign_up\">Create an account</a></p>"
+            format!(
+                "<p>{} <a href=\"/auth/sign_up\">{}</a></p>",
+                tr.new_here, tr.create_account
+            )
         } else {
-            ""
+            String::new()
         },
         return_to = escape(return_to),
         login = escape(login),
     );
-    (Page::new("Sign in", body), cookie)
+    (Page::new(tr.sign_in, body).in_language(lang), cookie)
 }
 
 /// GET /auth/sign_in — the sign-in form.
@@ -156,13 +167,15 @@ async fn sign_in(
                 SignInError::Inactive(_) => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNAUTHORIZED,
             };
-            let (page, cookie) = form_page(
-                &state,
-                &headers,
-                &return_to,
-                &form.login,
-                Some(&e.to_string()),
-            );
+            let message = match e {
+                SignInError::BadCredentials => Lang::from_headers(&headers)
+                    .texts()
+                    .bad_credentials
+                    .to_owned(),
+                _ => e.to_string(),
+            };
+            let (page, cookie) =
+                form_page(&state, &headers, &return_to, &form.login, Some(&message));
             let mut response = with_cookies(page.with_status(status).into_response(), cookie);
             if let SignInError::Throttled { retry_after_secs } = e
                 && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
@@ -293,24 +306,35 @@ async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Response 
         Err(e) => return Error::from(e).into_response(),
     };
     let title = escape(&state.config.instance_title);
+    let lang = Lang::from_headers(&headers);
+    let tr = lang.texts();
     let Some(found) = user else {
         let body = format!(
-            "<h1>{title}</h1><p>{}</p><p><a href=\"/auth/sign_in\">Sign in</a></p>",
-            escape(&state.config.instance_description)
+            "<h1>{title}</h1><p>{}</p><p><a href=\"/auth/sign_in\">{}</a></p>",
+            escape(&state.config.instance_description),
+            tr.sign_in,
         );
-        return Page::new(state.config.instance_title.clone(), body).into_response();
+        return Page::new(state.config.instance_title.clone(), body)
+            .in_language(lang)
+            .into_response();
     };
     let (token, cookie) = csrf::token_for(&state, &headers);
+    let domain = escape(&state.config.domain());
+    let handle = format!("@{}@{domain}", escape(&found.account.username));
     let body = format!(
-        "<h1>{title}</h1><p>Signed in as <strong>@{user}@{domain}</strong>.</p>\
-         <p>Use any Mastodon app (Elk, Phanpy, Tusky, Ivory, toot): give it the server address <code>{domain}</code>.</p>\
+        "<h1>{title}</h1><p>{signed_in}</p><p>{apps}</p>\
+         <p><a href=\"/web/home\">{open_app}</a></p>\
          <form method=\"post\" action=\"/auth/sign_out\"><input type=\"hidden\" name=\"csrf_token\" value=\"{token}\">\
-         <button type=\"submit\" class=\"secondary\">Sign out</button></form>",
-        user = escape(&found.account.username),
-        domain = escape(&state.config.domain()),
+         <button type=\"submit\" class=\"secondary\">{sign_out}</button></form>",
+        signed_in = tr.signed_in_as.replace("{user}", &handle),
+        apps = tr.use_apps.replace("{domain}", &domain),
+        open_app = tr.open_app,
+        sign_out = tr.sign_out,
     );
     with_cookies(
-        Page::new(state.config.instance_title.clone(), body).into_response(),
+        Page::new(state.config.instance_title.clone(), body)
+            .in_language(lang)
+            .into_response(),
         cookie,
     )
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 const MISSING_AVATAR: &[u8] = include_bytes!("assets/missing-avatar.png");
 const MISSING_HEADER: &[u8] = include_bytes!("assets/missing-header.png");
+const FAVICON: &str = include_str!("assets/favicon.svg");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -20,6 +21,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/headers/original/missing.png",
             get(|| async { png(MISSING_HEADER) }),
+        )
+        .route(
+            "/favicon.svg",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "image/svg+xml"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    FAVICON,
+                )
+            }),
         )
         .route(
             "/auth/style.css",

@@ -14,6 +14,7 @@ use crate::service::oauth::{
 };
 use crate::state::AppState;
 use crate::web::html::{Page, escape};
+use crate::web::lang::Lang;
 use crate::web::sign_in::{csrf_failure, with_cookies};
 use crate::web::{csrf, session};
 
@@ -144,7 +145,14 @@ pub async fn show(
     };
     let (token, cookie) = csrf::token_for(&state, &headers);
     with_cookies(
-        consent_page(&state, &request, &user.account.username, &token).into_response(),
+        consent_page(
+            &state,
+            &request,
+            &user.account.username,
+            &token,
+            Lang::from_headers(&headers),
+        )
+        .into_response(),
         cookie,
     )
 }
@@ -154,7 +162,9 @@ fn consent_page(
     request: &AuthorizationRequest,
     username: &str,
     csrf_token: &str,
+    lang: Lang,
 ) -> Page {
+    let tr = lang.texts();
     let hidden = |name: &str, value: Option<&str>| match value {
         Some(v) => format!(
             "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
@@ -169,15 +179,23 @@ fn consent_page(
         .collect();
     let scope_string = request.scopes.to_string();
     let body = format!(
-        "<h1>Authorize {app}?</h1>\
-         <p><strong>{app}</strong> wants to use your account <strong>@{user}@{domain}</strong> with these permissions:</p>\
+        "<h1>{title}</h1><p>{text}</p>\
          <ul class=\"scopes\">{scopes}</ul>\
          <form method=\"post\" action=\"/oauth/authorize\">{fields}\
-         <div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Authorize</button>\
-         <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div></form>",
-        app = escape(&request.app.name),
-        user = escape(username),
-        domain = escape(&state.config.domain()),
+         <div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">{authorize}</button>\
+         <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">{deny}</button></div></form>",
+        title = tr
+            .authorize_title
+            .replace("{app}", &escape(&request.app.name)),
+        text = tr
+            .authorize_text
+            .replace("{app}", &escape(&request.app.name))
+            .replace(
+                "{user}",
+                &format!("@{}@{}", escape(username), escape(&state.config.domain()))
+            ),
+        authorize = tr.authorize,
+        deny = tr.deny,
         fields = [
             hidden("csrf_token", Some(csrf_token)),
             hidden("response_type", Some("code")),
@@ -193,7 +211,7 @@ fn consent_page(
         ]
         .concat(),
     );
-    Page::new(format!("Authorize {}", request.app.name), body)
+    Page::new(tr.authorize_title.replace("{app}", &request.app.name), body).in_language(lang)
 }
 
 /// POST /oauth/authorize — approve or deny.

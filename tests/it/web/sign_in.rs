@@ -330,3 +330,21 @@ async fn return_to_with_invisible_characters_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn sign_in_page_speaks_the_browsers_language() {
+    let app = TestApp::new().await;
+    let get = |language: &'static str| {
+        axum::http::Request::get("/auth/sign_in")
+            .header("accept-language", language)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let italian = app.send(get("it-IT,it;q=0.9,en;q=0.8")).await.text();
+    assert!(italian.contains("<html lang=\"it\">"), "{italian}");
+    assert!(italian.contains(">Nome utente o e-mail</label>"));
+    assert!(italian.contains(">Accedi</button>"));
+    let english = app.send(get("de-DE,en;q=0.5")).await.text();
+    assert!(english.contains("<html lang=\"en\">"));
+    assert!(english.contains(">User name or e-mail</label>"));
+}

@@ -191,11 +191,12 @@ export async function signIn(context, baseUrl, username, password, { page } = {}
   page ??= await context.newPage();
   await page.goto(`${baseUrl}/`);
   await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
-  await page.getByLabel('User name or e-mail').fill(username);
+  // The server's sign-in pages speak the browser's language (English or Italian).
+  await page.getByLabel(/^(User name or e-mail|Nome utente o e-mail)$/).fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: SIGN_IN_BUTTON }).click();
   // The server asks whether to authorize the app (unless it remembers).
-  const authorize = page.getByRole('button', { name: 'Authorize' });
+  const authorize = page.getByRole('button', { name: /^(Authorize|Autorizza)$/ });
   const nav = navigation(page);
   await authorize.or(nav).first().waitFor();
   if (await authorize.isVisible()) await authorize.click();
