@@ -11,6 +11,7 @@ import { Hooks } from './admin/Hooks';
 import { ReportDetail, Reports } from './admin/Reports';
 import { Reviews } from './admin/Reviews';
 import { Rules } from './admin/Rules';
+import { MenuPage } from './components/Layout';
 import { ComposePage } from './pages/ComposePage';
 import { FollowRequests, Followers, Following } from './pages/Follows';
 import { Notifications } from './pages/Notifications';
@@ -44,6 +45,7 @@ export const ROUTES: [string, PageComponent][] = [
   ['/web/@:acct', Profile],
   ['/web/@:acct/followers', Followers],
   ['/web/@:acct/following', Following],
+  ['/web/menu', MenuPage],
   ['/web/admin', AdminHome],
   ['/web/admin/reviews', Reviews],
   ['/web/admin/federation', Federation],

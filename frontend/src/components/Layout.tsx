@@ -14,17 +14,21 @@ interface NavItem {
   icon: IconName;
   /** Shown in the phone's bottom bar too. */
   primary?: boolean;
+  /** Only in the phone's bottom bar (the sidebar lists everything). */
+  phoneOnly?: boolean;
 }
 
-export function Layout({ children }: { children: ComponentChildren }) {
+/** Every destination the signed-in user may go to, in menu order. */
+export function useNavItems(): NavItem[] {
   const session = useSession();
-  const { path } = useLocation();
-  const staff =
-    can(session, PERMISSIONS.reviewPosts) ||
-    can(session, PERMISSIONS.manageReports) ||
-    can(session, PERMISSIONS.manageFederation) ||
-    can(session, PERMISSIONS.manageUsers) ||
-    can(session, PERMISSIONS.manageSettings);
+  const staff = [
+    PERMISSIONS.reviewPosts,
+    PERMISSIONS.manageReports,
+    PERMISSIONS.manageFederation,
+    PERMISSIONS.manageUsers,
+    PERMISSIONS.manageSettings,
+    PERMISSIONS.viewAuditLog,
+  ].some((permission) => can(session, permission));
   const items: NavItem[] = [
     { href: '/web/home', label: 'common.nav_home', icon: 'home', primary: true },
     { href: '/web/local', label: 'common.nav_local', icon: 'company', primary: true },
@@ -37,6 +41,15 @@ export function Layout({ children }: { children: ComponentChildren }) {
     { href: '/web/settings', label: 'common.nav_settings', icon: 'settings' },
   ];
   if (staff) items.push({ href: '/web/admin', label: 'common.nav_admin', icon: 'shield' });
+  // Phones show the first four in a bottom bar; the rest are one tap away.
+  items.push({ href: '/web/menu', label: 'common.nav_menu', icon: 'menu', primary: true, phoneOnly: true });
+  return items;
+}
+
+export function Layout({ children }: { children: ComponentChildren }) {
+  const session = useSession();
+  const { path } = useLocation();
+  const items = useNavItems();
   const active = (href: string) => path === href || (href !== '/web/home' && path.startsWith(`${href}/`)) || (href === '/web/home' && path === '/');
   return (
     <div class="layout">
@@ -54,7 +67,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <nav class="sidebar" aria-label={t('common.nav')}>
         <ul>
           {items.map((item) => (
-            <li key={item.href} class={item.primary ? 'primary' : ''}>
+            <li key={item.href} class={[item.primary && 'primary', item.phoneOnly && 'phone-only'].filter(Boolean).join(' ')}>
               <Link href={item.href} aria-current={active(item.href) ? 'page' : undefined}>
                 <Icon name={item.icon} />
                 <span class="label">{t(item.label)}</span>
@@ -74,4 +87,30 @@ export function Layout({ children }: { children: ComponentChildren }) {
 export function PageTitle({ children }: { children: string }) {
   if (typeof document !== 'undefined') document.title = `${children} · Loggia`;
   return <h1 class="page-title">{children}</h1>;
+}
+
+/** The whole menu, for phones (whose bottom bar has room for four). */
+export function MenuPage() {
+  const items = useNavItems().filter((item) => !item.phoneOnly);
+  const session = useSession();
+  return (
+    <>
+      <PageTitle>{t('common.nav_menu')}</PageTitle>
+      <ul class="menu-page">
+        {items.map((item) => (
+          <li key={item.href}>
+            <Link href={item.href}>
+              <Icon name={item.icon} />
+              <span>{t(item.label)}</span>
+            </Link>
+          </li>
+        ))}
+        <li>
+          <button type="button" class="link" onClick={() => void session.signOut()}>
+            {t('common.sign_out')}
+          </button>
+        </li>
+      </ul>
+    </>
+  );
 }

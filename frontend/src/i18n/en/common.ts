@@ -34,6 +34,7 @@ export default {
   'common.nav_profile': 'Profile',
   'common.nav_settings': 'Settings',
   'common.nav_admin': 'Administration',
+  'common.nav_menu': 'Menu',
   'common.nav_compose': 'New post',
   'common.just_now': 'just now',
   'common.edited': 'edited',

@@ -34,6 +34,7 @@ export default {
   'common.nav_profile': 'Profilo',
   'common.nav_settings': 'Impostazioni',
   'common.nav_admin': 'Amministrazione',
+  'common.nav_menu': 'Menu',
   'common.nav_compose': 'Nuovo post',
   'common.just_now': 'adesso',
   'common.edited': 'modificato',
