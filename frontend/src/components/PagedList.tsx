@@ -45,6 +45,9 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   const busy = useRef(false);
   const itemsRef = useRef<T[]>([]);
   itemsRef.current = items;
+  // Keys of the items `prepend` added, each once: one removed since (a
+  // deleted post) must not come back when the caller passes a longer array.
+  const prepended = useRef(new Set<string>());
 
   const fetchPage = useCallback(
     async (query: Query, append: boolean) => {
@@ -55,7 +58,11 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
       try {
         const page = await load(query);
         setItems((old) => {
-          if (!append) return page.items;
+          if (!append) {
+            // A post made while the first page was loading stays on top.
+            const loaded = new Set(page.items.map(keyOf));
+            return [...old.filter((item) => prepended.current.has(keyOf(item)) && !loaded.has(keyOf(item))), ...page.items];
+          }
           const seen = new Set(old.map(keyOf));
           return [...old, ...page.items.filter((item) => !seen.has(keyOf(item)))];
         });
@@ -78,13 +85,15 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   }, [fetchPage]);
 
   useEffect(() => {
-    if (!prepend?.length) return;
+    const added = (prepend ?? []).filter((item) => !prepended.current.has(keyOf(item)));
+    if (!added.length) return;
+    for (const item of added) prepended.current.add(keyOf(item));
     setItems((old) => {
       const seen = new Set(old.map(keyOf));
-      const fresh = prepend.filter((item) => !seen.has(keyOf(item)));
+      const fresh = added.filter((item) => !seen.has(keyOf(item)));
       return fresh.length ? [...fresh, ...old] : old;
     });
-    const shown = new Set(prepend.map(keyOf));
+    const shown = new Set(added.map(keyOf));
     setNewer((old) => old.filter((item) => !shown.has(keyOf(item))));
   }, [prepend, keyOf]);
 
