@@ -14,10 +14,7 @@ admin_username="${ADMIN_USERNAME:-admin}"
 admin_email="${ADMIN_EMAIL:-admin@example.com}"
 
 echo "==> building the web UI (frontend/, with npm)"
-if ! command -v npm >/dev/null 2>&1; then
-    echo "npm (Node.js 20 or newer) is needed to build the web UI: apt-get install nodejs npm" >&2
-    exit 1
-fi
+scripts/check-node.sh
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error
 npm --prefix frontend run build --silent
 

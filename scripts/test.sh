@@ -49,6 +49,7 @@ cargo clippy --all-targets --locked -- -D warnings
 
 # Debug binaries serve frontend/dist from disk: build it before any server runs.
 step "web UI: build and unit tests (vitest)"
+scripts/check-node.sh
 npm --prefix frontend ci --no-audit --no-fund
 npm --prefix frontend run build
 NO_COLOR=1 npm --prefix frontend test 2>&1 | tee -a "$RESULTS"
