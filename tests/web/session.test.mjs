@@ -142,4 +142,23 @@ test('signing out returns to the welcome page and revokes the token', () =>
     await eventually(async () =>
       assert.equal((await withToken.request('GET', '/api/v1/accounts/verify_credentials')).status, 401),
     );
+    // The server's sign-in session ended too: signing in asks for the password again.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectVisible(page.getByLabel('Password'));
+  }));
+
+test('when the server cannot be reached, the page says so and recovers on "Try again"', () =>
+  web.withContext(async (context) => {
+    const page = await signIn(context, employee);
+    await settled(page);
+    // The network fails for the Company timeline only.
+    let offline = true;
+    await page.route('**/api/v1/timelines/public**', (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
+    await navigation(page).getByRole('link', { name: 'Company' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'The server could not be reached' });
+    await expectVisible(alert);
+    offline = false;
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await expectVisible(postWith(page, 'coffee machine on the third floor'));
+    assert.equal(await alert.count(), 0);
   }));
