@@ -227,7 +227,7 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
         )),
         fields: serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
         uri: actor.id.clone(),
-        url: actor.profile_url().filter(|u| u.starts_with("http")),
+        url: actor.profile_url().filter(|u| protocol::is_web_url(u)),
         inbox_url: actor.inbox.clone(),
         shared_inbox_url,
         outbox_url,
@@ -240,12 +240,12 @@ fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
             .icon
             .as_ref()
             .and_then(protocol::image_url)
-            .filter(|u| u.starts_with("http")),
+            .filter(|u| protocol::is_web_url(u)),
         header_url: actor
             .image
             .as_ref()
             .and_then(protocol::image_url)
-            .filter(|u| u.starts_with("http")),
+            .filter(|u| protocol::is_web_url(u)),
         locked: actor.manually_approves_followers.unwrap_or(false),
         bot: matches!(actor.kind.as_str(), "Service" | "Application"),
         discoverable: actor.discoverable.unwrap_or(false),

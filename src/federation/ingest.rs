@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::fetch::{self, FederationError, FederationResult, Refresh, authority_of, is_local_uri};
-use super::protocol::{Activity, Note, Tag, is_public, single_id};
+use super::protocol::{self, Activity, Note, Tag, is_public, single_id};
 use crate::model::{Account, Status, Timestamp, Visibility};
 use crate::moderation::{self, Author, Direction, Outcome, Subject, pipeline};
 use crate::service::error::ServiceError;
@@ -535,7 +535,7 @@ async fn remote_status(
             Some(v) => single_id(v).map(str::to_owned),
             None => None,
         }
-        .filter(|u| u.starts_with("http")),
+        .filter(|u| protocol::is_web_url(u)),
         content,
         spoiler_text: strip_html(note.summary.as_deref().unwrap_or_default())
             .chars()

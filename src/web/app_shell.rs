@@ -53,6 +53,11 @@ async fn index() -> Response {
 }
 
 async fn asset(Path(path): Path<String>) -> Response {
+    // Only the flat, hashed file names Vite writes (debug builds read the
+    // disk, where `..` would climb out of assets/).
+    if path.contains("..") || path.contains('\\') {
+        return Error::NotFound.into_response();
+    }
     let Some(file) = Built::get(&format!("assets/{path}")) else {
         return Error::NotFound.into_response();
     };

@@ -147,3 +147,10 @@ impl Webfinger {
             .and_then(|l| l.href.as_deref())
     }
 }
+
+/// Whether `url` is an absolute `http`/`https` URL: the only kind of link or
+/// media address taken from other servers (a `javascript:` or `data:` URL
+/// would reach clients as a clickable link).
+pub fn is_web_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}

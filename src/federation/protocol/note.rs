@@ -116,6 +116,9 @@ impl Attachment {
                 .or_else(|| super::actor::image_url(other))?,
             None => value.get("href").and_then(Value::as_str)?.to_owned(),
         };
+        if !super::is_web_url(&url) {
+            return None;
+        }
         let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
         let focal_point = value
             .get("focalPoint")
@@ -212,5 +215,27 @@ impl Note {
                 Some((title, votes))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod attachment_tests {
+    use serde_json::json;
+
+    use super::Attachment;
+
+    #[test]
+    fn only_web_urls_are_taken_from_attachments() {
+        let read = |url: &str| Attachment::read(&json!({"type": "Document", "url": url}));
+        assert!(read("https://files.example/a.png").is_some());
+        assert!(read("http://files.example/a.png").is_some());
+        for hostile in [
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "httpx://files.example/a.png",
+            "/relative/a.png",
+        ] {
+            assert!(read(hostile).is_none(), "{hostile}");
+        }
     }
 }
