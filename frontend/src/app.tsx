@@ -1,7 +1,7 @@
 import { useCallback } from 'preact/hooks';
 
 import { CALLBACK_PATH } from './auth/oauth';
-import { Layout } from './components/Layout';
+import { Layout, PageTitle } from './components/Layout';
 import { ErrorMessage, Loading } from './components/feedback';
 import { t } from './i18n';
 import { Callback } from './pages/Callback';
@@ -29,7 +29,13 @@ export function App() {
     case 'error':
       return (
         <main id="main" class="welcome">
+          {state.signOut && <PageTitle>{t('common.account_blocked_title')}</PageTitle>}
           <ErrorMessage error={state.error} retry={state.retry} />
+          {state.signOut && (
+            <button type="button" onClick={state.signOut}>
+              {t('common.sign_out')}
+            </button>
+          )}
         </main>
       );
     case 'anonymous':
@@ -42,16 +48,25 @@ export function App() {
             {route ? (
               <route.page key={path} params={route.params} />
             ) : (
-              <div class="error-box" role="alert">
-                <p>{t('common.not_found')}</p>
-                <button type="button" onClick={() => navigate('/web/home')}>
-                  {t('common.nav_home')}
-                </button>
-              </div>
+              <NotFound key={path} />
             )}
           </Layout>
         </SessionProvider>
       );
     }
   }
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageTitle>{t('common.not_found_title')}</PageTitle>
+      <div class="error-box" role="alert">
+        <p>{t('common.not_found')}</p>
+        <button type="button" onClick={() => navigate('/web/home')}>
+          {t('common.nav_home')}
+        </button>
+      </div>
+    </>
+  );
 }

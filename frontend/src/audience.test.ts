@@ -66,6 +66,15 @@ describe('replyAudience', () => {
     expect(replyAudience(parent('unlisted'), 'public')).toBe('unlisted');
   });
 
+  it('makes a reply to a company-only post company-only, whatever the default', () => {
+    for (const preferred of ['public', 'unlisted', 'company', 'followers'] as const) {
+      expect(replyAudience(parent('company'), preferred)).toBe('company');
+    }
+    // A followers-only post that is also company-only (sent by another client).
+    expect(replyAudience({ visibility: 'private', local_only: true }, 'followers')).toBe('company');
+    expect(replyAudience({ visibility: 'direct', local_only: true }, 'public')).toBe('direct');
+  });
+
   it('keeps a narrower preference', () => {
     expect(replyAudience(parent('public'), 'company')).toBe('company');
     expect(replyAudience(parent('public'), 'unlisted')).toBe('unlisted');
@@ -126,6 +135,15 @@ describe('describeAudience', () => {
     expect(describeAudience('direct', { ...base, text: '@bob hi' }).reach).toBe('internal');
     expect(describeAudience('direct', { ...base, text: '@bob@partner.example hi' }).reach).toBe('external');
     expect(describeAudience('direct', { ...base, replyToRemote: true }).reach).toBe('external');
+  });
+
+  it('a reply to a company-only post stays here whatever audience is picked', () => {
+    const reviewed = prefs({ 'loggia:posting:external_review': true, 'loggia:followers:remote': true });
+    for (const audience of AUDIENCES) {
+      expect(
+        describeAudience(audience, { ...base, text: '@x@partner.example', preferences: reviewed, replyToLocalOnly: true }),
+      ).toEqual({ reach: 'internal', reviewed: false });
+    }
   });
 
   it('marks external posts for review when the organisation reviews this user', () => {

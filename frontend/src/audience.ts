@@ -47,10 +47,16 @@ export function defaultAudience(preferences: Preferences | null): Audience {
   return audienceOf({ visibility: preferences['posting:default:visibility'] ?? 'public', local_only: false });
 }
 
-/** A reply starts with the narrower of the user's default and the parent's audience. */
+/**
+ * A reply starts with the narrower of the user's default and the parent's
+ * audience. A reply to a company-only post is company-only whatever the
+ * default (the server keeps such replies on this server anyway); a direct
+ * one stays direct.
+ */
 export function replyAudience(parent: Pick<Status, 'visibility' | 'local_only'>, preferred: Audience): Audience {
-  const rank: Record<Audience, number> = { public: 0, unlisted: 1, company: 2, followers: 3, direct: 4 };
   const parentAudience = audienceOf(parent);
+  if (parent.local_only) return parentAudience === 'direct' ? 'direct' : 'company';
+  const rank: Record<Audience, number> = { public: 0, unlisted: 1, company: 2, followers: 3, direct: 4 };
   return rank[parentAudience] > rank[preferred] ? parentAudience : preferred;
 }
 
@@ -86,12 +92,19 @@ export interface AudienceInfo {
  */
 export function describeAudience(
   audience: Audience,
-  context: { text: string; localDomain: string; preferences: Preferences | null; replyToRemote?: boolean },
+  context: {
+    text: string;
+    localDomain: string;
+    preferences: Preferences | null;
+    replyToRemote?: boolean;
+    /** Answers a company-only post: the server keeps the reply here, whatever its audience. */
+    replyToLocalOnly?: boolean;
+  },
 ): AudienceInfo {
   const prefs = context.preferences;
   const remoteMentioned = remoteMentions(context.text, context.localDomain).length > 0 || !!context.replyToRemote;
   let external: boolean;
-  switch (audience) {
+  switch (context.replyToLocalOnly ? 'company' : audience) {
     case 'company':
       external = false;
       break;

@@ -3,11 +3,18 @@
 // every POLL_MS while the page is visible; the list shows a button rather
 // than moving what the reader is looking at.
 
-export const POLL_MS = 15_000;
+import type { Page, Query } from './api/client';
 
-export function watchNewer<T>(
-  fetchNewer: () => Promise<T[]>,
-  onItems: (items: T[]) => void,
+export const POLL_MS = 15_000;
+/** Items asked per poll: within every list's maximum (notifications allow 30). */
+export const POLL_LIMIT = 20;
+/** Pages fetched per poll at most; a longer burst continues at the next tick. */
+export const POLL_MAX_PAGES = 5;
+
+/** Calls `poll` every `interval` while the page is visible, and `onResult` with what it finds. */
+export function watchNewer<R>(
+  poll: () => Promise<R | null>,
+  onResult: (result: R) => void,
   interval = POLL_MS,
 ): () => void {
   let stopped = false;
@@ -16,8 +23,8 @@ export function watchNewer<T>(
     if (stopped) return;
     if (typeof document === 'undefined' || document.visibilityState === 'visible') {
       try {
-        const items = await fetchNewer();
-        if (!stopped && items.length) onItems(items);
+        const result = await poll();
+        if (!stopped && result !== null) onResult(result);
       } catch {
         // A failed poll is retried at the next tick; the page shows its own errors.
       }
@@ -29,4 +36,38 @@ export function watchNewer<T>(
     stopped = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/**
+ * Everything newer than `minId`, newest first. With `min_id` the server
+ * answers the items right after it (newest first within the page), so a
+ * burst longer than a page is read oldest page first, each page starting
+ * after the newest item of the one before, with nothing skipped. Stops
+ * after `maxPages`; the next poll goes on from the newest item it got.
+ */
+export async function fetchNewerThan<T>(
+  load: (query: Query) => Promise<Page<T>>,
+  keyOf: (item: T) => string,
+  minId: string,
+  { limit = POLL_LIMIT, maxPages = POLL_MAX_PAGES } = {},
+): Promise<T[]> {
+  let found: T[] = [];
+  let after = minId;
+  for (let n = 0; n < maxPages; n++) {
+    const { items } = await load({ min_id: after, limit });
+    if (!items.length) break;
+    found = [...items, ...found];
+    after = keyOf(items[0]);
+    if (items.length < limit) break;
+  }
+  return found;
+}
+
+/**
+ * Where the next poll starts: the newest item the server listed. The user's
+ * own new posts (shown at once) are skipped: posts made just before one of
+ * them may not have been fetched yet. Null when the server listed nothing.
+ */
+export function pollAnchor<T>(shown: readonly T[], keyOf: (item: T) => string, own: ReadonlySet<string>): T | null {
+  return shown.find((item) => !own.has(keyOf(item))) ?? null;
 }

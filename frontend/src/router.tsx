@@ -5,6 +5,8 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
+import { markPageChange } from './page-change';
+
 export type Params = Record<string, string>;
 
 /** Matches `path` against `pattern` ("/web/statuses/:id", "/web/@:acct"). */
@@ -37,7 +39,14 @@ export function matchPath(pattern: string, path: string): Params | null {
 type Listener = () => void;
 const listeners = new Set<Listener>();
 
+let shownPath = typeof location !== 'undefined' ? location.pathname : '';
+
 function notify(): void {
+  // Another page (not just another query, like a filter tab): announce it.
+  if (location.pathname !== shownPath) {
+    shownPath = location.pathname;
+    markPageChange();
+  }
   for (const listener of listeners) listener();
 }
 

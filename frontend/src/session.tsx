@@ -1,14 +1,16 @@
 // Who is signed in: the token, the account, the server's description and the
 // user's preferences, loaded once and shared with every page through context.
+// A token the server stops accepting, or a sign-out or sign-in in another
+// tab, switches this tab over too.
 
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
-import { useCallback, useContext, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import { ApiError, Client } from './api/client';
 import type { CredentialAccount, Instance, Preferences } from './api/types';
 import { signOut as revoke } from './auth/oauth';
-import { stored } from './auth/storage';
+import { TOKEN_KEY, stored } from './auth/storage';
 import { type Locale, pickLocale, setLocale } from './i18n';
 
 export interface Session {
@@ -27,7 +29,7 @@ export type SessionState =
   | { kind: 'loading' }
   | { kind: 'anonymous'; client: Client; instance: Instance | null; expired: boolean }
   | { kind: 'ready'; session: Session }
-  | { kind: 'error'; error: unknown; retry: () => void };
+  | { kind: 'error'; error: unknown; retry: () => void; signOut?: () => void };
 
 const Context = createContext<Session | null>(null);
 
@@ -60,13 +62,33 @@ function chooseLocale(me: CredentialAccount | null): Locale {
 export function useSessionState(): SessionState {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  // Each load is one generation; answers of an older one are dropped.
+  const generation = useRef(0);
+  // The token the tab is using now, to tell other tabs' changes from ours.
+  const token = useRef<string | null>(null);
 
   const load = useCallback(async () => {
-    const client = new Client({ token: stored.token() });
+    const mine = ++generation.current;
+    const current = () => mine === generation.current;
+    // Set when the session ends (signed out here, or the token refused), so
+    // that the requests still under way do not end it a second time.
+    let ended = false;
+    const client: Client = new Client({
+      token: stored.token(),
+      onUnauthorized: () => {
+        if (ended || !current()) return;
+        ended = true;
+        if (stored.token() === client.token) stored.clearToken();
+        client.token = null;
+        void anonymous(true);
+      },
+    });
+    token.current = client.token;
     const anonymous = async (expired: boolean) => {
+      token.current = null;
       setLocale(chooseLocale(null));
       const instance = await client.get<Instance>('/api/v2/instance').catch(() => null);
-      setState({ kind: 'anonymous', client, instance, expired });
+      if (current()) setState({ kind: 'anonymous', client, instance, expired });
     };
     if (!client.token) return anonymous(false);
     try {
@@ -75,6 +97,7 @@ export function useSessionState(): SessionState {
         client.get<Instance>('/api/v2/instance'),
         client.get<Preferences>('/api/v1/preferences'),
       ]);
+      if (!current() || ended) return;
       setLocale(chooseLocale(me));
       const session: Session = {
         client,
@@ -84,15 +107,17 @@ export function useSessionState(): SessionState {
         permissions: BigInt(me.role?.permissions || '0'),
         refreshMe: async () => {
           const fresh = await client.get<CredentialAccount>('/api/v1/accounts/verify_credentials');
+          if (!current()) return;
           setLocale(chooseLocale(fresh));
           setState({ kind: 'ready', session: { ...session, me: fresh } });
           session.me = fresh;
         },
         refreshPreferences: async () => {
           session.preferences = await client.get<Preferences>('/api/v1/preferences');
-          setState({ kind: 'ready', session: { ...session } });
+          if (current()) setState({ kind: 'ready', session: { ...session } });
         },
         signOut: async () => {
+          ended = true;
           await revoke(client).catch(() => undefined);
           await anonymous(false);
           history.replaceState(null, '', '/');
@@ -100,18 +125,46 @@ export function useSessionState(): SessionState {
       };
       setState({ kind: 'ready', session });
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      if (!current() || ended) return;
+      if (error instanceof ApiError && error.status === 401) {
         stored.clearToken();
         client.token = null;
         return anonymous(true);
       }
-      setState({ kind: 'error', error, retry: () => setAttempt((n) => n + 1) });
+      const retry = () => setAttempt((n) => n + 1);
+      if (error instanceof ApiError && error.status === 403) {
+        // The token is fine but the account may not be used (disabled, not
+        // approved yet): say why, and offer to sign out rather than retry only.
+        const signOut = () => {
+          ended = true;
+          void revoke(client)
+            .catch(() => undefined)
+            .finally(() => {
+              if (stored.token() === client.token) stored.clearToken();
+              client.token = null;
+              void anonymous(false);
+            });
+        };
+        setState({ kind: 'error', error, retry, signOut });
+        return;
+      }
+      setState({ kind: 'error', error, retry });
     }
   }, []);
 
   useEffect(() => {
     void load();
   }, [load, attempt]);
+
+  // Another tab signed out (the token is gone) or in (a new one): follow it.
+  useEffect(() => {
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== TOKEN_KEY && event.key !== null) return;
+      if (stored.token() !== token.current) setAttempt((n) => n + 1);
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }, []);
 
   return state;
 }

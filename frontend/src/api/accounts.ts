@@ -1,7 +1,7 @@
 // Typed calls for accounts: finding one by handle, its posts and follows,
 // following, follow requests and editing one's own profile.
 
-import { ApiError, type Client, type Query } from './client';
+import { ApiError, type Client, type Query, seg } from './client';
 import type { Account, CredentialAccount, Relationship, SearchResults, Status } from './types';
 
 export type ProfileTab = 'posts' | 'with_replies' | 'media';
@@ -19,7 +19,7 @@ export function tabQuery(tab: ProfileTab): Query {
 }
 
 export const accounts = {
-  get: (c: Client, id: string) => c.get<Account>(`/api/v1/accounts/${id}`),
+  get: (c: Client, id: string) => c.get<Account>(`/api/v1/accounts/${seg(id)}`),
 
   /**
    * The account `acct` names ("bob" or "bob@other.example"). `lookup` knows
@@ -43,18 +43,18 @@ export const accounts = {
     return match;
   },
 
-  statuses: (c: Client, id: string, query: Query) => c.page<Status>(`/api/v1/accounts/${id}/statuses`, query),
-  pinned: (c: Client, id: string) => c.get<Status[]>(`/api/v1/accounts/${id}/statuses`, { pinned: true }),
-  followers: (c: Client, id: string, query: Query) => c.page<Account>(`/api/v1/accounts/${id}/followers`, query),
-  following: (c: Client, id: string, query: Query) => c.page<Account>(`/api/v1/accounts/${id}/following`, query),
+  statuses: (c: Client, id: string, query: Query) => c.page<Status>(`/api/v1/accounts/${seg(id)}/statuses`, query),
+  pinned: (c: Client, id: string) => c.get<Status[]>(`/api/v1/accounts/${seg(id)}/statuses`, { pinned: true }),
+  followers: (c: Client, id: string, query: Query) => c.page<Account>(`/api/v1/accounts/${seg(id)}/followers`, query),
+  following: (c: Client, id: string, query: Query) => c.page<Account>(`/api/v1/accounts/${seg(id)}/following`, query),
 
   relationships: (c: Client, ids: string[]) => c.get<Relationship[]>('/api/v1/accounts/relationships', { id: ids }),
-  follow: (c: Client, id: string) => c.post<Relationship>(`/api/v1/accounts/${id}/follow`),
-  unfollow: (c: Client, id: string) => c.post<Relationship>(`/api/v1/accounts/${id}/unfollow`),
+  follow: (c: Client, id: string) => c.post<Relationship>(`/api/v1/accounts/${seg(id)}/follow`),
+  unfollow: (c: Client, id: string) => c.post<Relationship>(`/api/v1/accounts/${seg(id)}/unfollow`),
 
   followRequests: (c: Client, query: Query) => c.page<Account>('/api/v1/follow_requests', query),
-  authorize: (c: Client, id: string) => c.post<Relationship>(`/api/v1/follow_requests/${id}/authorize`),
-  reject: (c: Client, id: string) => c.post<Relationship>(`/api/v1/follow_requests/${id}/reject`),
+  authorize: (c: Client, id: string) => c.post<Relationship>(`/api/v1/follow_requests/${seg(id)}/authorize`),
+  reject: (c: Client, id: string) => c.post<Relationship>(`/api/v1/follow_requests/${seg(id)}/reject`),
 
   /** PATCH update_credentials as multipart, so images can travel with the text. */
   updateCredentials: (c: Client, form: FormData) =>

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { ApiError, Client, NetworkError, encodeQuery } from './client';
+import { ApiError, Client, NetworkError, encodeQuery, seg } from './client';
+import { accounts } from './accounts';
+import { statuses } from './statuses';
 
 /** A fetch that records its calls and answers `response` (or throws `error`). */
 function fakeFetch(answer: () => Response | Promise<Response>) {
@@ -36,6 +38,23 @@ describe('encodeQuery', () => {
 
   it('keeps false and zero', () => {
     expect(encodeQuery({ local: false, offset: 0 })).toBe('?local=false&offset=0');
+  });
+});
+
+describe('seg', () => {
+  it('encodes one path segment', () => {
+    expect(seg('123')).toBe('123');
+    expect(seg('1/../../admin')).toBe('1%2F..%2F..%2Fadmin');
+    expect(seg('x?y#z')).toBe('x%3Fy%23z');
+  });
+
+  it('keeps server ids inside their segment in API paths', async () => {
+    const { fetcher, calls } = fakeFetch(() => json({ id: '1' }));
+    const client = new Client({ fetch: fetcher });
+    await statuses.favourite(client, '1/../../admin', true);
+    await accounts.follow(client, 'a?b');
+    expect(calls[0].url).toBe('/api/v1/statuses/1%2F..%2F..%2Fadmin/favourite');
+    expect(calls[1].url).toBe('/api/v1/accounts/a%3Fb/follow');
   });
 });
 

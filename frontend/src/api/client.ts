@@ -59,6 +59,14 @@ export function encodeQuery(query: Query | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/**
+ * One path segment from a route parameter or a server's id: encoded, so an
+ * id like `1/../../admin` or `x?y` cannot reach another endpoint.
+ */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
 export class Client {
   readonly base: string;
   token: string | null;

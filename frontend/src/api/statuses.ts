@@ -1,6 +1,6 @@
 // Typed calls for statuses and timelines.
 
-import type { Client, Page, Query } from './client';
+import { type Client, type Page, type Query, seg } from './client';
 import type { Context, MediaAttachment, Status, StatusSource, Visibility } from './types';
 
 export interface NewStatus {
@@ -21,20 +21,20 @@ export interface StatusEdit extends Omit<NewStatus, 'visibility' | 'local_only' 
 }
 
 export const statuses = {
-  get: (c: Client, id: string) => c.get<Status>(`/api/v1/statuses/${id}`),
-  context: (c: Client, id: string) => c.get<Context>(`/api/v1/statuses/${id}/context`),
-  source: (c: Client, id: string) => c.get<StatusSource>(`/api/v1/statuses/${id}/source`),
+  get: (c: Client, id: string) => c.get<Status>(`/api/v1/statuses/${seg(id)}`),
+  context: (c: Client, id: string) => c.get<Context>(`/api/v1/statuses/${seg(id)}/context`),
+  source: (c: Client, id: string) => c.get<StatusSource>(`/api/v1/statuses/${seg(id)}/source`),
   create: (c: Client, params: NewStatus, idempotencyKey: string) =>
     c.post<Status>('/api/v1/statuses', params, { 'Idempotency-Key': idempotencyKey }),
   edit: (c: Client, id: string, params: StatusEdit) =>
-    c.put<Status>(`/api/v1/statuses/${id}`, params),
-  remove: (c: Client, id: string) => c.del<Status>(`/api/v1/statuses/${id}`),
+    c.put<Status>(`/api/v1/statuses/${seg(id)}`, params),
+  remove: (c: Client, id: string) => c.del<Status>(`/api/v1/statuses/${seg(id)}`),
   favourite: (c: Client, id: string, on: boolean) =>
-    c.post<Status>(`/api/v1/statuses/${id}/${on ? 'favourite' : 'unfavourite'}`),
+    c.post<Status>(`/api/v1/statuses/${seg(id)}/${on ? 'favourite' : 'unfavourite'}`),
   reblog: (c: Client, id: string, on: boolean) =>
-    c.post<Status>(`/api/v1/statuses/${id}/${on ? 'reblog' : 'unreblog'}`),
+    c.post<Status>(`/api/v1/statuses/${seg(id)}/${on ? 'reblog' : 'unreblog'}`),
   bookmark: (c: Client, id: string, on: boolean) =>
-    c.post<Status>(`/api/v1/statuses/${id}/${on ? 'bookmark' : 'unbookmark'}`),
+    c.post<Status>(`/api/v1/statuses/${seg(id)}/${on ? 'bookmark' : 'unbookmark'}`),
 };
 
 export type TimelineKind = 'home' | 'local' | 'federated';
@@ -58,5 +58,5 @@ export const media = {
     return c.upload<MediaAttachment>('POST', '/api/v2/media', form);
   },
   describe: (c: Client, id: string, description: string) =>
-    c.put<MediaAttachment>(`/api/v1/media/${id}`, { description }),
+    c.put<MediaAttachment>(`/api/v1/media/${seg(id)}`, { description }),
 };

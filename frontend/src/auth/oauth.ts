@@ -5,6 +5,7 @@
 
 import { type Client } from '../api/client';
 import type { Application, Token } from '../api/types';
+import { t } from '../i18n';
 import { challengeFor, randomToken } from './pkce';
 import { type StoredApp, stored } from './storage';
 
@@ -34,7 +35,9 @@ export async function beginSignIn(client: Client, returnTo = '/'): Promise<void>
   const app = await ensureApp(client);
   const verifier = randomToken();
   const state = randomToken();
-  stored.setPending({ verifier, state, returnTo });
+  // The app goes with the exchange: another tab registering meanwhile
+  // replaces the stored app, not this sign-in's.
+  stored.setPending({ verifier, state, returnTo, ...app });
   const params = new URLSearchParams({
     response_type: 'code',
     client_id: app.client_id,
@@ -53,14 +56,15 @@ export class SignInError extends Error {}
 export async function completeSignIn(client: Client, search: string): Promise<string> {
   const params = new URLSearchParams(search);
   const pending = stored.pending();
-  const app = stored.app();
   stored.clearPending();
-  const error = params.get('error_description') ?? params.get('error');
-  if (error) throw new SignInError(error);
+  // The server's (or anyone's) error text is not shown: a link can carry any words.
+  const error = params.get('error');
+  if (error) throw new SignInError(t(error === 'access_denied' ? 'common.signin_denied' : 'common.signin_failed'));
   const code = params.get('code');
-  if (!code || !pending || !app || params.get('state') !== pending.state) {
-    throw new SignInError('This sign-in link is stale or was opened in another tab. Please sign in again.');
+  if (!code || !pending?.client_id || params.get('state') !== pending.state) {
+    throw new SignInError(t('common.signin_stale'));
   }
+  const app = { client_id: pending.client_id, client_secret: pending.client_secret, redirect_uri: pending.redirect_uri };
   const token = await client.post<Token>('/oauth/token', {
     grant_type: 'authorization_code',
     code,
@@ -69,24 +73,34 @@ export async function completeSignIn(client: Client, search: string): Promise<st
     redirect_uri: app.redirect_uri,
     code_verifier: pending.verifier,
   });
+  // The app that issued the token is the one to revoke it with.
+  stored.setApp(app);
   stored.setToken(token.access_token);
   return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
 }
 
-/** Revokes the token and ends the server's sign-in session as well. */
-export async function signOut(client: Client): Promise<void> {
+/**
+ * Ends the server's sign-in session and revokes the token. Both are tried
+ * whatever happens to the other; the token is forgotten locally in any
+ * case. Resolves to false if the token may still be valid on the server.
+ */
+export async function signOut(client: Client): Promise<boolean> {
   const app = stored.app();
   const token = client.token;
-  try {
-    if (token) {
-      // The bearer token proves the request comes from this app, not a forged form.
-      await client.request('POST', '/auth/sign_out', { headers: { Accept: 'application/json' } });
-    }
-    if (app && token) {
-      await client.post('/oauth/revoke', { client_id: app.client_id, client_secret: app.client_secret, token });
-    }
-  } finally {
-    stored.clearToken();
-    client.token = null;
+  if (!token) return true;
+  // First the cookie session: the bearer token proves the request comes from
+  // this app, not a forged form, so it must still be valid.
+  await client.request('POST', '/auth/sign_out').catch(() => undefined);
+  let revoked = false;
+  if (app) {
+    revoked = await client
+      .post('/oauth/revoke', { client_id: app.client_id, client_secret: app.client_secret, token })
+      .then(
+        () => true,
+        () => false,
+      );
   }
+  stored.clearToken();
+  client.token = null;
+  return revoked;
 }

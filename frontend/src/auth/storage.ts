@@ -8,7 +8,8 @@ export interface StoredApp {
   redirect_uri: string;
 }
 
-export interface PendingSignIn {
+/** A sign-in under way in this tab, with the app it was started with. */
+export interface PendingSignIn extends StoredApp {
   verifier: string;
   state: string;
   returnTo: string;
@@ -16,6 +17,8 @@ export interface PendingSignIn {
 
 const APP = 'loggia.app';
 const TOKEN = 'loggia.token';
+/** The localStorage key of the token, for `storage` events from other tabs. */
+export const TOKEN_KEY = TOKEN;
 const PENDING = 'loggia.signin';
 
 function read<T>(storage: Storage, key: string): T | null {

@@ -34,7 +34,7 @@ export interface ComposeProps {
 type Notice = 'posted' | 'review' | null;
 
 export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef, id = 'compose' }: ComposeProps) {
-  const { client, instance, preferences } = useSession();
+  const { client, instance, preferences, me } = useSession();
   const startAudience = useMemo((): Audience => {
     if (editing) return audienceOf(editing.status);
     const preferred = defaultAudience(preferences);
@@ -52,6 +52,12 @@ export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef
   const [notice, setNotice] = useState<Notice>(null);
   const sending = useRef(false);
   const cwInput = useRef<HTMLInputElement>(null);
+  const textBox = useRef<HTMLTextAreaElement | null>(null);
+  const setTextBox = (node: HTMLTextAreaElement | null) => {
+    textBox.current = node;
+    if (typeof inputRef === 'function') inputRef(node);
+    else if (inputRef) inputRef.current = node;
+  };
 
   const config = instance.configuration.statuses;
   const used = countCharacters(text, cwOn ? cw : '', config.characters_reserved_per_url);
@@ -62,6 +68,7 @@ export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef
     localDomain: instance.domain,
     preferences,
     replyToRemote: !!target && [target.account, ...target.mentions].some((a) => a.acct.includes('@')),
+    replyToLocalOnly: !!replyTo?.local_only,
   });
   const title = instance.title || t('common.app_name');
 
@@ -113,11 +120,14 @@ export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef
       {
         status: text,
         ...audienceParams(audience),
+        // The server keeps a reply to a company-only post here; say so too.
+        ...(replyTo?.local_only ? { local_only: true } : {}),
         spoiler_text: spoiler || undefined,
         sensitive: spoiler ? true : undefined,
         in_reply_to_id: replyTo?.id,
         media_ids: ids.length ? ids : undefined,
-        language: preferences['posting:default:language'] || undefined,
+        // The language of the user's posts (a setting of its own, not the UI's).
+        language: me.source.language || preferences['posting:default:language'] || undefined,
       },
       draftKey,
     );
@@ -129,17 +139,23 @@ export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef
     setBusy(true);
     setError(null);
     setNotice(null);
+    let posted = false;
     try {
       const status = await send();
       if (!editing) reset();
       setNotice(status.loggia_review?.state === 'pending' ? 'review' : 'posted');
       onPosted(status);
+      posted = !editing;
     } catch (e) {
       setError(describeError(e));
     } finally {
       sending.current = false;
       setBusy(false);
     }
+    // Ready for the next post; after a failure only if the focus was lost
+    // (the disabled button had it).
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (posted || lost) textBox.current?.focus();
   };
 
   const onKeyDown = (event: JSX.TargetedKeyboardEvent<HTMLFormElement>) => {
@@ -184,8 +200,8 @@ export function Compose({ replyTo, editing, initialText = '', onPosted, inputRef
         label={t(label)}
         value={text}
         onInput={edit}
-        inputRef={inputRef}
-        disabled={busy}
+        inputRef={setTextBox}
+        readOnly={busy}
         describedBy={`${id}-count ${id}-audience-reach`}
         rows={replyTo ? 3 : 4}
       />

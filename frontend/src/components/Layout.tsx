@@ -2,11 +2,13 @@
 // on desktop, a bar at the bottom on a phone) and the page itself.
 
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { type MessageKey, t } from '../i18n';
 import { Icon, type IconName } from './icons';
 import { Link, profilePath, useLocation } from '../router';
 import { PERMISSIONS, can, useSession } from '../session';
+import { announceTitle, setSpeaker } from '../page-change';
 
 interface NavItem {
   href: string;
@@ -50,6 +52,36 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const session = useSession();
   const { path } = useLocation();
   const items = useNavItems();
+  const [announcement, setAnnouncement] = useState('');
+  const firstPath = useRef(true);
+
+  // The live region speaks each new page's title (see page-change.ts);
+  // emptied first so that the same title twice is spoken twice.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const remove = setSpeaker((text) => {
+      setAnnouncement('');
+      clearTimeout(timer);
+      timer = setTimeout(() => setAnnouncement(text), 100);
+    });
+    return () => {
+      remove();
+      clearTimeout(timer);
+    };
+  }, []);
+
+  // After moving to another page the keyboard starts at its content, as
+  // after a page load; not on the first render, and not when the page has
+  // already put the focus somewhere inside (the compose page's text box).
+  useEffect(() => {
+    if (firstPath.current) {
+      firstPath.current = false;
+      return;
+    }
+    const main = document.getElementById('main');
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [path]);
+
   const active = (href: string) => path === href || (href !== '/web/home' && path.startsWith(`${href}/`)) || (href === '/web/home' && path === '/');
   return (
     <div class="layout">
@@ -79,6 +111,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <main id="main" tabIndex={-1}>
         {children}
       </main>
+      <div class="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
     </div>
   );
 }
@@ -86,6 +121,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
 /** A page heading that also names the document (for tabs and screen readers). */
 export function PageTitle({ children }: { children: string }) {
   if (typeof document !== 'undefined') document.title = `${children} · Loggia`;
+  useEffect(() => announceTitle(children), [children]);
   return <h1 class="page-title">{children}</h1>;
 }
 

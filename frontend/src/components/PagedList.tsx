@@ -1,14 +1,15 @@
 // A list the server pages with `Link` headers: loads older items when the
 // end scrolls into view (or on the "Load more" button, for keyboards and
 // screen readers), and, when `live`, offers newer items behind a button
-// instead of pushing the list down under the reader.
+// instead of pushing the list down under the reader (an empty list simply
+// fills in).
 
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 import type { Page, Query } from '../api/client';
 import { t, tn } from '../i18n';
-import { watchNewer } from '../live';
+import { fetchNewerThan, pollAnchor, watchNewer } from '../live';
 import { Empty, ErrorMessage, Loading } from './feedback';
 
 export interface ItemControls<T> {
@@ -45,6 +46,11 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   const busy = useRef(false);
   const itemsRef = useRef<T[]>([]);
   itemsRef.current = items;
+  const newerRef = useRef<T[]>([]);
+  newerRef.current = newer;
+  // Keys of items removed from the list (deleted posts): a poll that was
+  // already under way must not bring one back.
+  const removed = useRef(new Set<string>());
   // Keys of the items `prepend` added, each once: one removed since (a
   // deleted post) must not come back when the caller passes a longer array.
   const prepended = useRef(new Set<string>());
@@ -113,17 +119,33 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
 
   useEffect(() => {
     if (!live) return;
-    return watchNewer(
+    type Found = { fill: Page<T> } | { newer: T[] };
+    return watchNewer<Found>(
       async () => {
-        const top = itemsRef.current[0];
-        if (!top) return [];
-        return (await load({ since_id: keyOf(top) })).items;
+        if (busy.current) return null;
+        const anchor = pollAnchor([...newerRef.current, ...itemsRef.current], keyOf, prepended.current);
+        if (anchor) {
+          const fresh = await fetchNewerThan(load, keyOf, keyOf(anchor));
+          return fresh.length ? { newer: fresh } : null;
+        }
+        const page = await load({});
+        return page.items.length ? { fill: page } : null;
       },
-      (fresh) =>
+      (found) => {
+        const visible = (item: T) => !removed.current.has(keyOf(item));
+        if ('fill' in found && itemsRef.current.length === 0 && newerRef.current.length === 0) {
+          // Nothing on screen to keep in place: show them in the list.
+          setItems(found.fill.items.filter(visible));
+          setNext(found.fill.links.next ?? null);
+          setError(null);
+          return;
+        }
+        const fresh = ('fill' in found ? found.fill.items : found.newer).filter(visible);
         setNewer((old) => {
           const seen = new Set([...old, ...itemsRef.current].map(keyOf));
           return [...fresh.filter((item) => !seen.has(keyOf(item))), ...old];
-        }),
+        });
+      },
     );
   }, [live, load, keyOf]);
 
@@ -134,7 +156,10 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   };
 
   const controls = (item: T): ItemControls<T> => ({
-    remove: () => setItems((old) => old.filter((other) => keyOf(other) !== keyOf(item))),
+    remove: () => {
+      removed.current.add(keyOf(item));
+      setItems((old) => old.filter((other) => keyOf(other) !== keyOf(item)));
+    },
     replace: (fresh) => setItems((old) => old.map((other) => (keyOf(other) === keyOf(item) ? fresh : other))),
   });
 

@@ -1,20 +1,25 @@
 // One post as it appears in every list: who, when, to whom, what, and the
 // actions on it. Favourite, boost and bookmark answer at once and undo
-// themselves if the server refuses.
+// themselves if the server refuses; each waits for its own answer before
+// it can be pressed again.
 
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { ApiError } from '../api/client';
 import { statuses } from '../api/statuses';
-import type { MediaAttachment, Status as StatusEntity } from '../api/types';
+import type { Status as StatusEntity } from '../api/types';
 import { type Audience, audienceOf } from '../audience';
-import { type MessageKey, t } from '../i18n';
+import { type MessageKey, locale, t } from '../i18n';
 import { Link, navigate, profilePath, statusPath } from '../router';
 import { useSession } from '../session';
+import { absoluteTime } from '../time';
 import { AccountLine, displayName } from './account';
+import { hashtagName } from './content-links';
 import { describeError } from './feedback';
 import { Icon } from './icons';
+import { Media } from './Media';
+import { type ToggleField, mergeAnswer, pickStatus, revertToggle, withToggle } from './status-actions';
 import { RelativeTime } from './time';
 
 export const AUDIENCE_LABEL: Record<Audience, MessageKey> = {
@@ -37,53 +42,11 @@ export function followContentLink(event: JSX.TargetedMouseEvent<HTMLElement>, st
     navigate(profilePath(mention.acct));
     return;
   }
-  if (anchor.classList.contains('hashtag') || /\/tags\/[^/]+$/.test(href)) {
-    const tag = decodeURIComponent(href.split('/tags/')[1] ?? '').replace(/^#/, '');
-    if (tag) {
-      event.preventDefault();
-      navigate(`/web/tags/${encodeURIComponent(tag)}`);
-    }
+  const tag = hashtagName({ href, classes: [...anchor.classList], text: anchor.textContent ?? '' }, status.tags ?? []);
+  if (tag) {
+    event.preventDefault();
+    navigate(`/web/tags/${encodeURIComponent(tag)}`);
   }
-}
-
-function Media({ items, sensitive }: { items: MediaAttachment[]; sensitive: boolean }) {
-  const [shown, setShown] = useState(!sensitive);
-  if (!items.length) return null;
-  return (
-    <div class={`media media-${Math.min(items.length, 4)}`}>
-      {!shown && (
-        <button type="button" class="media-reveal" onClick={() => setShown(true)}>
-          {t('status.sensitive_show')}
-        </button>
-      )}
-      {shown &&
-        items.map((item) => {
-          const alt = item.description ?? '';
-          if (item.type === 'video' || item.type === 'gifv') {
-            return (
-              <video
-                key={item.id}
-                src={item.url ?? undefined}
-                poster={item.preview_url ?? undefined}
-                controls={item.type === 'video'}
-                autoPlay={item.type === 'gifv'}
-                loop={item.type === 'gifv'}
-                muted={item.type === 'gifv'}
-                aria-label={alt || t('status.media_no_description')}
-              />
-            );
-          }
-          if (item.type === 'audio') {
-            return <audio key={item.id} src={item.url ?? undefined} controls aria-label={alt} />;
-          }
-          return (
-            <a key={item.id} href={item.url ?? item.remote_url ?? '#'} target="_blank" rel="noopener noreferrer">
-              <img src={item.preview_url ?? item.url ?? ''} alt={alt} title={alt} loading="lazy" decoding="async" />
-            </a>
-          );
-        })}
-    </div>
-  );
 }
 
 export interface StatusProps {
@@ -98,37 +61,57 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
   const session = useSession();
   const { client, me } = session;
   const [wrapper, setWrapper] = useState(outer);
+  // The latest post, for answers that arrive after other changes.
+  const latest = useRef(outer);
   const [error, setError] = useState<string | null>(null);
   const [cwOpen, setCwOpen] = useState(false);
-  useEffect(() => setWrapper(outer), [outer]);
+  // Toggles waiting for the server, and a number per field so that only
+  // the answer to its latest request counts.
+  const pending = useRef(new Set<ToggleField>());
+  const [busy, setBusy] = useState<ReadonlySet<ToggleField>>(new Set());
+  const sequence = useRef<Record<ToggleField, number>>({ favourited: 0, reblogged: 0, bookmarked: 0 });
+  useEffect(() => {
+    latest.current = outer;
+    setWrapper(outer);
+  }, [outer]);
   const status = wrapper.reblog ?? wrapper;
   const own = status.account.id === me.id;
   const audience = audienceOf(status);
   const review = status.loggia_review;
 
-  const update = (fresh: StatusEntity) => {
-    const next = wrapper.reblog ? { ...wrapper, reblog: fresh } : fresh;
+  /** Changes the post (inside the boost, if this is one) and tells the list. */
+  const patch = (change: (post: StatusEntity) => StatusEntity) => {
+    const current = latest.current;
+    const post = change(current.reblog ?? current);
+    const next = current.reblog ? { ...current, reblog: post } : post;
+    latest.current = next;
     setWrapper(next);
     onChange?.(next);
   };
 
-  const toggle = async (
-    field: 'favourited' | 'reblogged' | 'bookmarked',
-    countField: 'favourites_count' | 'reblogs_count' | null,
-    call: (on: boolean) => Promise<StatusEntity>,
-  ) => {
-    const on = !status[field];
-    const optimistic = { ...status, [field]: on } as StatusEntity;
-    if (countField) optimistic[countField] = Math.max(0, status[countField] + (on ? 1 : -1));
-    update(optimistic);
+  const toggle = async (field: ToggleField, call: (on: boolean) => Promise<StatusEntity>) => {
+    if (pending.current.has(field)) return;
+    const before = latest.current.reblog ?? latest.current;
+    const on = !before[field];
+    const mine = ++sequence.current[field];
+    pending.current.add(field);
+    setBusy(new Set(pending.current));
+    patch((post) => withToggle(post, field, on));
     setError(null);
     try {
-      const fresh = await call(on);
+      const answer = await call(on);
+      if (mine !== sequence.current[field]) return;
+      pending.current.delete(field);
       // Boosting answers the boost wrapper; the post itself is inside.
-      update(pick(fresh, status.id) ?? optimistic);
+      const fresh = pickStatus(answer, before.id);
+      if (fresh) patch((post) => mergeAnswer(post, fresh, pending.current));
     } catch (e) {
-      update(status);
+      if (mine !== sequence.current[field]) return;
+      pending.current.delete(field);
+      patch((post) => revertToggle(post, before, field));
       setError(describeError(e));
+    } finally {
+      if (mine === sequence.current[field]) setBusy(new Set(pending.current));
     }
   };
 
@@ -144,7 +127,7 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
   };
 
   const canBoost = !review && (audience === 'public' || audience === 'unlisted' || audience === 'company' || (own && audience === 'followers'));
-  const label = `${displayName(status.account)}, ${new Date(status.created_at).toLocaleString()}`;
+  const label = `${displayName(status.account)}, ${absoluteTime(status.created_at, locale())}`;
 
   return (
     <article class={`status${focused ? ' focused' : ''}${review ? ` review-${review.state}` : ''}`} aria-label={label}>
@@ -218,9 +201,9 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           type="button"
           class="action"
           aria-pressed={!!status.reblogged}
-         
+          aria-disabled={busy.has('reblogged') || undefined}
           disabled={!canBoost}
-          onClick={() => toggle('reblogged', 'reblogs_count', (on) => statuses.reblog(client, status.id, on))}
+          onClick={() => toggle('reblogged', (on) => statuses.reblog(client, status.id, on))}
         >
           <Icon name="boost" size={18} />
 <span class="visually-hidden">{t('status.boost')}</span> {status.reblogs_count || ''}
@@ -229,9 +212,9 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           type="button"
           class="action"
           aria-pressed={!!status.favourited}
-         
+          aria-disabled={busy.has('favourited') || undefined}
           disabled={!!review}
-          onClick={() => toggle('favourited', 'favourites_count', (on) => statuses.favourite(client, status.id, on))}
+          onClick={() => toggle('favourited', (on) => statuses.favourite(client, status.id, on))}
         >
           <Icon name="star" size={18} />
 <span class="visually-hidden">{t('status.favourite')}</span> {status.favourites_count || ''}
@@ -240,8 +223,8 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
           type="button"
           class="action"
           aria-pressed={!!status.bookmarked}
-         
-          onClick={() => toggle('bookmarked', null, (on) => statuses.bookmark(client, status.id, on))}
+          aria-disabled={busy.has('bookmarked') || undefined}
+          onClick={() => toggle('bookmarked', (on) => statuses.bookmark(client, status.id, on))}
         >
           <Icon name="bookmark" size={18} />
 <span class="visually-hidden">{t('status.bookmark')}</span>
@@ -261,12 +244,6 @@ export function Status({ status: outer, onChange, onRemove, focused }: StatusPro
       </footer>
     </article>
   );
-}
-
-/** The post `id` in an answer that may be the post or a boost of it. */
-function pick(fresh: StatusEntity, id: string): StatusEntity | null {
-  if (fresh.id === id) return fresh;
-  return fresh.reblog?.id === id ? fresh.reblog : null;
 }
 
 export function isNotFound(error: unknown): boolean {

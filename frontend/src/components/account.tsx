@@ -1,5 +1,6 @@
 import type { Account } from '../api/types';
 import { Link, profilePath } from '../router';
+import { safeUrl } from '../url';
 
 export function displayName(account: Pick<Account, 'display_name' | 'username'>): string {
   return account.display_name.trim() || account.username;
@@ -9,7 +10,7 @@ export function Avatar({ account, size = 46 }: { account: Account; size?: number
   return (
     <img
       class="avatar"
-      src={account.avatar_static || account.avatar}
+      src={safeUrl(account.avatar_static) ?? safeUrl(account.avatar) ?? undefined}
       alt=""
       width={size}
       height={size}

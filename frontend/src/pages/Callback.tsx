@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { Client } from '../api/client';
-import { completeSignIn } from '../auth/oauth';
+import { SignInError, completeSignIn } from '../auth/oauth';
 import { ErrorMessage, Loading } from '../components/feedback';
 import { t } from '../i18n';
 
@@ -19,7 +19,14 @@ export function Callback({ onSignedIn }: { onSignedIn: (to: string) => void }) {
         <Loading label={t('common.signing_in')} />
       ) : (
         <>
-          <ErrorMessage error={error} />
+          {error instanceof SignInError ? (
+            // Already a sentence of ours, in the reader's language.
+            <p class="error-box" role="alert">
+              {error.message}
+            </p>
+          ) : (
+            <ErrorMessage error={error} />
+          )}
           <a class="button" href="/">
             {t('common.sign_in')}
           </a>

@@ -2,7 +2,7 @@
 
 import { useCallback } from 'preact/hooks';
 
-import type { Query } from '../api/client';
+import { type Query, seg } from '../api/client';
 import type { Status as StatusEntity } from '../api/types';
 import { PageTitle } from '../components/Layout';
 import { PagedList } from '../components/PagedList';
@@ -18,7 +18,7 @@ export function TagTimeline({ params }: { params: Params }) {
   const { client } = useSession();
   const tag = params.tag.replace(/^#/, '');
   const load = useCallback(
-    (query: Query) => client.page<StatusEntity>(`/api/v1/timelines/tag/${encodeURIComponent(tag)}`, { limit: 20, ...query }),
+    (query: Query) => client.page<StatusEntity>(`/api/v1/timelines/tag/${seg(tag)}`, { limit: 20, ...query }),
     [client, tag],
   );
   return (

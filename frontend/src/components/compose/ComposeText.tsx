@@ -23,6 +23,8 @@ interface Props {
   describedBy?: string;
   inputRef?: Ref<HTMLTextAreaElement>;
   disabled?: boolean;
+  /** While sending: unchangeable but still focusable, so the focus stays here. */
+  readOnly?: boolean;
   rows?: number;
 }
 
@@ -30,7 +32,7 @@ function sameToken(a: Token | null, b: Token | null): boolean {
   return a?.kind === b?.kind && a?.query === b?.query && a?.start === b?.start;
 }
 
-export function ComposeText({ id, label, value, onInput, describedBy, inputRef, disabled, rows = 4 }: Props) {
+export function ComposeText({ id, label, value, onInput, describedBy, inputRef, disabled, readOnly, rows = 4 }: Props) {
   const { client } = useSession();
   const [token, setToken] = useState<Token | null>(null);
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
@@ -140,6 +142,7 @@ export function ComposeText({ id, label, value, onInput, describedBy, inputRef, 
           rows={rows}
           value={value}
           disabled={disabled}
+          readOnly={readOnly}
           aria-describedby={describedBy}
           aria-autocomplete="list"
           aria-controls={open ? listId : undefined}

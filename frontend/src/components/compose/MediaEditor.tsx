@@ -6,6 +6,7 @@ import { media as mediaApi } from '../../api/statuses';
 import type { MediaAttachment } from '../../api/types';
 import { t, tn } from '../../i18n';
 import { useSession } from '../../session';
+import { safeUrl } from '../../url';
 import { describeError } from '../feedback';
 import { newDraftKey } from './text';
 
@@ -28,7 +29,7 @@ export function draftFromAttachment(attachment: MediaAttachment): DraftMedia {
   return {
     key: attachment.id,
     name: '',
-    preview: attachment.preview_url ?? attachment.url ?? '',
+    preview: safeUrl(attachment.preview_url) ?? safeUrl(attachment.url) ?? '',
     attachment,
     description,
     savedDescription: description,
@@ -106,7 +107,11 @@ export function MediaEditor({ id, items, update, disabled }: Props) {
             const number = index + 1;
             return (
               <li key={item.key} class={`media-draft media-draft-${item.state}`}>
-                <img class="media-thumb" src={item.preview} alt={item.description} width={88} height={88} />
+                {safeUrl(item.preview) ? (
+                  <img class="media-thumb" src={item.preview} alt={item.description} width={88} height={88} />
+                ) : (
+                  <div class="media-thumb" />
+                )}
                 <div class="media-draft-fields">
                   <p class="media-draft-title">
                     {t('compose.media_item', { number })}

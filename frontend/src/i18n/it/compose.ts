@@ -14,7 +14,7 @@ export default {
   'compose.over.other': '{count} caratteri di troppo',
   'compose.shortcut': 'Ctrl+Invio invia',
   'compose.audience': 'Chi può vederlo',
-  'compose.audience_fixed': 'Pubblico: {audience} (non si può cambiare modificando)',
+  'compose.audience_fixed': 'Destinatari: {audience} (non si possono cambiare modificando)',
   'compose.describe_company': 'Tutte le persone di {title}, e nessun altro',
   'compose.describe_public': 'Chiunque, qui e su altri server; compare nelle timeline pubbliche',
   'compose.describe_unlisted': 'Chiunque può vederlo, ma non compare nelle timeline pubbliche',

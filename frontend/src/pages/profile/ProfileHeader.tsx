@@ -7,6 +7,7 @@ import { PageTitle } from '../../components/Layout';
 import { locale, t, tn } from '../../i18n';
 import { Link, profilePath } from '../../router';
 import { useSession } from '../../session';
+import { safeUrl } from '../../url';
 import { FollowButton } from './FollowButton';
 import { fullHandle } from './useAccount';
 
@@ -28,15 +29,17 @@ export function ProfileHeader({ account, relationship, onRelationship }: Props) 
   const local = !account.acct.includes('@');
   const base = profilePath(account.acct);
   const requests = me.source.follow_requests_count ?? 0;
-  const missingHeader = /\/missing\.png$/.test(account.header_static || account.header);
+  const header = safeUrl(account.header_static) ?? safeUrl(account.header);
+  const missingHeader = !header || /\/missing\.png$/.test(header);
+  const avatar = safeUrl(account.avatar_static) ?? safeUrl(account.avatar) ?? undefined;
 
   return (
     <section class="profile-header" aria-labelledby="profile-name">
       <div class={`profile-banner${missingHeader ? ' no-image' : ''}`}>
-        {!missingHeader && <img src={account.header_static || account.header} alt="" />}
+        {!missingHeader && <img src={header} alt="" />}
       </div>
       <div class="profile-top">
-        <img class="avatar profile-avatar" src={account.avatar_static || account.avatar} alt="" width={96} height={96} />
+        <img class="avatar profile-avatar" src={avatar} alt="" width={96} height={96} />
         <div class="profile-actions">
           {own ? (
             <>
@@ -76,13 +79,9 @@ export function ProfileHeader({ account, relationship, onRelationship }: Props) 
           {account.fields.map((field, i) => (
             <div key={i} class={field.verified_at ? 'verified' : ''}>
               <dt>{field.name}</dt>
-              {local ? (
-                // Loggia sends local users' field values as typed (plain text).
-                <dd>{field.value}</dd>
-              ) : (
-                // Other servers' values are HTML, sanitized when Loggia stored them.
-                <dd dangerouslySetInnerHTML={{ __html: field.value }} />
-              )}
+              {/* Safe as HTML: Loggia escapes and links local values itself and
+                  sanitizes other servers' with its allow-list before sending them. */}
+              <dd dangerouslySetInnerHTML={{ __html: field.value }} />
             </div>
           ))}
         </dl>

@@ -1,6 +1,7 @@
-// Posting defaults and the interface language. The UI takes its language
-// from the account (`source.language`), so saving one re-reads the account
-// and the whole app re-renders in the new language.
+// Posting defaults and the language of one's posts (`source.language`).
+// That language is also the interface's when it is English or Italian (else
+// the browser's language is), so saving re-reads the account and the app
+// re-renders in it.
 
 import { useState } from 'preact/hooks';
 
@@ -8,7 +9,8 @@ import { accounts } from '../../api/accounts';
 import type { CredentialAccount } from '../../api/types';
 import { type Audience, audienceOf, audienceParams } from '../../audience';
 import { AUDIENCE_LABEL } from '../../components/Status';
-import { type Locale, LOCALES, type MessageKey, t } from '../../i18n';
+import { type MessageKey, t } from '../../i18n';
+import { languageChoices } from '../../languages';
 import { useSession } from '../../session';
 import { Check } from './ProfileForm';
 import { SaveBar, useSave } from './form';
@@ -23,20 +25,9 @@ const AUDIENCE_HINT: Record<string, MessageKey> = {
   followers: 'settings.audience_followers_hint',
 };
 
-/** Each language by its own name, so anyone can find theirs. */
-const LANGUAGE_NAMES: Record<Locale, MessageKey> = {
-  en: 'settings.language_en',
-  it: 'settings.language_it',
-};
-
 function audienceFrom(me: CredentialAccount): Audience {
   const audience = audienceOf({ visibility: me.source.privacy, local_only: !!me.source.local_only });
   return audience === 'direct' ? 'followers' : audience;
-}
-
-function languageFrom(me: CredentialAccount): Locale {
-  const language = me.source.language ?? '';
-  return language in LOCALES ? (language as Locale) : 'en';
 }
 
 export function PreferencesForm() {
@@ -44,7 +35,9 @@ export function PreferencesForm() {
   const { me, client } = session;
   const [audience, setAudience] = useState<Audience>(() => audienceFrom(me));
   const [sensitive, setSensitive] = useState(me.source.sensitive);
-  const [language, setLanguage] = useState<Locale>(() => languageFrom(me));
+  const saved = me.source.language ?? '';
+  const [language, setLanguage] = useState(saved);
+  const choices = languageChoices(saved);
   const { state, run, touch } = useSave();
 
   const submit = (event: Event) => {
@@ -55,7 +48,8 @@ export function PreferencesForm() {
       form.append('source[privacy]', params.visibility);
       form.append('source[local_only]', String(params.local_only));
       form.append('source[sensitive]', String(sensitive));
-      form.append('source[language]', language);
+      // Only a change: saving other preferences must not set a language.
+      if (language && language !== saved) form.append('source[language]', language);
       await accounts.updateCredentials(client, form);
       await session.refreshMe();
       await session.refreshPreferences();
@@ -103,13 +97,14 @@ export function PreferencesForm() {
           value={language}
           aria-describedby="language-hint"
           onChange={(e) => {
-            setLanguage(e.currentTarget.value as Locale);
+            setLanguage(e.currentTarget.value);
             touch();
           }}
         >
-          {(Object.keys(LANGUAGE_NAMES) as Locale[]).map((l) => (
-            <option key={l} value={l} lang={l}>
-              {t(LANGUAGE_NAMES[l])}
+          {!saved && <option value="">{t('settings.language_unset')}</option>}
+          {choices.map((l) => (
+            <option key={l.code} value={l.code} lang={l.code}>
+              {l.name}
             </option>
           ))}
         </select>
