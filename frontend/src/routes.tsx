@@ -3,15 +3,8 @@
 
 import type { ComponentType } from 'preact';
 
-import { Accounts } from './admin/Accounts';
-import { AdminHome } from './admin/AdminHome';
-import { AuditLog } from './admin/AuditLog';
-import { Federation } from './admin/Federation';
-import { Hooks } from './admin/Hooks';
-import { ReportDetail, Reports } from './admin/Reports';
-import { Reviews } from './admin/Reviews';
-import { Rules } from './admin/Rules';
 import { MenuPage } from './components/Layout';
+import { lazyPage } from './components/lazy';
 import { ComposePage } from './pages/ComposePage';
 import { FollowRequests, Followers, Following } from './pages/Follows';
 import { Notifications } from './pages/Notifications';
@@ -25,6 +18,17 @@ import { Timeline } from './pages/Timeline';
 import { type Params, matchPath } from './router';
 
 export type PageComponent = ComponentType<{ params: Params }>;
+
+const admin = () => import('./admin');
+const AdminHome = lazyPage(admin, (m) => m.AdminHome);
+const Reviews = lazyPage(admin, (m) => m.Reviews);
+const Federation = lazyPage(admin, (m) => m.Federation);
+const Rules = lazyPage(admin, (m) => m.Rules);
+const Hooks = lazyPage(admin, (m) => m.Hooks);
+const Reports = lazyPage(admin, (m) => m.Reports);
+const ReportDetail = lazyPage(admin, (m) => m.ReportDetail);
+const Accounts = lazyPage(admin, (m) => m.Accounts);
+const AuditLog = lazyPage(admin, (m) => m.AuditLog);
 
 export const ROUTES: [string, PageComponent][] = [
   ['/', () => <Timeline kind="home" />],
