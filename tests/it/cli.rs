@@ -588,17 +588,21 @@ async fn invites_and_approvals_from_the_command_line() {
             .any(|l| l.starts_with(&code) && l.ends_with("usable")),
         "{listed}"
     );
-    assert!(
-        invite_mode(&["admin", "invite", "revoke", &code])
-            .status
-            .success()
-    );
-    let listed = stdout(&invite_mode(&["admin", "invite", "list"]));
+    let revoked = invite_mode(&["admin", "invite", "revoke", &code]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    // (This has failed twice under heavy load on PostgreSQL: say everything.)
+    let out = invite_mode(&["admin", "invite", "list"]);
+    let listed = stdout(&out);
     assert!(
         listed
             .lines()
             .any(|l| l.starts_with(&code) && l.ends_with("revoked")),
-        "{listed}"
+        "revoke said {:?} / {:?}; list ({}) said {listed:?} / {:?}; stored: {:?}",
+        stdout(&revoked),
+        stderr(&revoked),
+        out.status,
+        stderr(&out),
+        store.invites().by_code(&code).await,
     );
 
     // A pending sign-up is approved by name.
