@@ -185,18 +185,18 @@ async fn lookup(
         Some((u, d)) => (u, Some(d.to_ascii_lowercase())),
         None => (acct, None),
     };
-    if domain
-        .as_deref()
-        .is_some_and(|d| d != state.config.domain())
-    {
-        return Err(Error::NotFound);
-    }
-    let account = state
-        .store
-        .accounts()
-        .local_by_username(username)
-        .await?
-        .ok_or(Error::NotFound)?;
+    // Other servers' accounts are found when this server knows them already,
+    // as in Mastodon (no WebFinger here: search with `resolve` does that).
+    let found = match domain.as_deref() {
+        Some(d) if d != state.config.domain() => state
+            .store
+            .accounts()
+            .remote_by_handle(username, d)
+            .await?
+            .filter(|a| a.domain_limit < 2),
+        _ => state.store.accounts().local_by_username(username).await?,
+    };
+    let account = found.ok_or(Error::NotFound)?;
     let account = follows::target(&state.store, account.id).await?;
     Ok(Json(Account::from_model(&account, &state.config)))
 }

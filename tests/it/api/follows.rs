@@ -335,7 +335,37 @@ async fn accounts_are_found_by_id_and_handle() {
         .await
         .json();
     assert_eq!(found["acct"], "alice");
+    // Another server's account: found once this server knows it (no fetch).
     app.get("/api/v1/accounts/lookup?acct=alice@elsewhere.example")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let pat = app
+        .state
+        .store
+        .accounts()
+        .insert(&loggia::store::NewAccount {
+            username: "Pat".into(),
+            domain: Some("elsewhere.example".into()),
+            actor_type: "Person".into(),
+            uri: "https://elsewhere.example/users/pat".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let found = app
+        .get("/api/v1/accounts/lookup?acct=@pat@Elsewhere.example")
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_eq!(found["id"], pat.id.to_string());
+    assert_eq!(found["acct"], "Pat@elsewhere.example");
+    app.state
+        .store
+        .accounts()
+        .set_domain_limit(pat.id, 2)
+        .await
+        .unwrap();
+    app.get("/api/v1/accounts/lookup?acct=pat@elsewhere.example")
         .await
         .assert_status(StatusCode::NOT_FOUND);
     app.get("/api/v1/accounts/lookup?acct=nobody")
