@@ -1,9 +1,11 @@
-// "New posts" for a list that is already on screen. Until Loggia serves the
-// streaming API this asks the server for anything newer than the top item
-// every POLL_MS while the page is visible; the list shows a button rather
-// than moving what the reader is looking at.
+// "New posts" for a list that is already on screen. When the server offers
+// the streaming API they come from it (streaming.ts); while it does not, or
+// while the socket is down, this asks the server for anything newer than the
+// top item every POLL_MS while the page is visible. The list shows a button
+// rather than moving what the reader is looking at.
 
 import type { Page, Query } from './api/client';
+import type { StreamEvent, StreamSpec, StreamingClient } from './streaming';
 
 export const POLL_MS = 15_000;
 /** Items asked per poll: within every list's maximum (notifications allow 30). */
@@ -70,4 +72,48 @@ export async function fetchNewerThan<T>(
  */
 export function pollAnchor<T>(shown: readonly T[], keyOf: (item: T) => string, own: ReadonlySet<string>): T | null {
   return shown.find((item) => !own.has(keyOf(item))) ?? null;
+}
+
+/**
+ * Streams `spec` when `streaming` is there and connected, and polls (as
+ * `watchNewer`) otherwise: with no streaming client, before the socket opens
+ * and whenever it drops. Each time it connects, one poll at once catches up
+ * with what was posted while it was not listening.
+ */
+export function watchLive<R>(
+  streaming: Pick<StreamingClient, 'subscribe' | 'available'> | null,
+  spec: StreamSpec | null,
+  poll: () => Promise<R | null>,
+  onResult: (result: R) => void,
+  onEvent: (event: StreamEvent) => void,
+  interval = POLL_MS,
+): () => void {
+  if (!streaming || !spec) return watchNewer(poll, onResult, interval);
+  let stopped = false;
+  let stopPolling: (() => void) | null = null;
+  const catchUp = () => {
+    poll().then(
+      (result) => {
+        if (!stopped && result !== null) onResult(result);
+      },
+      () => undefined,
+    );
+  };
+  const setAvailable = (available: boolean) => {
+    if (stopped) return;
+    if (available) {
+      stopPolling?.();
+      stopPolling = null;
+      catchUp();
+    } else if (!stopPolling) {
+      stopPolling = watchNewer(poll, onResult, interval);
+    }
+  };
+  const unsubscribe = streaming.subscribe(spec, (event) => !stopped && onEvent(event), setAvailable);
+  setAvailable(streaming.available);
+  return () => {
+    stopped = true;
+    unsubscribe();
+    stopPolling?.();
+  };
 }

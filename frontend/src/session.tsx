@@ -12,6 +12,7 @@ import type { CredentialAccount, Instance, Preferences } from './api/types';
 import { signOut as revoke } from './auth/oauth';
 import { TOKEN_KEY, stored } from './auth/storage';
 import { type Locale, pickLocale, setLocale } from './i18n';
+import { type StreamingClient, createStreaming } from './streaming';
 
 export interface Session {
   client: Client;
@@ -20,6 +21,8 @@ export interface Session {
   preferences: Preferences;
   /** Role permissions as a bit set (Mastodon's `role.permissions`). */
   permissions: bigint;
+  /** The shared streaming connection; null when the server offers none (lists poll). */
+  streaming: StreamingClient | null;
   refreshMe: () => Promise<void>;
   refreshPreferences: () => Promise<void>;
   signOut: () => Promise<void>;
@@ -38,6 +41,11 @@ export function useSession(): Session {
   const session = useContext(Context);
   if (!session) throw new Error('useSession outside a signed-in page');
   return session;
+}
+
+/** The session's streaming client, if any; null outside a signed-in page too. */
+export function useStreaming(): StreamingClient | null {
+  return useContext(Context)?.streaming ?? null;
 }
 
 export const PERMISSIONS = {
@@ -73,11 +81,13 @@ export function useSessionState(): SessionState {
     // Set when the session ends (signed out here, or the token refused), so
     // that the requests still under way do not end it a second time.
     let ended = false;
+    let streaming: StreamingClient | null = null;
     const client: Client = new Client({
       token: stored.token(),
       onUnauthorized: () => {
         if (ended || !current()) return;
         ended = true;
+        streaming?.close();
         if (stored.token() === client.token) stored.clearToken();
         client.token = null;
         void anonymous(true);
@@ -99,12 +109,14 @@ export function useSessionState(): SessionState {
       ]);
       if (!current() || ended) return;
       setLocale(chooseLocale(me));
+      streaming = createStreaming(instance.configuration?.urls?.streaming, client.token);
       const session: Session = {
         client,
         me,
         instance,
         preferences,
         permissions: BigInt(me.role?.permissions || '0'),
+        streaming,
         refreshMe: async () => {
           const fresh = await client.get<CredentialAccount>('/api/v1/accounts/verify_credentials');
           if (!current()) return;
@@ -118,6 +130,7 @@ export function useSessionState(): SessionState {
         },
         signOut: async () => {
           ended = true;
+          streaming?.close();
           await revoke(client).catch(() => undefined);
           await anonymous(false);
           history.replaceState(null, '', '/');

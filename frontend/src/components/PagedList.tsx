@@ -2,14 +2,18 @@
 // end scrolls into view (or on the "Load more" button, for keyboards and
 // screen readers), and, when `live`, offers newer items behind a button
 // instead of pushing the list down under the reader (an empty list simply
-// fills in).
+// fills in). A `live` feed streams when the server offers it (see live.ts).
 
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 import type { Page, Query } from '../api/client';
 import { t, tn } from '../i18n';
-import { fetchNewerThan, pollAnchor, watchNewer } from '../live';
+import type { Status } from '../api/types';
+import { fetchNewerThan, pollAnchor, watchLive } from '../live';
+import type { LiveFeed } from '../live-feeds';
+import { useStreaming } from '../session';
+import type { StreamEvent } from '../streaming';
 import { Empty, ErrorMessage, Loading } from './feedback';
 
 export interface ItemControls<T> {
@@ -23,7 +27,8 @@ export interface PagedListProps<T> {
   keyOf: (item: T) => string;
   /** Accessible name of the feed ("Home timeline"). */
   label: string;
-  live?: boolean;
+  /** Offer newer items: `true` polls; a feed streams it when the server can, and polls otherwise. */
+  live?: boolean | LiveFeed<T>;
   empty?: string;
   /** The "show newer" button's text for lists of something other than posts. */
   newerLabel?: (count: number) => string;
@@ -44,6 +49,8 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   const [newer, setNewer] = useState<T[]>([]);
   const sentinel = useRef<HTMLDivElement>(null);
   const busy = useRef(false);
+  // Settles when the page under way has loaded: a poll waits for it.
+  const idle = useRef<Promise<void>>(Promise.resolve());
   const itemsRef = useRef<T[]>([]);
   itemsRef.current = items;
   const newerRef = useRef<T[]>([]);
@@ -54,15 +61,29 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   // Keys of the items `prepend` added, each once: one removed since (a
   // deleted post) must not come back when the caller passes a longer array.
   const prepended = useRef(new Set<string>());
+  // Posts the stream said were deleted: a poll under way must not show them.
+  const deleted = useRef(new Set<string>());
+  const streaming = useStreaming();
+  // Pages may pass an inline feed: only what it listens to resubscribes.
+  const feedRef = useRef<LiveFeed<T> | null>(null);
+  feedRef.current = typeof live === 'object' ? live : null;
+  const liveKey = typeof live === 'object' ? `${live.stream} ${live.tag ?? ''} ${live.list ?? ''}` : live ? 'poll' : null;
 
   const fetchPage = useCallback(
     async (query: Query, append: boolean) => {
       if (busy.current) return;
       busy.current = true;
+      let settle: () => void = () => undefined;
+      idle.current = new Promise((resolve) => (settle = resolve));
       setLoading(true);
       setError(null);
       try {
         const page = await load(query);
+        if (!append) {
+          // Streamed items that this page lists already are not "new".
+          const loaded = new Set(page.items.map(keyOf));
+          setNewer((pending) => pending.filter((item) => !loaded.has(keyOf(item))));
+        }
         setItems((old) => {
           if (!append) {
             // A post made while the first page was loading stays on top.
@@ -77,6 +98,7 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
         setError(e);
       } finally {
         busy.current = false;
+        settle();
         setLoading(false);
       }
     },
@@ -118,11 +140,46 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
   }, [next, loadMore]);
 
   useEffect(() => {
-    if (!live) return;
+    if (!liveKey) return;
+    const visible = (item: T) => {
+      const feed = feedRef.current;
+      return !removed.current.has(keyOf(item)) && !(feed && [...deleted.current].some((id) => feed.refersTo(item, id)));
+    };
+    const offer = (fresh: T[]) => {
+      setNewer((old) => {
+        const seen = new Set([...old, ...itemsRef.current].map(keyOf));
+        return [...fresh.filter((item) => visible(item) && !seen.has(keyOf(item))), ...old];
+      });
+    };
+    const onEvent = (event: StreamEvent) => {
+      const feed = feedRef.current;
+      if (!feed) return;
+      if (event.event === feed.event) {
+        const item = event.payload as T;
+        if (feed.accept && !feed.accept(item)) return;
+        if (!busy.current && itemsRef.current.length === 0 && newerRef.current.length === 0 && visible(item)) {
+          setItems([item]); // Nothing on screen to keep in place.
+        } else {
+          offer([item]);
+        }
+      } else if (event.event === 'delete') {
+        const id = event.payload;
+        deleted.current.add(id);
+        for (const item of itemsRef.current) if (feed.refersTo(item, id)) removed.current.add(keyOf(item));
+        setItems((old) => old.filter((item) => !feed.refersTo(item, id)));
+        setNewer((old) => old.filter((item) => !feed.refersTo(item, id)));
+      } else if (event.event === 'status.update') {
+        const edit = (list: T[]) => list.map((item) => feed.edited(item, event.payload as Status));
+        setItems(edit);
+        setNewer(edit);
+      }
+    };
     type Found = { fill: Page<T> } | { newer: T[] };
-    return watchNewer<Found>(
+    return watchLive<Found>(
+      streaming,
+      feedRef.current,
       async () => {
-        if (busy.current) return null;
+        while (busy.current) await idle.current;
         const anchor = pollAnchor([...newerRef.current, ...itemsRef.current], keyOf, prepended.current);
         if (anchor) {
           const fresh = await fetchNewerThan(load, keyOf, keyOf(anchor));
@@ -132,7 +189,6 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
         return page.items.length ? { fill: page } : null;
       },
       (found) => {
-        const visible = (item: T) => !removed.current.has(keyOf(item));
         if ('fill' in found && itemsRef.current.length === 0 && newerRef.current.length === 0) {
           // Nothing on screen to keep in place: show them in the list.
           setItems(found.fill.items.filter(visible));
@@ -140,17 +196,17 @@ export function PagedList<T>({ load, render, keyOf: keyOfProp, label, live, empt
           setError(null);
           return;
         }
-        const fresh = ('fill' in found ? found.fill.items : found.newer).filter(visible);
-        setNewer((old) => {
-          const seen = new Set([...old, ...itemsRef.current].map(keyOf));
-          return [...fresh.filter((item) => !seen.has(keyOf(item))), ...old];
-        });
+        offer('fill' in found ? found.fill.items : found.newer);
       },
+      onEvent,
     );
-  }, [live, load, keyOf]);
+  }, [liveKey, streaming, load, keyOf]);
 
   const showNewer = () => {
-    setItems((old) => [...newer, ...old]);
+    setItems((old) => {
+      const shown = new Set(old.map(keyOf));
+      return [...newer.filter((item) => !shown.has(keyOf(item))), ...old];
+    });
     setNewer([]);
     window.scrollTo({ top: 0 });
   };

@@ -2,7 +2,7 @@
 // `?filter=mentions`), with new ones offered live. Opening the page marks
 // what it shows as read (the `notifications` marker).
 
-import { useCallback } from 'preact/hooks';
+import { useCallback, useMemo } from 'preact/hooks';
 
 import type { Query } from '../api/client';
 import { type NotificationFilter, NOTIFICATION_FILTERS, notifications } from '../api/notifications';
@@ -10,6 +10,7 @@ import type { Notification } from '../api/types';
 import { PageTitle } from '../components/Layout';
 import { PagedList } from '../components/PagedList';
 import { type MessageKey, t, tn } from '../i18n';
+import { notificationFeed } from '../live-feeds';
 import { Link, type Params, useLocation } from '../router';
 import { PERMISSIONS, can, useSession } from '../session';
 import { NotificationItem } from './notifications/NotificationItem';
@@ -55,6 +56,11 @@ export function Notifications(_: { params: Params }) {
     [client, filter],
   );
 
+  const feed = useMemo(() => {
+    const types: readonly string[] = NOTIFICATION_FILTERS[filter];
+    return notificationFeed(types.length ? (n) => types.includes(n.type) : undefined);
+  }, [filter]);
+
   return (
     <>
       <PageTitle>{t('notifications.title')}</PageTitle>
@@ -79,7 +85,7 @@ export function Notifications(_: { params: Params }) {
         label={`${t('notifications.title')}: ${t(LABELS[filter])}`}
         load={load}
         keyOf={notificationKey}
-        live
+        live={feed}
         newerLabel={newerLabel}
         empty={t('notifications.empty')}
         render={(n, controls) => (

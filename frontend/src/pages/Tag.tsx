@@ -1,6 +1,6 @@
 // Posts with one hashtag (GET /api/v1/timelines/tag/:tag).
 
-import { useCallback } from 'preact/hooks';
+import { useCallback, useMemo } from 'preact/hooks';
 
 import { type Query, seg } from '../api/client';
 import type { Status as StatusEntity } from '../api/types';
@@ -8,6 +8,7 @@ import { PageTitle } from '../components/Layout';
 import { PagedList } from '../components/PagedList';
 import { Status } from '../components/Status';
 import { t } from '../i18n';
+import { statusFeed } from '../live-feeds';
 import type { Params } from '../router';
 import { useSession } from '../session';
 
@@ -21,6 +22,7 @@ export function TagTimeline({ params }: { params: Params }) {
     (query: Query) => client.page<StatusEntity>(`/api/v1/timelines/tag/${seg(tag)}`, { limit: 20, ...query }),
     [client, tag],
   );
+  const feed = useMemo(() => statusFeed({ stream: 'hashtag', tag }), [tag]);
   return (
     <>
       <PageTitle>{`#${tag}`}</PageTitle>
@@ -29,7 +31,7 @@ export function TagTimeline({ params }: { params: Params }) {
         label={t('timeline.tag_label', { tag })}
         load={load}
         keyOf={statusKey}
-        live
+        live={feed}
         empty={t('timeline.tag_empty', { tag })}
         render={(s, controls) => <Status status={s} onChange={controls.replace} onRemove={controls.remove} />}
       />

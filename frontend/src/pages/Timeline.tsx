@@ -2,7 +2,7 @@
 // phone, a "New post" link to the compose page instead); what the user posts
 // appears at the top at once.
 
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 
 import type { Query } from '../api/client';
 import { type TimelineKind, timeline } from '../api/statuses';
@@ -13,8 +13,12 @@ import { PagedList } from '../components/PagedList';
 import { Status } from '../components/Status';
 import { Icon } from '../components/icons';
 import { type MessageKey, t } from '../i18n';
+import { statusFeed } from '../live-feeds';
 import { Link } from '../router';
 import { useSession } from '../session';
+
+/** The stream that brings each timeline's new posts. */
+const STREAMS = { home: 'user', local: 'public:local', federated: 'public:remote' } as const;
 
 const TITLES: Record<TimelineKind, MessageKey> = {
   home: 'common.nav_home',
@@ -29,6 +33,7 @@ export function Timeline({ kind }: { kind: TimelineKind }) {
   const { client } = useSession();
   const [posted, setPosted] = useState<StatusEntity[]>([]);
   const load = useCallback((query: Query) => timeline(client, kind, { limit: 20, ...query }), [client, kind]);
+  const feed = useMemo(() => statusFeed({ stream: STREAMS[kind] }), [kind]);
   const home = kind === 'home';
   return (
     <>
@@ -51,7 +56,7 @@ export function Timeline({ kind }: { kind: TimelineKind }) {
         label={t(TITLES[kind])}
         load={load}
         keyOf={statusKey}
-        live
+        live={feed}
         prepend={posted}
         empty={home ? t('timeline.home_empty') : undefined}
         render={(s, controls) => <Status status={s} onChange={controls.replace} onRemove={controls.remove} />}
