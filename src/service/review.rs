@@ -177,6 +177,10 @@ pub async fn apply(
         _ => None,
     };
     if let Some((reason, company_preview)) = hold {
+        // Reviewers hear of a post when it starts waiting, not at each edit.
+        if status.review_state != "pending" {
+            notify_reviewers(tx, status).await?;
+        }
         tx.statuses()
             .set_review(
                 status.id,
@@ -358,6 +362,24 @@ pub async fn reject(
     .await?;
     tx.commit().await?;
     Ok(status)
+}
+
+/// Tells everyone who may review posts (but not the author) that one waits:
+/// `loggia.review_requested`, from the author, without the status (which
+/// the reviewers see in the queue, not through the notification).
+async fn notify_reviewers(tx: &mut Tx, status: &Status) -> ServiceResult<()> {
+    for reviewer in tx
+        .users()
+        .staff_accounts(crate::model::Permissions::REVIEW_POSTS)
+        .await?
+    {
+        if reviewer != status.account_id {
+            tx.notifications()
+                .notify_always(reviewer, status.account_id, "loggia.review_requested", None)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn notify_author(

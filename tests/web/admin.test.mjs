@@ -17,6 +17,7 @@ import {
   expectVisible,
   nameUsers,
   navigation,
+  reloadUntil,
   screenshot,
   settled,
   signIn,
@@ -206,7 +207,15 @@ test('a held post is approved by a reviewer and reaches the partner; another is 
   const rejectReason = unique('Please leave out the figures');
   await web.withContext(async (context) => {
     const page = await signIn(context, reviewer);
-    await openAdmin(page, 'Review queue');
+    // The reviewer heard of them: a notification leads to the queue.
+    await navigation(page).getByRole('link', { name: 'Notifications' }).click();
+    const request = page
+      .getByRole('article')
+      .filter({ hasText: `${employee.displayName}’s post is waiting for review` })
+      .first();
+    await reloadUntil(page, request);
+    await request.getByRole('link', { name: 'Open the review queue' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Review queue' }));
     const approveItem = page.getByRole('article').filter({ hasText: approvedToken });
     const rejectItem = page.getByRole('article').filter({ hasText: rejectedToken });
     await expectVisible(approveItem);

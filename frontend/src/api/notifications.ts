@@ -10,7 +10,7 @@ export const NOTIFICATION_FILTERS = {
   follows: ['follow', 'follow_request'],
   favourites: ['favourite'],
   boosts: ['reblog'],
-  reviews: ['loggia.review_approved', 'loggia.review_rejected'],
+  reviews: ['loggia.review_requested', 'loggia.review_approved', 'loggia.review_rejected'],
   admin: ['admin.report', 'admin.sign_up'],
 } as const satisfies Record<string, readonly NotificationType[]>;
 

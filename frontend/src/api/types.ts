@@ -163,6 +163,7 @@ export type NotificationType =
   | 'update'
   | 'admin.sign_up'
   | 'admin.report'
+  | 'loggia.review_requested'
   | 'loggia.review_approved'
   | 'loggia.review_rejected';
 

@@ -45,6 +45,20 @@ async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 }
 
 /// Posts and returns the answer without asserting success.
+/// The `loggia.review_requested` notifications of `token`'s user.
+async fn review_requests(app: &TestApp, token: &str) -> Vec<Value> {
+    app.get_with_token(
+        "/api/v1/notifications?types[]=loggia.review_requested",
+        token,
+    )
+    .await
+    .assert_status(StatusCode::OK)
+    .json()
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
 async fn post(app: &TestApp, token: &str, pairs: &[(&str, &str)]) -> TestResponse {
     app.post_with_token("/api/v1/statuses", token, pairs).await
 }
@@ -91,6 +105,16 @@ async fn a_post_matching_a_hold_rule_waits_for_a_reviewer() {
         .assert_status(StatusCode::NOT_FOUND);
     let public = app.get("/api/v1/timelines/public").await.json();
     assert!(public.as_array().unwrap().is_empty());
+    // Reviewers (and admins) hear that it waits; the notification names the
+    // author but does not carry the post. The author and colleagues do not.
+    for staff in [&reviewer, &boss] {
+        let requests = review_requests(&app, staff).await;
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        assert_eq!(requests[0]["account"]["username"], "alice");
+        assert!(requests[0]["status"].is_null());
+    }
+    assert!(review_requests(&app, &alice).await.is_empty());
+    assert!(review_requests(&app, &colleague).await.is_empty());
     // The author sees it with its state.
     let own = app
         .get_with_token(&format!("/api/v1/statuses/{id}"), &alice)
@@ -955,6 +979,8 @@ async fn reviews_decide_on_what_the_reviewer_saw_and_never_let_edits_slip_out() 
     )
     .await
     .assert_status(StatusCode::OK);
+    // Still the one request: an edit while waiting is not news.
+    assert_eq!(review_requests(&app, &reviewer).await.len(), 1);
     let stale = app
         .post_with_token(
             &format!("/api/v1/loggia/admin/reviews/{id}/approve"),
@@ -999,6 +1025,8 @@ async fn reviews_decide_on_what_the_reviewer_saw_and_never_let_edits_slip_out() 
         "Edited after a reviewer rejected it"
     );
     assert_eq!(pending_renders(&app).await, 0);
+    // Back in the queue: reviewers hear of it again.
+    assert_eq!(review_requests(&app, &reviewer).await.len(), 2);
 
     // Reviewers do not approve their own posts; administrators may.
     let own = app

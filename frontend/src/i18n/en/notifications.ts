@@ -23,6 +23,8 @@ export default {
   'notifications.update': '{name} edited a post you interacted with',
   'notifications.admin_sign_up': '{name} signed up',
   'notifications.admin_report': '{name} filed a report',
+  'notifications.review_requested': '{name}’s post is waiting for review',
+  'notifications.open_reviews': 'Open the review queue',
   'notifications.review_approved': 'Your post was approved and published',
   'notifications.review_rejected': 'Your post was rejected by a reviewer',
   'notifications.review_reason': 'Reason: {reason}',

@@ -24,6 +24,8 @@ export default {
   'notifications.update': '{name} ha modificato un post con cui hai interagito',
   'notifications.admin_sign_up': '{name} si è registrato',
   'notifications.admin_report': '{name} ha inviato una segnalazione',
+  'notifications.review_requested': 'Un post di {name} è in attesa di revisione',
+  'notifications.open_reviews': 'Apri la coda di revisione',
   'notifications.review_approved': 'Il tuo post è stato approvato e pubblicato',
   'notifications.review_rejected': 'Il tuo post è stato rifiutato da un revisore',
   'notifications.review_reason': 'Motivo: {reason}',

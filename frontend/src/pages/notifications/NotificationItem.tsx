@@ -24,6 +24,7 @@ const SENTENCES: Record<string, MessageKey> = {
   update: 'notifications.update',
   'admin.sign_up': 'notifications.admin_sign_up',
   'admin.report': 'notifications.admin_report',
+  'loggia.review_requested': 'notifications.review_requested',
   'loggia.review_approved': 'notifications.review_approved',
   'loggia.review_rejected': 'notifications.review_rejected',
 };
@@ -39,6 +40,7 @@ const ICONS: Record<string, IconName> = {
   update: 'compose',
   'admin.sign_up': 'person',
   'admin.report': 'shield',
+  'loggia.review_requested': 'shield',
   'loggia.review_approved': 'shield',
   'loggia.review_rejected': 'shield',
 };
@@ -97,7 +99,8 @@ export function NotificationItem({ notification, onStatus }: {
         <span class="notification-icon">
           <Icon name={ICONS[type] ?? 'bell'} size={16} />
         </span>
-        {type.startsWith('loggia.') ? null : <Avatar account={account} size={32} />}
+        {/* Decisions come from a reviewer the author need not see; requests show the author. */}
+        {type === 'loggia.review_approved' || type === 'loggia.review_rejected' ? null : <Avatar account={account} size={32} />}
         <Sentence notification={notification} />
         <span class="notification-time">
           <RelativeTime iso={notification.created_at} />
@@ -108,6 +111,11 @@ export function NotificationItem({ notification, onStatus }: {
         <div class="notification-actions">
           <RequestActions account={account} checkPending />
         </div>
+      )}
+      {type === 'loggia.review_requested' && (
+        <p class="notification-actions">
+          <Link href="/web/admin/reviews">{t('notifications.open_reviews')}</Link>
+        </p>
       )}
       {type === 'admin.report' && notification.report && (
         <p class="notification-actions">
