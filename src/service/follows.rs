@@ -130,6 +130,10 @@ pub async fn authorize(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let follow_uri = options.uri.clone();
+    // Answered: the request's notification goes, as in Mastodon.
+    tx.notifications()
+        .remove_for(requester, "follow_request", None, my)
+        .await?;
     if tx.follows().follow(requester, my, options).await? {
         tx.accounts().add_to_counts(requester, 0, 1, 0).await?;
         tx.accounts().add_to_counts(my, 1, 0, 0).await?;
@@ -157,6 +161,9 @@ pub async fn reject(
         .take_request(requester, my)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    tx.notifications()
+        .remove_for(requester, "follow_request", None, my)
+        .await?;
     let requester_account = super::publish::account(&mut tx, requester).await?;
     super::publish::answer_follow(&mut tx, &me.account, &requester_account, options.uri, false)
         .await?;

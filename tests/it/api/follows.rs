@@ -171,6 +171,13 @@ async fn locked_accounts_approve_followers() {
             .json(),
         json!([])
     );
+    // Answered requests leave the notifications, as in Mastodon.
+    assert_eq!(
+        app.get_with_token("/api/v1/notifications?types[]=follow_request", &alice)
+            .await
+            .json(),
+        json!([])
+    );
     // Bob now sees the followers-only post; Carol does not.
     app.get_with_token(
         &format!("/api/v1/statuses/{}", private["id"].as_str().unwrap()),
