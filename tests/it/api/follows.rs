@@ -568,33 +568,13 @@ async fn hiding_a_domain_hides_its_posts_and_ends_follows() {
         )
         .await
         .unwrap();
-    let remote_post = app
-        .state
-        .store
-        .statuses()
-        .insert(&loggia::store::NewStatus {
-            uri: "https://noisy.example/notes/1".into(),
-            url: None,
-            account_id: remote.id,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: None,
-            text: "buy now".into(),
-            content: "<p>buy now</p>".into(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: "public".into(),
-            local_only: false,
-            language: None,
-            local: false,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: None,
-        })
-        .await
-        .unwrap();
+    let remote_post = crate::common::insert_remote_post(
+        &app.state.store,
+        remote.id,
+        "https://noisy.example/notes/1",
+        "buy now",
+    )
+    .await;
     let public_has = |list: serde_json::Value| {
         list.as_array()
             .unwrap()

@@ -1078,33 +1078,13 @@ async fn a_reply_to_another_server_is_external_even_to_followers_only() {
         })
         .await
         .unwrap();
-    let post = app
-        .state
-        .store
-        .statuses()
-        .insert(&loggia::store::NewStatus {
-            uri: "https://partner.example/notes/1".into(),
-            url: None,
-            account_id: remote.id,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: None,
-            text: "what do you think?".into(),
-            content: "<p>what do you think?</p>".into(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: "public".into(),
-            local_only: false,
-            language: None,
-            local: false,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: None,
-        })
-        .await
-        .unwrap();
+    let post = crate::common::insert_remote_post(
+        &app.state.store,
+        remote.id,
+        "https://partner.example/notes/1",
+        "what do you think?",
+    )
+    .await;
     // No remote follower, nobody mentioned: the reply still goes to Pat's
     // server, so it is external.
     let reply = app

@@ -414,3 +414,38 @@ pub async fn closed_port_url() -> String {
     drop(listener);
     format!("http://{address}/check")
 }
+
+/// Stores a published public post by another server's account `author`, as
+/// if it had arrived by federation: `text` becomes `<p>text</p>`.
+pub async fn insert_remote_post(
+    store: &loggia::store::Store,
+    author: loggia::model::AccountId,
+    uri: &str,
+    text: &str,
+) -> loggia::model::Status {
+    store
+        .statuses()
+        .insert(&loggia::store::NewStatus {
+            uri: uri.into(),
+            url: None,
+            account_id: author,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            text: text.into(),
+            content: format!("<p>{text}</p>"),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: "public".into(),
+            local_only: false,
+            language: None,
+            local: false,
+            review_state: "published".into(),
+            app_id: None,
+            conversation_id: None,
+            in_reply_to_uri: None,
+            created_at: None,
+        })
+        .await
+        .unwrap()
+}

@@ -480,31 +480,13 @@ async fn hashtag_pages_list_posts_written_here_only() {
         })
         .await
         .unwrap();
-    let remote_post = store
-        .statuses()
-        .insert(&loggia::store::NewStatus {
-            uri: "https://elsewhere.example/notes/1".into(),
-            url: None,
-            account_id: remote.id,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: None,
-            text: "#launch from-elsewhere".into(),
-            content: "<p>#launch from-elsewhere</p>".into(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: "public".into(),
-            local_only: false,
-            language: None,
-            local: false,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: None,
-        })
-        .await
-        .unwrap();
+    let remote_post = crate::common::insert_remote_post(
+        store,
+        remote.id,
+        "https://elsewhere.example/notes/1",
+        "#launch from-elsewhere",
+    )
+    .await;
     store
         .statuses()
         .add_tags(remote_post.id, &["launch".to_owned()])
