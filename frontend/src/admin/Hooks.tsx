@@ -10,7 +10,7 @@ import { type MessageKey, t } from '../i18n';
 import type { Params } from '../router';
 import { PERMISSIONS, useSession } from '../session';
 import { Webhooks } from './Webhooks';
-import { AdminError, AdminPage, SecretNotice, actionError, guarded, useAnnouncer, useLoaded } from './common';
+import { AdminError, AdminPage, FormFooter, SecretField, SecretNotice, actionError, guarded, useAnnouncer, useLoaded } from './common';
 
 function emptyHook(): HookParams {
   return { name: '', url: '', direction: 'outbound', timeout_ms: 2000, retries: 1, fail_mode: 'open', enabled: true };
@@ -85,37 +85,12 @@ function HookForm({ hook, onSaved, onCancel }: { hook: Hook | null; onSaved: (h:
           </div>
         ))}
       </fieldset>
-      <div class="field">
-        <label for={`${base}-secret`}>{t('admin.hooks.secret')}</label>
-        <input
-          id={`${base}-secret`}
-          type="password"
-          autoComplete="new-password"
-          value={form.secret ?? ''}
-          aria-describedby={`${base}-secret-help`}
-          onInput={(e) => set('secret', e.currentTarget.value)}
-        />
-        <p id={`${base}-secret-help`} class="help">
-          {hook ? t('admin.hooks.secret_keep') : t('admin.hooks.secret_generate')}
-        </p>
-      </div>
+      <SecretField id={`${base}-secret`} value={form.secret} existing={!!hook} onInput={(value) => set('secret', value)} />
       <div class="check">
         <input id={`${base}-enabled`} type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
         <label for={`${base}-enabled`}>{t('admin.hooks.enabled')}</label>
       </div>
-      {error && (
-        <p class="inline-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions-row">
-        <button type="submit" class="primary" disabled={busy}>
-          {hook ? t('common.save') : t('admin.hooks.create')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} submitLabel={hook ? t('common.save') : t('admin.hooks.create')} onCancel={onCancel} />
     </form>
   );
 }

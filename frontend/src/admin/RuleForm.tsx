@@ -8,7 +8,7 @@ import { ApiError } from '../api/client';
 import { type MessageKey, t } from '../i18n';
 import { useSession } from '../session';
 import { RuleTest } from './RuleTest';
-import { FieldError, actionError } from './common';
+import { FieldError, FormFooter, actionError } from './common';
 import { type RuleForm as Form, emptyRuleForm, formToRule, needsPatterns, needsText, parseLines, ruleToForm, splitValidation } from './forms';
 
 const FIELDS = ['name', 'direction', 'match', 'patterns', 'domains', 'action', 'text', 'position'] as const;
@@ -160,19 +160,7 @@ export function RuleForm({ rule, rules, onSaved, onCancel }: RuleFormProps) {
           </p>
           <FieldError id={`${base}-position-error`} message={errors.position} />
         </div>
-        {general && (
-          <p class="inline-error" role="alert">
-            {general}
-          </p>
-        )}
-        <div class="actions-row">
-          <button type="submit" class="primary" disabled={busy}>
-            {rule ? t('common.save') : t('admin.rules.create')}
-          </button>
-          <button type="button" onClick={onCancel}>
-            {t('common.cancel')}
-          </button>
-        </div>
+        <FormFooter error={general} busy={busy} submitLabel={rule ? t('common.save') : t('admin.rules.create')} onCancel={onCancel} />
       </form>
       <details class="admin-details">
         <summary>{t('admin.rules.try')}</summary>

@@ -7,7 +7,7 @@ import { WEBHOOK_EVENTS, type Webhook, type WebhookParams, admin } from '../api/
 import { Empty, Loading } from '../components/feedback';
 import { t } from '../i18n';
 import { useSession } from '../session';
-import { AdminError, SecretNotice, actionError, guarded, useAnnouncer, useLoaded } from './common';
+import { AdminError, FormFooter, SecretField, SecretNotice, actionError, guarded, useAnnouncer, useLoaded } from './common';
 
 function WebhookForm({ webhook, onSaved, onCancel }: { webhook: Webhook | null; onSaved: (w: Webhook) => void; onCancel: () => void }) {
   const { client } = useSession();
@@ -50,37 +50,17 @@ function WebhookForm({ webhook, onSaved, onCancel }: { webhook: Webhook | null; 
           </div>
         ))}
       </fieldset>
-      <div class="field">
-        <label for={`${base}-secret`}>{t('admin.hooks.secret')}</label>
-        <input
-          id={`${base}-secret`}
-          type="password"
-          autoComplete="new-password"
-          value={form.secret ?? ''}
-          aria-describedby={`${base}-secret-help`}
-          onInput={(e) => setForm({ ...form, secret: e.currentTarget.value })}
-        />
-        <p id={`${base}-secret-help`} class="help">
-          {webhook ? t('admin.hooks.secret_keep') : t('admin.hooks.secret_generate')}
-        </p>
-      </div>
+      <SecretField id={`${base}-secret`} value={form.secret} existing={!!webhook} onInput={(value) => setForm({ ...form, secret: value })} />
       <div class="check">
         <input id={`${base}-enabled`} type="checkbox" checked={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })} />
         <label for={`${base}-enabled`}>{t('admin.hooks.enabled')}</label>
       </div>
-      {error && (
-        <p class="inline-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions-row">
-        <button type="submit" class="primary" disabled={busy || form.events.length === 0}>
-          {webhook ? t('common.save') : t('admin.webhooks.create')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
+      <FormFooter
+        error={error}
+        busy={busy || form.events.length === 0}
+        submitLabel={webhook ? t('common.save') : t('admin.webhooks.create')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -159,3 +159,64 @@ export function SecretNotice({ secret, onDone }: { secret: string | null; onDone
     </div>
   );
 }
+
+/** The end of an admin form: its error, the submit button and Cancel. */
+export function FormFooter({
+  error,
+  busy,
+  submitLabel,
+  onCancel,
+}: {
+  error: string | null | undefined;
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <>
+      {error && (
+        <p class="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions-row">
+        <button type="submit" class="primary" disabled={busy}>
+          {submitLabel}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** A write-only signing secret: kept when left empty on an existing hook, generated on a new one. */
+export function SecretField({
+  id,
+  value,
+  existing,
+  onInput,
+}: {
+  id: string;
+  value: string | undefined;
+  existing: boolean;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <div class="field">
+      <label for={id}>{t('admin.hooks.secret')}</label>
+      <input
+        id={id}
+        type="password"
+        autoComplete="new-password"
+        value={value ?? ''}
+        aria-describedby={`${id}-help`}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
+      <p id={`${id}-help`} class="help">
+        {existing ? t('admin.hooks.secret_keep') : t('admin.hooks.secret_generate')}
+      </p>
+    </div>
+  );
+}
