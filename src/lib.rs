@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod events;
 pub mod federation;
 pub mod media;
 pub mod model;

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod loggia;
 pub mod mastodon;
 pub mod oauth;
+pub mod streaming;
 
 use axum::Router;
 
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(mastodon::routes())
         .merge(loggia::routes())
         .merge(oauth::routes())
+        .merge(streaming::routes())
 }

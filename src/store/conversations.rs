@@ -4,6 +4,7 @@ use sqlx::AssertSqlSafe;
 
 use super::page::{bounds, keyset, newest_first};
 use super::{StoreResult, run, sub_store};
+use crate::events::Event;
 use crate::model::{AccountId, Page, StatusId};
 
 sub_store!(Conversations);
@@ -46,12 +47,13 @@ impl Conversations<'_> {
             .collect::<Vec<_>>()
             .join(",");
         let id = self.0.next_id();
-        run!(self.0.exec, e => sqlx::query(
+        let row: i64 = run!(self.0.exec, e => sqlx::query_scalar(
             "INSERT INTO account_conversations (id, account_id, conversation_id, participants, last_status_id, unread)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (account_id, conversation_id) DO UPDATE SET
                 participants = excluded.participants, last_status_id = excluded.last_status_id,
-                unread = excluded.unread",
+                unread = excluded.unread
+             RETURNING id",
         )
         .bind(id)
         .bind(account)
@@ -59,10 +61,9 @@ impl Conversations<'_> {
         .bind(participants)
         .bind(last)
         .bind(unread)
-        .execute(e)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+        .fetch_one(e)
+        .await)?;
+        self.0.emit(Event::Conversation { id: row, account }).await
     }
 
     /// Conversations with the most recent first, keyed by their last status.

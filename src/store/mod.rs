@@ -12,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 
+use crate::events::{Event, Events};
 use crate::model::IdGenerator;
 
 mod access_blocks;
@@ -160,13 +161,18 @@ macro_rules! sub_stores {
     ($($name:ident => $ty:ident),* $(,)?) => {
         impl Store {
             $(pub fn $name(&self) -> $ty<'_> {
-                $ty($crate::store::Ctx { exec: self.exec(), ids: self.ids.clone() })
+                $ty($crate::store::Ctx {
+                    exec: self.exec(),
+                    ids: self.ids.clone(),
+                    events: Sink::Now(&self.events),
+                })
             })*
         }
         impl Tx {
             $(pub fn $name(&mut self) -> $ty<'_> {
                 let ids = self.ids.clone();
-                $ty($crate::store::Ctx { exec: self.exec(), ids })
+                let (exec, pending) = self.parts();
+                $ty($crate::store::Ctx { exec, ids, events: Sink::AtCommit(pending) })
             })*
         }
     };
@@ -208,15 +214,50 @@ sub_stores!(
     webhooks => Webhooks,
 );
 
-/// Shared plumbing of every sub-store: where to run, and how to make ids.
+/// Shared plumbing of every sub-store: where to run, how to make ids, and
+/// where events go.
 pub struct Ctx<'a> {
     pub(crate) exec: Exec<'a>,
     ids: Arc<IdGenerator>,
+    events: Sink<'a>,
+}
+
+/// Where a sub-store's events go: straight to the bus (no transaction), or
+/// to the transaction, to be published when it commits.
+enum Sink<'a> {
+    Now(&'a Events),
+    AtCommit(&'a mut Vec<Event>),
 }
 
 impl Ctx<'_> {
     pub(crate) fn next_id(&self) -> i64 {
         self.ids.next()
+    }
+
+    /// Publishes `event` once the current work is committed. On PostgreSQL
+    /// `pg_notify` runs in the same transaction, so every node hears of it
+    /// exactly when (and only if) it commits.
+    pub(crate) async fn emit(&mut self, event: Event) -> StoreResult<()> {
+        let notify = "SELECT pg_notify($1, $2)";
+        match (&mut self.exec, &mut self.events) {
+            (Exec::PgPool(pool), _) => {
+                sqlx::query(notify)
+                    .bind(crate::events::CHANNEL)
+                    .bind(event.to_payload())
+                    .execute(*pool)
+                    .await?;
+            }
+            (Exec::Pg(conn), _) => {
+                sqlx::query(notify)
+                    .bind(crate::events::CHANNEL)
+                    .bind(event.to_payload())
+                    .execute(&mut **conn)
+                    .await?;
+            }
+            (_, Sink::Now(events)) => events.publish_here(event),
+            (_, Sink::AtCommit(pending)) => pending.push(event),
+        }
+        Ok(())
     }
 }
 
@@ -233,12 +274,17 @@ pub(crate) use sub_store;
 pub struct Store {
     db: Db,
     ids: Arc<IdGenerator>,
+    events: Events,
 }
 
-/// An open transaction; dropped without `commit` it rolls back.
+/// An open transaction; dropped without `commit` it rolls back, and its
+/// events with it.
 pub struct Tx {
     inner: TxInner,
     ids: Arc<IdGenerator>,
+    events: Events,
+    /// SQLite: events to publish after `COMMIT`.
+    pending: Vec<Event>,
 }
 
 enum TxInner {
@@ -250,7 +296,7 @@ impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
     /// file is created; SQLite runs in WAL mode with foreign keys enforced.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
-        let db = if url.starts_with("sqlite:") {
+        let (db, events) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -262,7 +308,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;
-            Db::Sqlite(pool)
+            (Db::Sqlite(pool), Events::in_process())
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
             let pool = PgPoolOptions::new()
@@ -270,12 +316,30 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;
-            Db::Postgres(pool)
+            let events = Events::postgres(pool.clone());
+            (Db::Postgres(pool), events)
         };
         Ok(Self {
             db,
             ids: Arc::new(IdGenerator::default()),
+            events,
         })
+    }
+
+    /// The node's event bus (what streaming subscribes to).
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// Publishes an event outside any transaction.
+    pub async fn publish(&self, event: Event) -> StoreResult<()> {
+        Ctx {
+            exec: self.exec(),
+            ids: self.ids.clone(),
+            events: Sink::Now(&self.events),
+        }
+        .emit(event)
+        .await
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -313,6 +377,8 @@ impl Store {
         Ok(Tx {
             inner,
             ids: self.ids.clone(),
+            events: self.events.clone(),
+            pending: Vec::new(),
         })
     }
 
@@ -337,13 +403,17 @@ impl Tx {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
         }
+        for event in self.pending {
+            self.events.publish_here(event);
+        }
         Ok(())
     }
 
-    fn exec(&mut self) -> Exec<'_> {
-        match &mut self.inner {
+    fn parts(&mut self) -> (Exec<'_>, &mut Vec<Event>) {
+        let exec = match &mut self.inner {
             TxInner::Sqlite(tx) => Exec::Sqlite(tx),
             TxInner::Postgres(tx) => Exec::Pg(tx),
-        }
+        };
+        (exec, &mut self.pending)
     }
 }

@@ -4,6 +4,7 @@ use sqlx::AssertSqlSafe;
 
 use super::page::{bounds, keyset, newest_first};
 use super::{StoreResult, run, sub_store};
+use crate::events::Event;
 use crate::model::{AccountId, Page, StatusId, Timestamp};
 
 sub_store!(Notifications);
@@ -50,7 +51,7 @@ impl Notifications<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(())
+        self.0.emit(Event::Notification { id, account }).await
     }
 
     /// Tells a moderator of a report (`admin.report`), whoever filed it:
@@ -77,7 +78,7 @@ impl Notifications<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok(())
+        self.0.emit(Event::Notification { id, account }).await
     }
 
     /// Notifies `account` unless it mutes or blocks `from` (with
@@ -112,7 +113,11 @@ impl Notifications<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
-        Ok((done == 1).then_some(id))
+        if done == 0 {
+            return Ok(None);
+        }
+        self.0.emit(Event::Notification { id, account }).await?;
+        Ok(Some(id))
     }
 
     pub async fn list(

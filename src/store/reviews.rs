@@ -6,6 +6,7 @@ use sqlx::AssertSqlSafe;
 use super::page::{bounds, keyset, newest_first};
 use super::statuses::Statuses;
 use super::{StoreResult, run};
+use crate::events::Event;
 use crate::model::{AccountId, Page, Status, StatusId, Timestamp};
 
 /// Which statuses the review queue lists.
@@ -72,6 +73,10 @@ impl Statuses<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        if n == 1 && state == "published" {
+            // Now others may see it: for them it is a new status.
+            self.0.emit(Event::StatusCreated { id }).await?;
+        }
         Ok(n == 1)
     }
 

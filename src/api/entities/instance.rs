@@ -78,7 +78,7 @@ pub fn v2(config: &Config, stats: &InstanceStats) -> Value {
         "languages": ["en"],
         "configuration": {
             "urls": {
-                "streaming": null,
+                "streaming": streaming_url(config),
                 "status": null,
                 "about": null,
                 "privacy_policy": null,
@@ -134,14 +134,7 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         "description": config.instance_description,
         "email": config.contact_email,
         "version": version_string(),
-        // The schema requires a URI. Where the streaming API will be (it
-        // answers 404 until it exists); v2 says `null` meanwhile, which is
-        // what current apps read.
-        "urls": { "streaming_api": format!(
-            "{}://{}",
-            if config.protocol == crate::config::Protocol::Https { "wss" } else { "ws" },
-            config.domain()
-        ) },
+        "urls": { "streaming_api": streaming_url(config) },
         "stats": {
             "user_count": stats.users,
             "status_count": stats.local_statuses,
@@ -161,4 +154,14 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
         "contact_account": null,
         "rules": [],
     })
+}
+
+/// Where apps open the streaming API: the same host, as a WebSocket origin
+/// (apps append `/api/v1/streaming`, as with Mastodon).
+fn streaming_url(config: &Config) -> String {
+    let scheme = match config.protocol {
+        crate::config::Protocol::Https => "wss",
+        crate::config::Protocol::Http => "ws",
+    };
+    format!("{scheme}://{}", config.domain())
 }

@@ -30,7 +30,7 @@ pub struct Conversation {
     last_status: Option<Status>,
 }
 
-async fn render_one(
+pub(crate) async fn render_one(
     state: &AppState,
     viewer: Viewer,
     c: &AccountConversation,

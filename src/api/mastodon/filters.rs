@@ -70,6 +70,17 @@ fn action_of(fields: &Fields) -> ApiResult<Option<String>> {
     }
 }
 
+/// Tells the owner's streams that their filters changed (Mastodon's
+/// `filters_changed`), so that apps re-read them.
+async fn filters_changed(state: &AppState, me: &User<WriteFilters>) {
+    let event = crate::events::Event::FiltersChanged {
+        account: me.user.account.id,
+    };
+    if let Err(e) = state.store.publish(event).await {
+        tracing::warn!(error = %e, "cannot announce a filter change");
+    }
+}
+
 async fn owned(state: &AppState, owner: AccountId, id: &str) -> ApiResult<Filter> {
     state
         .store
@@ -170,6 +181,7 @@ async fn create_v2(
             .await?;
     }
     tx.commit().await?;
+    filters_changed(&state, &me).await;
     Ok(Json(full(&state, &f).await?))
 }
 
@@ -233,6 +245,7 @@ async fn update_v2(
         }
     }
     tx.commit().await?;
+    filters_changed(&state, &me).await;
     Ok(Json(full(&state, &f).await?))
 }
 
@@ -244,6 +257,7 @@ async fn delete_v2(
 ) -> ApiResult<Json<Value>> {
     let f = owned(&state, me.user.account.id, &id).await?;
     state.store.filters().delete(f.id).await?;
+    filters_changed(&state, &me).await;
     Ok(Json(json!({})))
 }
 
@@ -281,6 +295,7 @@ async fn add_keyword(
         .filters()
         .add_keyword(f.id, word, fields.bool("whole_word")?.unwrap_or(true))
         .await?;
+    filters_changed(&state, &me).await;
     Ok(Json(entity::keyword(&k)))
 }
 
@@ -318,6 +333,7 @@ async fn update_keyword(
     }
     k.whole_word = fields.bool("whole_word")?.unwrap_or(k.whole_word);
     state.store.filters().save_keyword(&k).await?;
+    filters_changed(&state, &me).await;
     Ok(Json(entity::keyword(&k)))
 }
 
@@ -334,6 +350,7 @@ async fn delete_keyword(
         .await?
         .ok_or(Error::NotFound)?;
     state.store.filters().delete_keyword(k.id).await?;
+    filters_changed(&state, &me).await;
     Ok(Json(json!({})))
 }
 
@@ -367,6 +384,7 @@ async fn add_status(
     let status: StatusId = render::id(fields.get("status_id").unwrap_or_default())?;
     crate::service::statuses::visible(&state.store, status, me.viewer()).await?;
     let entry = state.store.filters().add_status(f.id, status).await?;
+    filters_changed(&state, &me).await;
     Ok(Json(entity::status_entry(&entry)))
 }
 
@@ -398,6 +416,7 @@ async fn delete_status_entry(
         .await?
         .ok_or(Error::NotFound)?;
     state.store.filters().delete_status_entry(entry.id).await?;
+    filters_changed(&state, &me).await;
     Ok(Json(json!({})))
 }
 
@@ -471,6 +490,7 @@ async fn create_v1(
         .add_keyword(f.id, phrase, fields.bool("whole_word")?.unwrap_or(true))
         .await?;
     tx.commit().await?;
+    filters_changed(&state, &me).await;
     Ok(Json(entity::v1(&f, &k)))
 }
 
@@ -501,6 +521,7 @@ async fn update_v1(
     tx.filters().save(&f).await?;
     tx.filters().save_keyword(&k).await?;
     tx.commit().await?;
+    filters_changed(&state, &me).await;
     Ok(Json(entity::v1(&f, &k)))
 }
 
@@ -517,5 +538,6 @@ async fn delete_v1(
     {
         state.store.filters().delete(f.id).await?;
     }
+    filters_changed(&state, &me).await;
     Ok(Json(json!({})))
 }

@@ -40,7 +40,7 @@ pub struct Notification {
     report: Option<Report>,
 }
 
-async fn render_all(
+pub(crate) async fn render_all(
     state: &AppState,
     viewer: Viewer,
     list: Vec<Model>,

@@ -26,4 +26,5 @@ mod scopes;
 mod search;
 mod snapshots;
 mod statuses;
+mod streaming;
 mod visibility;
