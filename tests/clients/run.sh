@@ -73,7 +73,7 @@ loggia() {
 
 log "Users"
 RUN_ID=$(head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 6)
-USER_KEYS=(toot_ann toot_ben mpy_alice mpy_bob mpy_carol mpy_dana mpy_erin masto_amy masto_ben masto_cy)
+USER_KEYS=(toot_ann toot_ben mpy_alice mpy_bob mpy_carol mpy_dana mpy_erin masto_amy masto_ben masto_cy masto_sam masto_tia masto_uma)
 users_json="{"
 sep=
 for key in "${USER_KEYS[@]}"; do
@@ -107,7 +107,7 @@ env CLIENTS_BASE_URL="$BASE_URL" CLIENTS_USERS="$users_json" \
 py_rc=$?
 
 log "Node suite: masto $(cd "$HERE/node" && node -p 'require("./node_modules/masto/package.json").version')"
-(cd "$HERE/node" && env CLIENTS_BASE_URL="$BASE_URL" CLIENTS_USERS="$users_json" node --test session.test.mjs)
+(cd "$HERE/node" && env CLIENTS_BASE_URL="$BASE_URL" CLIENTS_USERS="$users_json" node --test session.test.mjs streaming.test.mjs)
 node_rc=$?
 
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -93,6 +93,42 @@ test('the Company timeline shows a colleague’s company-only post', () =>
     await expectVisible(post.getByText('Company only'));
   }));
 
+test('new posts arrive over the streaming API: "Show 1 new post", and a deletion removes the post', () =>
+  web.withContext(async (context) => {
+    const page = await signIn(context, employee);
+    await settled(page);
+    // A fresh page load, watched: its WebSocket and what travels on it.
+    const frames = [];
+    const socket = page.waitForEvent('websocket', (ws) => ws.url().includes('/api/v1/streaming'));
+    await page.reload();
+    const ws = await socket;
+    ws.on('framesent', (f) => frames.push(`> ${f.payload}`));
+    ws.on('framereceived', (f) => frames.push(`< ${f.payload}`));
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Home' }));
+    await eventually(() => assert.ok(frames.some((f) => f.startsWith('>') && f.includes('"user"')), frames.join('\n')));
+    // From now on polling cannot bring anything: only the stream can.
+    await page.route(/\/api\/v1\/timelines\/home\?.*(min_id|since_id)=/, (route) => route.abort('internetdisconnected'));
+
+    const button = page.getByRole('button', { name: /^Show \d+ new posts?$/ });
+    // The subscription is live a moment after the socket opens; post again
+    // if the first post came before it.
+    let posted;
+    let text;
+    for (let attempt = 0; attempt < 5 && !(await button.isVisible()); attempt++) {
+      text = unique('Streamed news');
+      posted = await luca.postStatus(text, { local_only: true });
+      await button.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+    }
+    await expectVisible(button);
+    assert.ok(frames.some((f) => f.startsWith('<') && f.includes('"event":"update"')), 'an update came over the socket');
+    await button.click();
+    const post = postWith(page, text);
+    await expectVisible(post);
+
+    await luca.del(`/api/v1/statuses/${posted.id}`);
+    await eventually(async () => assert.equal(await post.count(), 0, 'the deleted post left the page'));
+  }));
+
 test('favourite and boost toggle on a post, and the server agrees', () =>
   web.withContext(async (context) => {
     const text = unique('Please boost this');
