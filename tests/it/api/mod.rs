@@ -26,5 +26,5 @@ mod scopes;
 mod search;
 mod snapshots;
 mod statuses;
-mod streaming;
+pub(crate) mod streaming;
 mod visibility;

@@ -13,13 +13,15 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use sqlx::Connection;
+
 use crate::common::TestApp;
 use crate::common::schema::assert_entity;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Serves `app` on a local port; returns `host:port`.
-async fn listen(app: &TestApp) -> String {
+pub(crate) async fn listen(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let state = app.state.clone();
@@ -32,7 +34,7 @@ async fn listen(app: &TestApp) -> String {
 }
 
 /// Opens `/api/v1/streaming?QUERY` with the token as subprotocol.
-async fn connect(addr: &str, token: &str, query: &str) -> Socket {
+pub(crate) async fn connect(addr: &str, token: &str, query: &str) -> Socket {
     let mut request = format!("ws://{addr}/api/v1/streaming?{query}")
         .into_client_request()
         .unwrap();
@@ -52,7 +54,7 @@ async fn connect(addr: &str, token: &str, query: &str) -> Socket {
 }
 
 /// The next message, with its payload parsed when it is JSON.
-async fn next(socket: &mut Socket) -> Value {
+pub(crate) async fn next(socket: &mut Socket) -> Value {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(15), socket.next())
             .await
@@ -404,4 +406,70 @@ async fn server_sent_events_carry_the_same_events() {
         status["id"], post["id"],
         "the private post was not sent first"
     );
+}
+
+/// Two nodes on one PostgreSQL database (two states, two pools, two
+/// listeners): a post through node A reaches a stream on node B, and the
+/// stream survives its listening connection being cut.
+#[tokio::test]
+async fn events_cross_nodes_through_postgresql() {
+    if !matches!(
+        crate::common::db::backend(),
+        crate::common::db::Backend::Postgres { .. }
+    ) {
+        eprintln!("events_cross_nodes_through_postgresql: PostgreSQL only (SQLite is one node)");
+        return;
+    }
+    let mut a = TestApp::new().await;
+    let db = a.take_db();
+    let config = crate::common::test_config(db.url());
+    let b_state = loggia::state::AppState::init(config).await.unwrap();
+    let b = TestApp::from_state(b_state, db);
+    let b_addr = listen(&b).await;
+    let (_, alice) = a.user_with_token("alice").await;
+    let mut socket = connect(&b_addr, &alice, "stream=public:local").await;
+
+    let post = a
+        .post_status(
+            &alice,
+            &[("status", "from node A"), ("visibility", "public")],
+        )
+        .await;
+    let m = next(&mut socket).await;
+    assert_eq!(m["payload"]["id"], post["id"]);
+
+    // Cut node B's LISTEN connection; it comes back by itself.
+    let mut admin = sqlx::PgConnection::connect(a.state.config.database_url.as_str())
+        .await
+        .unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(cut >= 1, "a listening connection was found and cut");
+    // Events committed while nobody listened are lost (as with any
+    // publish/subscribe); once B listens again, new ones arrive.
+    let mut posted = Vec::new();
+    let mut delivered = None;
+    for attempt in 0..50 {
+        let post = a
+            .post_status(
+                &alice,
+                &[
+                    ("status", &format!("after the cut {attempt}")),
+                    ("visibility", "public"),
+                ],
+            )
+            .await;
+        posted.push(post["id"].clone());
+        if let Ok(m) = tokio::time::timeout(Duration::from_millis(500), next(&mut socket)).await {
+            delivered = Some(m);
+            break;
+        }
+    }
+    let m = delivered.expect("events flow again after the listener reconnected");
+    assert!(posted.contains(&m["payload"]["id"]), "{m}");
 }

@@ -10,6 +10,7 @@ mod moderation;
 mod reports;
 mod scenarios;
 mod serving;
+mod streaming;
 
 use std::collections::HashMap;
 use std::future::Future;
