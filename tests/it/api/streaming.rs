@@ -473,3 +473,35 @@ async fn events_cross_nodes_through_postgresql() {
     let m = delivered.expect("events flow again after the listener reconnected");
     assert!(posted.contains(&m["payload"]["id"]), "{m}");
 }
+
+/// A subscriber that falls behind by more than the node keeps is
+/// disconnected with "try again later", rather than queued without bound.
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_disconnected_not_buffered() {
+    let app = TestApp::new().await;
+    let addr = listen(&app).await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let mut socket = connect(&addr, &alice, "stream=public").await;
+    // More events than the broadcast holds, faster than anyone can take
+    // them: published without yielding to the session in between.
+    for id in 0..5000 {
+        app.state
+            .store
+            .events()
+            .publish_here(loggia::events::Event::StatusCreated {
+                id: loggia::model::StatusId(id),
+            });
+    }
+    let close = loop {
+        let frame = tokio::time::timeout(Duration::from_secs(15), socket.next())
+            .await
+            .expect("the server acts within 15 s");
+        match frame {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let close = close.expect("a close code");
+    assert_eq!(u16::from(close.code), 1013, "{close:?}");
+}
