@@ -6,7 +6,7 @@
 //! instead of serving a blank page.
 
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,10 +23,22 @@ struct Built;
 
 /// The app loads its scripts and styles from this server only. Images and
 /// media come from other servers (remote avatars and attachments); the API
-/// is same-origin.
-const APP_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src * data: blob:; media-src * data: blob:; connect-src 'self'; font-src 'self'; \
-    manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// is same-origin, and so is the streaming WebSocket — named explicitly,
+/// since older browsers (Safari before 15.4) do not count `ws:`/`wss:` as
+/// `'self'`.
+fn app_csp(state: &AppState) -> String {
+    let scheme = match state.config.protocol {
+        crate::config::Protocol::Https => "wss",
+        crate::config::Protocol::Http => "ws",
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; \
+         img-src * data: blob:; media-src * data: blob:; \
+         connect-src 'self' {scheme}://{}; font-src 'self'; \
+         manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        state.config.domain()
+    )
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,17 +48,16 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{*path}", get(asset))
 }
 
-async fn index() -> Response {
+async fn index(State(state): State<AppState>) -> Response {
     let Some(file) = Built::get("index.html") else {
         return not_built();
     };
     let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
     secure_headers(&mut response);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(APP_CSP),
-    );
+    if let Ok(csp) = HeaderValue::from_str(&app_csp(&state)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     // Always revalidated: it names the current hashed assets.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response

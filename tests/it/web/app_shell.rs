@@ -13,6 +13,11 @@ fn assert_app_or_not_built(response: &TestResponse) {
         StatusCode::OK => {
             let csp = response.header("content-security-policy").unwrap();
             assert!(csp.contains("script-src 'self'"), "{csp}");
+            // The streaming WebSocket, named for browsers where 'self' is not enough.
+            assert!(
+                csp.contains("connect-src 'self' ws://loggia.test;"),
+                "{csp}"
+            );
             assert_eq!(
                 response.header("cache-control").as_deref(),
                 Some("no-cache")
