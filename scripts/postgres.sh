@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Starts and stops a throwaway PostgreSQL cluster for tests. Source it, then
 # call start_postgres (exports TEST_POSTGRES_URL) and stop_postgres.
+# start_postgres_replica starts a second, small primary with a streaming hot
+# standby that applies commits REPLICA_APPLY_DELAY late (exports
+# TEST_POSTGRES_REPLICA_PRIMARY_URL and TEST_POSTGRES_REPLICA_URL);
+# stop_postgres stops them too.
 # As root, the cluster runs as the unprivileged `postgres` user.
 
 PG_TMP=""
 PG_BIN=""
 PG_PORT=""
+PG_REPLICA_TMP=""
+# How late the replica applies each commit: long enough that the tests see
+# it behind, short enough that they can wait for it.
+REPLICA_APPLY_DELAY="${REPLICA_APPLY_DELAY:-3s}"
 
 find_pg_bin() {
     local dir
@@ -60,7 +68,53 @@ create_database() {
     echo "${TEST_POSTGRES_URL%/postgres}/$1"
 }
 
+# A pair for the read-replica tests: a primary and a hot standby of it,
+# copied with pg_basebackup and kept up to date by streaming replication
+# (initdb's pg_hba.conf already trusts replication from 127.0.0.1). The pair
+# is its own cluster, apart from start_postgres's, so that the standby does
+# not copy every database of the whole test run.
+start_postgres_replica() {
+    find_pg_bin || return 1
+    PG_REPLICA_TMP=$(mktemp -d /tmp/loggia-pg-replica.XXXXXX)
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres: "$PG_REPLICA_TMP"
+    fi
+    local dir=$PG_REPLICA_TMP primary replica
+    primary=$(free_port)
+    as_pg_user "$PG_BIN/initdb" -D "$dir/primary" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; return 1; }
+    as_pg_user "$PG_BIN/pg_ctl" -D "$dir/primary" -l "$dir/primary.log" -w -t 60 \
+        -o "-p $primary -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100 -c wal_level=replica" \
+        start >/dev/null \
+        || { cat "$dir/primary.log" >&2; return 1; }
+    as_pg_user "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres \
+        -D "$dir/replica" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 \
+        || { cat "$dir/basebackup.log" >&2; return 1; }
+    # A hot standby needs at least the primary's max_connections.
+    replica=$(free_port)
+    as_pg_user "$PG_BIN/pg_ctl" -D "$dir/replica" -l "$dir/replica.log" -w -t 60 \
+        -o "-p $replica -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100 -c hot_standby=on -c hot_standby_feedback=on -c recovery_min_apply_delay=$REPLICA_APPLY_DELAY" \
+        start >/dev/null \
+        || { cat "$dir/replica.log" >&2; return 1; }
+    export TEST_POSTGRES_REPLICA_PRIMARY_URL="postgres://postgres@127.0.0.1:$primary/postgres"
+    export TEST_POSTGRES_REPLICA_URL="postgres://postgres@127.0.0.1:$replica/postgres"
+}
+
+stop_postgres_replica() {
+    if [[ -n "$PG_REPLICA_TMP" && -d "$PG_REPLICA_TMP" ]]; then
+        local data
+        for data in replica primary; do
+            if [[ -d "$PG_REPLICA_TMP/$data" ]]; then
+                as_pg_user "$PG_BIN/pg_ctl" -D "$PG_REPLICA_TMP/$data" -m immediate -w stop >/dev/null 2>&1 || true
+            fi
+        done
+        rm -rf "$PG_REPLICA_TMP"
+        PG_REPLICA_TMP=""
+    fi
+}
+
 stop_postgres() {
+    stop_postgres_replica
     if [[ -n "$PG_TMP" && -d "$PG_TMP/data" ]]; then
         as_pg_user "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m fast -w stop >/dev/null 2>&1 || true
         rm -rf "$PG_TMP"

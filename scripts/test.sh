@@ -6,7 +6,8 @@
 # and the web UI's end-to-end tests (Playwright, Chromium) against a running
 # Loggia, then other people's suites (toot's integration tests, schemathesis
 # with Mastodon's OpenAPI description).
-# Fails (never skips) when PostgreSQL is missing.
+# Fails (never skips) when PostgreSQL is missing (or its streaming replica
+# cannot be started).
 #
 #   scripts/test.sh              everything
 #   scripts/test.sh sqlite       only the SQLite run (plus fmt and clippy)
@@ -54,6 +55,15 @@ npm --prefix frontend ci --no-audit --no-fund
 npm --prefix frontend run build
 NO_COLOR=1 npm --prefix frontend test 2>&1 | tee -a "$RESULTS"
 
+# The media tests against S3 (tests/it/media_s3.rs) use moto's S3 server,
+# installed from PyPI into tests/s3/.venv; here they fail without it.
+step "starting an S3-compatible server (moto)"
+# shellcheck source=tests/s3/moto.sh
+source tests/s3/moto.sh
+start_moto
+export LOGGIA_TEST_REQUIRE_S3=1
+trap 'stop_moto; rm -f "$RESULTS"' EXIT
+
 if [[ "$which" == all || "$which" == sqlite ]]; then
     step "tests on SQLite"
     TEST_BACKEND=sqlite run_tests
@@ -74,9 +84,13 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     # shellcheck source=scripts/postgres.sh
     source scripts/postgres.sh
     start_postgres
-    trap 'stop_postgres; rm -f "$RESULTS"' EXIT
-    step "tests on PostgreSQL ($TEST_POSTGRES_URL)"
-    TEST_BACKEND=postgres run_tests
+    trap 'stop_postgres; stop_moto; rm -f "$RESULTS"' EXIT
+    # A primary with a streaming replica applying commits 3 s late, for the
+    # read-replica tests (tests/it/api/replica.rs), which fail without it here.
+    start_postgres_replica
+    step "tests on PostgreSQL ($TEST_POSTGRES_URL; replica $TEST_POSTGRES_REPLICA_URL)"
+    TEST_BACKEND=postgres TEST_REQUIRE_REPLICA=1 run_tests
+    stop_postgres_replica
     step "client libraries on PostgreSQL"
     run_clients "$(create_database clients)"
     step "web UI end to end on PostgreSQL"

@@ -310,20 +310,19 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
             )
         })?;
     store
-        .migrate()
+        .migrate_exclusively()
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+    // Admin commands write too, maybe while nodes run on the same database.
+    store
+        .claim_id_node()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot register with the database: {e}"))?;
     Ok(store)
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     crate::telemetry::init(&config);
-    std::fs::create_dir_all(&config.media_dir).with_context(|| {
-        format!(
-            "cannot create the media directory {}",
-            config.media_dir.display()
-        )
-    })?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -332,6 +331,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot read the listening address")?;
     let shutdown = crate::server::shutdown_signal().context("cannot install signal handlers")?;
     let state = AppState::init(config.clone()).await?;
+    // A wrong bucket or key stops the start, not the first upload.
+    state.media.prepare().await.map_err(anyhow::Error::msg)?;
     if !state.store.users().admin_exists().await? {
         eprintln!(
             "No admin account yet. Create one with: loggia admin create-user --username admin --email you@example.com --role admin"
@@ -346,16 +347,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         listen = %address,
         url = %config.base_url(),
         database = state.store.backend_name(),
+        role = config.role.as_str(),
         "Loggia is listening"
     );
-    let housekeeping = crate::service::maintenance::spawn(state.clone());
-    let timers = crate::service::maintenance::spawn_timers(state.clone());
-    let deliveries = crate::federation::delivery::spawn(state.clone());
-    let webhooks = crate::moderation::webhooks::spawn(state.clone());
-    let served = crate::server::serve(listener, state.clone(), shutdown).await;
-    housekeeping.abort();
-    timers.abort();
-    tokio::join!(deliveries.stop(), webhooks.stop());
+    let background = config
+        .role
+        .runs_workers()
+        .then(|| crate::node::Background::start(&state));
+    let served = crate::node::serve(config.role, listener, state.clone(), shutdown).await;
+    if let Some(background) = background {
+        background.stop().await;
+    }
     state.store.close().await;
     served.context("server error")?;
     Ok(())

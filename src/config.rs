@@ -52,6 +52,49 @@ impl Registrations {
     }
 }
 
+/// What one node of an installation runs (see `docs/deployment.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Serves the application and works the queues and timers.
+    All,
+    /// Serves the application only; other nodes work the queues.
+    Web,
+    /// Works the queues and timers; serves only `/health`, `/ready` and
+    /// `/metrics`, for orchestrators and monitoring.
+    Worker,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::All => "all",
+            Role::Web => "web",
+            Role::Worker => "worker",
+        }
+    }
+
+    /// Whether the node answers the API, federation and the web pages.
+    pub fn serves_app(self) -> bool {
+        self != Role::Worker
+    }
+
+    /// Whether the node delivers, sends webhooks and runs the timers.
+    pub fn runs_workers(self) -> bool {
+        self != Role::Web
+    }
+}
+
+/// Where media files are kept (see `media::MediaStore`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaBackend {
+    /// `media_dir` on this machine.
+    Local,
+    /// An S3-compatible bucket, which several nodes can share.
+    S3,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -73,7 +116,35 @@ pub struct Config {
     /// `sqlite://PATH` (default) or `postgres://…`.
     pub database_url: String,
     pub database_max_connections: u32,
+    /// A streaming standby of the PostgreSQL database for timelines and
+    /// search; empty: none.
+    pub database_replica_url: String,
+    pub database_replica_max_connections: u32,
+    /// A replica further behind than this is not read from.
+    pub database_replica_max_lag_secs: u64,
+    /// `all`, `web` or `worker`: what this node runs.
+    pub role: Role,
+    /// Deliveries this node works on at once (claimed from the queue).
+    pub delivery_concurrency: u32,
+    /// Of those, how many may be in flight to one server.
+    pub delivery_per_host: u32,
+    /// How long a claimed delivery stays reserved for its node; renewed
+    /// while the node works, so it only lapses when the node died.
+    pub delivery_lease_secs: u64,
     pub media_dir: PathBuf,
+    /// `local` (`media_dir`) or `s3` (the `s3_*` keys).
+    pub media_backend: MediaBackend,
+    /// Public URL prefix of media files (a CDN or the bucket); empty: served
+    /// by Loggia under `/media/`.
+    pub media_base_url: String,
+    /// S3-compatible endpoint; empty: AWS in `s3_region`.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_bucket: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
+    /// `endpoint/bucket/key` instead of `bucket.endpoint/key`.
+    pub s3_path_style: bool,
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `loggia=debug,info`.
     pub log_level: String,
@@ -123,7 +194,22 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: "sqlite://loggia.db".into(),
             database_max_connections: 10,
+            database_replica_url: String::new(),
+            database_replica_max_connections: 10,
+            database_replica_max_lag_secs: 30,
+            role: Role::All,
+            delivery_concurrency: 64,
+            delivery_per_host: 4,
+            delivery_lease_secs: 120,
             media_dir: PathBuf::from("./media"),
+            media_backend: MediaBackend::Local,
+            media_base_url: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_bucket: String::new(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            s3_path_style: false,
             log_format: LogFormat::Human,
             log_level: "info".into(),
             trust_proxy_headers: false,
@@ -180,7 +266,16 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "protocol"
         | "listen"
         | "database_url"
+        | "database_replica_url"
+        | "role"
         | "media_dir"
+        | "media_backend"
+        | "media_base_url"
+        | "s3_endpoint"
+        | "s3_region"
+        | "s3_bucket"
+        | "s3_access_key_id"
+        | "s3_secret_access_key"
         | "log_format"
         | "log_level"
         | "instance_title"
@@ -195,8 +290,14 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "allow_private_networks"
         | "authorized_fetch"
         | "employees_can_invite"
-        | "email_confirmation" => Kind::Bool,
+        | "email_confirmation"
+        | "s3_path_style" => Kind::Bool,
         "database_max_connections"
+        | "database_replica_max_connections"
+        | "database_replica_max_lag_secs"
+        | "delivery_concurrency"
+        | "delivery_per_host"
+        | "delivery_lease_secs"
         | "max_status_chars"
         | "sign_in_max_failures"
         | "sign_in_failure_window_secs"
@@ -317,6 +418,22 @@ impl Config {
                 "database_max_connections must be at least 1".into(),
             ));
         }
+        self.check_replica()?;
+        for (key, value) in [
+            ("delivery_concurrency", self.delivery_concurrency),
+            ("delivery_per_host", self.delivery_per_host),
+        ] {
+            if !(1..=1000).contains(&value) {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} must be between 1 and 1000"
+                )));
+            }
+        }
+        if !(2..=86_400).contains(&self.delivery_lease_secs) {
+            return Err(ConfigError::Invalid(
+                "delivery_lease_secs must be between 2 and 86400 (a day)".into(),
+            ));
+        }
         if self.sign_in_max_failures == 0 {
             return Err(ConfigError::Invalid(
                 "sign_in_max_failures must be at least 1".into(),
@@ -349,6 +466,7 @@ impl Config {
             crate::service::mail::check_smtp_url(&self.smtp_url)
                 .map_err(|e| ConfigError::Invalid(format!("smtp_url: {e}")))?;
         }
+        crate::media::settings::check(self).map_err(ConfigError::Invalid)?;
         if self.max_status_chars == 0 {
             return Err(ConfigError::Invalid(
                 "max_status_chars must be at least 1".into(),
@@ -369,6 +487,33 @@ impl Config {
 
     pub fn uses_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
+    }
+
+    /// A read replica only makes sense as a standby of a PostgreSQL primary.
+    fn check_replica(&self) -> Result<(), ConfigError> {
+        if self.database_replica_url.is_empty() {
+            return Ok(());
+        }
+        if !self.uses_postgres() {
+            return Err(ConfigError::Invalid(
+                "database_replica_url needs a PostgreSQL database_url (SQLite has no replicas)"
+                    .into(),
+            ));
+        }
+        if !(self.database_replica_url.starts_with("postgres://")
+            || self.database_replica_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_replica_url must start with postgres://".into(),
+            ));
+        }
+        if self.database_replica_max_connections == 0 || self.database_replica_max_lag_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "database_replica_max_connections and database_replica_max_lag_secs must be at least 1"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -449,6 +594,39 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_delivery_limits() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("LOGGIA_ROLE", "worker"),
+                ("LOGGIA_DELIVERY_CONCURRENCY", "8"),
+                ("LOGGIA_DELIVERY_LEASE_SECS", "5"),
+            ]),
+        )
+        .expect("valid environment");
+        assert_eq!(config.role, Role::Worker);
+        assert!(config.role.runs_workers() && !config.role.serves_app());
+        assert_eq!(
+            (config.delivery_concurrency, config.delivery_lease_secs),
+            (8, 5)
+        );
+        let err = Config::load(None, env(&[("LOGGIA_ROLE", "both")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("environment variable LOGGIA_ROLE")
+                && err.to_string().contains("`web`"),
+            "{err}"
+        );
+        let err = Config::load(None, env(&[("LOGGIA_DELIVERY_PER_HOST", "0")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: delivery_per_host must be between 1 and 1000"
+        );
+        let err = Config::load(None, env(&[("LOGGIA_DELIVERY_LEASE_SECS", "1")])).unwrap_err();
+        assert!(err.to_string().contains("delivery_lease_secs"), "{err}");
+    }
+
+    #[test]
     fn unknown_environment_key_is_named() {
         let err = Config::load(None, env(&[("LOGGIA_DATABSE_URL", "x")])).unwrap_err();
         assert_eq!(
@@ -477,6 +655,22 @@ mod tests {
         let err = Config::load(None, env(&[("LOGGIA_DOMAIN", "http://x.com/")])).unwrap_err();
         assert!(err.to_string().contains("is not a host name"), "{err}");
     }
+
+    #[test]
+    fn a_replica_needs_a_postgres_primary() {
+        let replica = ("LOGGIA_DATABASE_REPLICA_URL", "postgres://r.example/loggia");
+        let err = Config::load(None, env(&[replica])).unwrap_err();
+        assert!(err.to_string().contains("needs a PostgreSQL"), "{err}");
+        let primary = ("LOGGIA_DATABASE_URL", "postgres://p.example/loggia");
+        let config = Config::load(None, env(&[primary, replica])).expect("valid");
+        assert_eq!(config.database_replica_max_lag_secs, 30);
+        let sqlite = ("LOGGIA_DATABASE_REPLICA_URL", "sqlite://replica.db");
+        let err = Config::load(None, env(&[primary, sqlite])).unwrap_err();
+        assert!(
+            err.to_string().contains("must start with postgres://"),
+            "{err}"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -488,7 +682,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            25,
+            40,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

@@ -126,3 +126,11 @@ impl IntoResponse for Error {
         response
     }
 }
+
+/// Internal errors and an unavailable database may come from the replica:
+/// a read that fails so there is worth running on the primary.
+impl crate::store::RetryOnPrimary for Error {
+    fn retry_on_primary(&self) -> bool {
+        matches!(self, Error::Internal(_) | Error::Unavailable)
+    }
+}

@@ -9,7 +9,7 @@
 //! - [`store`]: the only place with SQL, on SQLite or PostgreSQL.
 //! - [`model`]: plain domain types.
 //! - [`config`], [`cli`], [`server`], [`state`], [`telemetry`], [`ops`]:
-//!   running the thing.
+//!   running the thing; [`node`]: what one process of several runs.
 
 pub mod api;
 pub mod cli;
@@ -21,6 +21,7 @@ pub mod federation;
 pub mod media;
 pub mod model;
 pub mod moderation;
+pub mod node;
 pub mod ops;
 pub mod server;
 pub mod service;

@@ -37,6 +37,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track))
         .route_layer(middleware::from_fn_with_state(state.clone(), wake_deliveries))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::api::read_your_writes::record_writes,
+        ))
         .fallback(|| async { Error::NotFound })
         .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_blocked_addresses))

@@ -70,9 +70,10 @@ impl AppState {
                 )
             })?;
         store
-            .migrate()
+            .migrate_exclusively()
             .await
             .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
+        let store = with_replica(store, &config).await?;
         Self::with_store(config, store).await
     }
 
@@ -86,12 +87,17 @@ impl AppState {
         store: Store,
         options: Options,
     ) -> anyhow::Result<Self> {
+        store
+            .claim_id_node()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot register this node in the database: {e}"))?;
         let secrets = instance::load_secrets(&store).await?;
         let instance_actor = instance::ensure_instance_actor(&store, &config).await?;
         let dummy_password_hash =
             crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
                 .await?;
-        let media = MediaStore::local(&config.media_dir, &config.base_url());
+        let media = MediaStore::from_config(&config)
+            .map_err(|e| anyhow::anyhow!("cannot set up the media store: {e}"))?;
         let federation = crate::federation::Federation::new(
             &config,
             &instance_actor,
@@ -117,6 +123,27 @@ impl AppState {
             started_at: Instant::now(),
         })))
     }
+}
+
+/// Adds the configured read replica, if any (unreachable is only a warning).
+pub async fn with_replica(store: Store, config: &Config) -> anyhow::Result<Store> {
+    if config.database_replica_url.is_empty() {
+        return Ok(store);
+    }
+    let max_lag = std::time::Duration::from_secs(config.database_replica_max_lag_secs);
+    store
+        .with_replica(
+            &config.database_replica_url,
+            config.database_replica_max_connections,
+            max_lag,
+        )
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot use the read replica {}: {e}",
+                redact(&config.database_replica_url)
+            )
+        })
 }
 
 /// Hides the password of a database URL in messages.

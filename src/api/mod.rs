@@ -7,6 +7,7 @@ pub mod extract;
 pub mod loggia;
 pub mod mastodon;
 pub mod oauth;
+pub mod read_your_writes;
 pub mod streaming;
 
 use axum::Router;

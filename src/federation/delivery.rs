@@ -3,29 +3,34 @@
 //! concurrency limit, exponential backoff with jitter for about a week, and
 //! a circuit breaker that marks long-failing hosts unreachable (retried
 //! rarely, revived as soon as they contact us).
+//!
+//! Every node may run one: a delivery is claimed with a lease, which the
+//! worker renews while it holds the delivery, so a claim lapses only when
+//! its node died (then another node sends it; the receiver may see it
+//! twice if the dead node had sent it already, which is ActivityPub's
+//! at-least-once delivery).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
+use tokio::time::Instant;
 use url::Url;
 
 use super::fetch::authority_of;
 use super::protocol::PUBLIC;
 use super::render;
 use super::signatures::Signer;
+use crate::config::Config;
 use crate::model::{Account, AccountId, Status, Timestamp, Visibility};
 use crate::service::publish;
 use crate::state::AppState;
 use crate::store::{Claimed, StoreError};
 
-const BATCH: i64 = 64;
-/// A claim outlives any single attempt (30 s timeout), so it only expires
-/// when a worker died.
-const LEASE_MS: i64 = 120_000;
-const PER_HOST: usize = 4;
+/// Activities rendered per round.
+const RENDER_BATCH: i64 = 64;
 const POLL: Duration = Duration::from_secs(2);
 const FIRST_RETRY_SECS: f64 = 30.0;
 const MAX_RETRY_SECS: f64 = 12.0 * 3600.0;
@@ -34,6 +39,32 @@ const UNREACHABLE_AFTER_MS: i64 = 2 * 24 * 3600 * 1000;
 const UNREACHABLE_RETRY_SECS: f64 = 6.0 * 3600.0;
 /// Deliveries older than this are given up.
 const GIVE_UP_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// How much one node's worker takes on (from the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deliveries held (claimed) at once.
+    pub concurrency: usize,
+    /// Of those, in flight to one host at once.
+    pub per_host: usize,
+    pub lease_ms: i64,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            concurrency: config.delivery_concurrency.max(1) as usize,
+            per_host: config.delivery_per_host.max(1) as usize,
+            lease_ms: (config.delivery_lease_secs.max(2) * 1000) as i64,
+        }
+    }
+
+    /// Claims are renewed three times per lease: one late renewal does not
+    /// let a claim lapse.
+    fn renew_every(&self) -> Duration {
+        Duration::from_millis((self.lease_ms / 3) as u64)
+    }
+}
 
 /// A running worker; `stop` lets in-flight sends finish.
 pub struct Worker {
@@ -49,92 +80,193 @@ impl Worker {
 }
 
 pub fn spawn(state: AppState) -> Worker {
-    let (stop, mut stopped) = watch::channel(false);
-    let handle = tokio::spawn(async move {
-        let mut signers: HashMap<AccountId, Arc<Signer>> = HashMap::new();
-        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
-        loop {
-            if *stopped.borrow() {
-                break;
+    let (stop, stopped) = watch::channel(false);
+    let limits = Limits::from_config(&state.config);
+    let handle = tokio::spawn(Sender::new(state, limits).run(stopped));
+    Worker { stop, handle }
+}
+
+/// The worker's own state: the deliveries it holds and their sends.
+struct Sender {
+    state: AppState,
+    limits: Limits,
+    signers: HashMap<AccountId, Arc<Signer>>,
+    hosts: HashMap<String, Arc<Semaphore>>,
+    /// Claimed deliveries being worked on, with the expiry of the claim
+    /// (`None` once it lapsed and another node took it over).
+    held: HashMap<i64, Option<Timestamp>>,
+    sends: JoinSet<()>,
+    /// Which delivery each send is for.
+    sending: HashMap<tokio::task::Id, i64>,
+    renewed_at: Instant,
+}
+
+impl Sender {
+    fn new(state: AppState, limits: Limits) -> Self {
+        Self {
+            state,
+            limits,
+            signers: HashMap::new(),
+            hosts: HashMap::new(),
+            held: HashMap::new(),
+            sends: JoinSet::new(),
+            sending: HashMap::new(),
+            renewed_at: Instant::now(),
+        }
+    }
+
+    async fn run(mut self, mut stopped: watch::Receiver<bool>) {
+        let renew_every = self.limits.renew_every();
+        while !*stopped.borrow() {
+            while let Some(done) = self.sends.try_join_next_with_id() {
+                self.finished(done);
             }
-            let worked = match run_once(&state, &mut signers, &mut hosts).await {
-                Ok(n) => n > 0,
+            if self.renewed_at.elapsed() >= renew_every {
+                self.renew().await;
+            }
+            let more = match self.fill().await {
+                Ok(more) => more,
                 Err(e) => {
                     tracing::warn!(error = %e, "delivery worker");
                     false
                 }
             };
-            if !worked {
-                tokio::select! {
-                    _ = state.federation.wake.notified() => {}
-                    _ = tokio::time::sleep(POLL) => {}
-                    _ = stopped.changed() => {}
-                }
+            if more {
+                continue;
+            }
+            let room = self.held.len() < self.limits.concurrency;
+            let renewal = renew_every.saturating_sub(self.renewed_at.elapsed());
+            tokio::select! {
+                Some(done) = self.sends.join_next_with_id() => self.finished(done),
+                _ = self.state.federation.wake.notified(), if room => {}
+                _ = tokio::time::sleep(POLL), if room => {}
+                _ = tokio::time::sleep(renewal) => {}
+                _ = stopped.changed() => {}
             }
         }
-    });
-    Worker { stop, handle }
-}
+        // Let the sends under way finish, still holding their claims.
+        while !self.sends.is_empty() {
+            let renewal = renew_every.saturating_sub(self.renewed_at.elapsed());
+            tokio::select! {
+                Some(done) = self.sends.join_next_with_id() => self.finished(done),
+                _ = tokio::time::sleep(renewal) => self.renew().await,
+            }
+        }
+    }
 
-/// Renders what is pending, then sends one batch. Returns how much it did.
-pub async fn run_once(
-    state: &AppState,
-    signers: &mut HashMap<AccountId, Arc<Signer>>,
-    hosts: &mut HashMap<String, Arc<Semaphore>>,
-) -> Result<usize, StoreError> {
-    let rendered = render_pending(state).await?;
-    let claimed = state
-        .store
-        .deliveries()
-        .claim(Timestamp::now(), LEASE_MS, BATCH)
-        .await?;
-    let mut sends = JoinSet::new();
-    let policy = state.moderation.policy(&state.store).await?;
-    for delivery in &claimed {
+    /// Renders what is pending and claims as many due deliveries as there
+    /// is room for. Returns whether more may be waiting right now.
+    async fn fill(&mut self) -> Result<bool, StoreError> {
+        let room = self.limits.concurrency.saturating_sub(self.held.len());
+        if room == 0 {
+            return Ok(false);
+        }
+        let rendered = render_pending(&self.state).await?;
+        let now = Timestamp::now();
+        let until = Timestamp(now.0 + self.limits.lease_ms);
+        let claimed = self
+            .state
+            .store
+            .deliveries()
+            .claim(now, self.limits.lease_ms, room as i64)
+            .await?;
+        let full = claimed.len() == room;
+        for delivery in claimed {
+            self.start(delivery, until).await?;
+        }
+        Ok(rendered > 0 || full)
+    }
+
+    /// Sends a claimed delivery in its own task, or drops it when it can no
+    /// longer be sent.
+    async fn start(&mut self, delivery: Claimed, until: Timestamp) -> Result<(), StoreError> {
+        let state = self.state.clone();
+        if let Some(held) = self.held.get_mut(&delivery.id) {
+            // Our own claim lapsed (renewals were late) and we took it
+            // again: it is already being sent.
+            *held = Some(until);
+            return Ok(());
+        }
+        let policy = state.moderation.policy(&state.store).await?;
         if !policy.domains.decide(&delivery.host).federates {
             // Blocked since it was queued (or not on the allowlist).
             tracing::info!(host = %delivery.host, "dropping a delivery to a server we do not federate with");
-            state
+            return state
                 .store
                 .deliveries()
                 .finish(delivery.id, delivery.activity_id)
-                .await?;
-            continue;
+                .await;
         }
-        let signer = match signers.get(&delivery.actor_id) {
+        let signer = match self.signers.get(&delivery.actor_id) {
             Some(s) => s.clone(),
-            None => match signer_for(state, delivery.actor_id).await {
+            None => match signer_for(&state, delivery.actor_id).await {
                 Some(s) => {
                     let s = Arc::new(s);
-                    signers.insert(delivery.actor_id, s.clone());
+                    self.signers.insert(delivery.actor_id, s.clone());
                     s
                 }
                 None => {
                     // The actor is gone: nobody can sign this any more.
-                    state
+                    return state
                         .store
                         .deliveries()
                         .finish(delivery.id, delivery.activity_id)
-                        .await?;
-                    continue;
+                        .await;
                 }
             },
         };
-        let limit = hosts
+        let limit = self
+            .hosts
             .entry(delivery.host.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_host)))
             .clone();
-        let state = state.clone();
-        let delivery = delivery.clone();
-        sends.spawn(async move {
+        let id = delivery.id;
+        let task = self.sends.spawn(async move {
             let _permit = limit.acquire_owned().await;
             if let Err(e) = send(&state, &delivery, &signer).await {
                 tracing::warn!(error = %e, inbox = %delivery.inbox_url, "cannot record a delivery");
             }
         });
+        self.held.insert(id, Some(until));
+        self.sending.insert(task.id(), id);
+        Ok(())
     }
-    while sends.join_next().await.is_some() {}
-    Ok(rendered + claimed.len())
+
+    fn finished(&mut self, done: Result<(tokio::task::Id, ()), JoinError>) {
+        let task = match done {
+            Ok((task, ())) => task,
+            Err(e) => {
+                tracing::warn!(error = %e, "a delivery task failed");
+                e.id()
+            }
+        };
+        if let Some(id) = self.sending.remove(&task) {
+            self.held.remove(&id);
+        }
+    }
+
+    /// Extends the claims on every delivery still held.
+    async fn renew(&mut self) {
+        self.renewed_at = Instant::now();
+        let until = Timestamp(Timestamp::now().0 + self.limits.lease_ms);
+        for (id, held) in &mut self.held {
+            let Some(current) = *held else { continue };
+            match self
+                .state
+                .store
+                .deliveries()
+                .renew(*id, current, until)
+                .await
+            {
+                Ok(true) => *held = Some(until),
+                // Sent meanwhile, or taken over by another node.
+                Ok(false) => *held = None,
+                Err(e) => {
+                    tracing::warn!(error = %e, delivery = id, "cannot renew a delivery claim")
+                }
+            }
+        }
+    }
 }
 
 async fn signer_for(state: &AppState, actor: AccountId) -> Option<Signer> {
@@ -212,7 +344,11 @@ async fn send(state: &AppState, delivery: &Claimed, signer: &Signer) -> Result<(
 
 /// Renders queued `Create`/`Update`s and profile updates into deliveries.
 async fn render_pending(state: &AppState) -> Result<usize, StoreError> {
-    let pending = state.store.deliveries().pending_renders(BATCH).await?;
+    let pending = state
+        .store
+        .deliveries()
+        .pending_renders(RENDER_BATCH)
+        .await?;
     let count = pending.len();
     for (id, actor_id, status_id, kind) in pending {
         let (payload, inboxes) = match render_one(state, actor_id, status_id, &kind).await {

@@ -1,28 +1,68 @@
 //! Media files: processing uploads (`process` for images, `video`) and
-//! storing files (`MediaStore`). The store is an enum so that an
-//! S3-compatible backend can join the local directory without dynamic
-//! dispatch.
+//! storing files (`MediaStore`): in a local directory (`local`) or an
+//! S3-compatible bucket (`s3`), chosen by configuration (`settings`). The
+//! backend is an enum, not a trait object: two kinds, known at compile time.
 
+pub mod local;
 pub mod process;
+pub mod s3;
+pub mod settings;
 pub mod video;
 
 use std::path::{Path, PathBuf};
 
+use futures_util::stream::BoxStream;
+
+use crate::config::{Config, MediaBackend};
 use crate::crypto::random_token;
 
-/// Where media files live.
+/// Where media files live, and the URL they are linked at.
 #[derive(Debug, Clone)]
-pub enum MediaStore {
+pub struct MediaStore {
+    backend: Backend,
+    /// `{url_prefix}/{key}` is a file's public URL: Loggia's `/media/`, a
+    /// CDN, or the bucket itself.
+    url_prefix: String,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
     /// A directory on this machine, served by Loggia under `/media/`.
-    Local { dir: PathBuf, base_url: String },
+    Local(PathBuf),
+    /// A bucket; nodes keep nothing, so several can share it.
+    S3(s3::Bucket),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("cannot store media: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the media bucket refused or did not answer: {0}")]
+    Bucket(object_store::Error),
     #[error("invalid media key")]
     BadKey,
+    #[error("the stored file is gone")]
+    Missing,
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A stored file's bytes, as they arrive.
+pub type ByteStream = BoxStream<'static, std::io::Result<bytes::Bytes>>;
+
+/// Stored files never change (new content gets a new key): caches may keep
+/// them for a year.
+pub const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// The type a stored file is served with; `None` for what is never served
+/// (an upload waiting to be processed).
+pub fn content_type_of(key: &str) -> Option<&'static str> {
+    match key.rsplit('.').next() {
+        Some("jpg") => Some("image/jpeg"),
+        Some("png") => Some("image/png"),
+        Some("mp4") => Some("video/mp4"),
+        _ => None,
+    }
 }
 
 /// What an upload is, from its first bytes (at least `SNIFF_BYTES` of them
@@ -61,11 +101,65 @@ fn check_key(key: &str) -> Result<(), StorageError> {
     }
 }
 
+/// A stored file opened for serving: its length, and where to read it.
+pub struct Opened {
+    pub len: u64,
+    source: Source,
+}
+
+enum Source {
+    File(tokio::fs::File),
+    Object(s3::Bucket, String),
+}
+
+impl Opened {
+    /// Bytes `start..=end` (within `len`), or the whole file.
+    pub async fn stream(self, range: Option<(u64, u64)>) -> Result<ByteStream, StorageError> {
+        match self.source {
+            Source::File(file) => local::stream(file, range).await,
+            Source::Object(bucket, key) => bucket.stream(&key, range).await,
+        }
+    }
+}
+
 impl MediaStore {
+    /// A local directory served by Loggia at `{base_url}/media/`.
     pub fn local(dir: &Path, base_url: &str) -> Self {
-        MediaStore::Local {
-            dir: dir.to_path_buf(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
+        MediaStore {
+            backend: Backend::Local(dir.to_path_buf()),
+            url_prefix: format!("{}/media", base_url.trim_end_matches('/')),
+        }
+    }
+
+    /// The store the configuration describes (checked by `settings`).
+    pub fn from_config(config: &Config) -> Result<Self, StorageError> {
+        let backend = match config.media_backend {
+            MediaBackend::Local => Backend::Local(config.media_dir.clone()),
+            MediaBackend::S3 => Backend::S3(s3::Bucket::new(&s3::Settings {
+                endpoint: &config.s3_endpoint,
+                region: &config.s3_region,
+                bucket: &config.s3_bucket,
+                access_key_id: &config.s3_access_key_id,
+                secret_access_key: &config.s3_secret_access_key,
+                path_style: config.s3_path_style,
+            })?),
+        };
+        let url_prefix = match config.media_base_url.trim_end_matches('/') {
+            "" => format!("{}/media", config.base_url()),
+            base => base.to_owned(),
+        };
+        Ok(MediaStore {
+            backend,
+            url_prefix,
+        })
+    }
+
+    /// Makes sure files can be stored (at start): creates the directory, or
+    /// writes and removes a probe object in the bucket.
+    pub async fn prepare(&self) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local(dir) => local::prepare(dir).await,
+            Backend::S3(bucket) => bucket.prepare().await,
         }
     }
 
@@ -79,24 +173,13 @@ impl MediaStore {
         )
     }
 
-    /// Stores a file. Written to a temporary name and renamed, so a crash or
-    /// a full disk never leaves a half-written file under the real key.
+    /// Stores a file. Never leaves a half-written file under the real key:
+    /// written to a temporary name and renamed, or an (atomic) S3 PUT.
     pub async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), StorageError> {
         check_key(key)?;
-        match self {
-            MediaStore::Local { dir, .. } => {
-                let path = dir.join(key);
-                if let Some(parent) = path.parent() {
-                    tokio::fs::create_dir_all(parent).await?;
-                }
-                let temp = path.with_extension(format!("tmp-{}", random_token(6)));
-                if let Err(e) = tokio::fs::write(&temp, bytes).await {
-                    let _ = tokio::fs::remove_file(&temp).await;
-                    return Err(e.into());
-                }
-                tokio::fs::rename(&temp, &path).await?;
-                Ok(())
-            }
+        match &self.backend {
+            Backend::Local(dir) => local::put(dir, key, bytes).await,
+            Backend::S3(bucket) => bucket.put(key, bytes).await,
         }
     }
 
@@ -104,70 +187,55 @@ impl MediaStore {
     /// without reading it into memory.
     pub async fn put_file(&self, key: &str, source: &Path) -> Result<(), StorageError> {
         check_key(key)?;
-        match self {
-            MediaStore::Local { dir, .. } => {
-                let path = dir.join(key);
-                if let Some(parent) = path.parent() {
-                    tokio::fs::create_dir_all(parent).await?;
-                }
-                let temp = path.with_extension(format!("tmp-{}", random_token(6)));
-                if let Err(e) = tokio::fs::copy(source, &temp).await {
-                    let _ = tokio::fs::remove_file(&temp).await;
-                    return Err(e.into());
-                }
-                tokio::fs::rename(&temp, &path).await?;
-                Ok(())
-            }
+        match &self.backend {
+            Backend::Local(dir) => local::put_file(dir, key, source).await,
+            Backend::S3(bucket) => bucket.put_file(key, source).await,
         }
     }
 
     /// Copies a stored file to a local path (for ffmpeg); false if missing.
     pub async fn fetch_to(&self, key: &str, dest: &Path) -> Result<bool, StorageError> {
         check_key(key)?;
-        match self {
-            MediaStore::Local { dir, .. } => match tokio::fs::copy(dir.join(key), dest).await {
-                Ok(_) => Ok(true),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-                Err(e) => Err(e.into()),
-            },
+        match &self.backend {
+            Backend::Local(dir) => local::fetch_to(dir, key, dest).await,
+            Backend::S3(bucket) => bucket.fetch_to(key, dest).await,
         }
     }
 
-    /// Opens a stored file for serving (in ranges), with its length.
-    pub async fn open(&self, key: &str) -> Result<Option<(tokio::fs::File, u64)>, StorageError> {
+    /// Opens a stored file for serving (in ranges); `None` if missing.
+    pub async fn open(&self, key: &str) -> Result<Option<Opened>, StorageError> {
         check_key(key)?;
-        match self {
-            MediaStore::Local { dir, .. } => match tokio::fs::File::open(dir.join(key)).await {
-                Ok(file) => {
-                    let len = file.metadata().await?.len();
-                    Ok(Some((file, len)))
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e.into()),
-            },
-        }
+        Ok(match &self.backend {
+            Backend::Local(dir) => local::open(dir, key).await?.map(|(file, len)| Opened {
+                len,
+                source: Source::File(file),
+            }),
+            Backend::S3(bucket) => bucket.len(key).await?.map(|len| Opened {
+                len,
+                source: Source::Object(bucket.clone(), key.to_owned()),
+            }),
+        })
     }
 
+    /// Removes a stored file; a missing one is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         check_key(key)?;
-        match self {
-            MediaStore::Local { dir, .. } => match tokio::fs::remove_file(dir.join(key)).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-                _ => Ok(()),
-            },
+        match &self.backend {
+            Backend::Local(dir) => local::delete(dir, key).await,
+            Backend::S3(bucket) => bucket.delete(key).await,
         }
     }
 
     /// The public URL of a stored file.
     pub fn url(&self, key: &str) -> String {
-        match self {
-            MediaStore::Local { base_url, .. } => format!("{base_url}/media/{key}"),
-        }
+        format!("{}/{key}", self.url_prefix)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use futures_util::StreamExt;
+
     use super::*;
 
     #[test]
@@ -200,8 +268,16 @@ mod tests {
         let other = MediaStore::new_key("mp4");
         store.put_file(&other, &copy).await.expect("put_file");
         std::fs::remove_file(&copy).expect("remove copy");
-        let (_, len) = store.open(&other).await.expect("open").expect("exists");
-        assert_eq!(len, 4);
+        let opened = store.open(&other).await.expect("open").expect("exists");
+        assert_eq!(opened.len, 4);
+        let part: Vec<_> = opened
+            .stream(Some((1, 2)))
+            .await
+            .expect("stream")
+            .collect()
+            .await;
+        let part: Vec<u8> = part.into_iter().flat_map(|b| b.expect("bytes")).collect();
+        assert_eq!(part, b"at");
         for key in [&key, &other] {
             store.delete(key).await.expect("delete");
             assert!(store.open(key).await.expect("open").is_none());

@@ -1,32 +1,64 @@
 //! 64-bit, time-sortable ids in the style of Mastodon's snowflakes: the
-//! upper 48 bits are Unix milliseconds, the lower 16 a per-process sequence
-//! that starts at a random point. Ids from one process never repeat; ids from
-//! different nodes collide only if both draw the same sequence value in the
-//! same millisecond, which the primary keys turn into a retryable conflict.
+//! upper 48 bits are Unix milliseconds, then 6 bits naming the node (so
+//! that nodes sharing a database never make the same id) and a 10-bit
+//! sequence. A node making more than 1,024 ids in one millisecond borrows
+//! the next millisecond, so ids stay unique and increasing in each process.
+//! The node bits are taken from the database when a node starts
+//! (`Store::claim_id_node`): consecutive starts get different values, so
+//! two nodes collide only if 64 other starts happened in between while
+//! both kept running.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+const NODE_BITS: u32 = 6;
+const SEQUENCE_BITS: u32 = 10;
+
 /// Hands out ids. One lives in each `Store`; there is no process global.
 #[derive(Debug)]
 pub struct IdGenerator {
-    sequence: AtomicU64,
+    /// The last id's `millis << SEQUENCE_BITS | sequence`.
+    last: AtomicU64,
+    node: AtomicU64,
 }
 
 impl Default for IdGenerator {
+    /// A generator with a random node number, until the database gives one.
     fn default() -> Self {
         Self {
-            sequence: AtomicU64::new(rand::random::<u16>() as u64),
+            last: AtomicU64::new(0),
+            node: AtomicU64::new(rand::random::<u64>() % (1 << NODE_BITS)),
         }
     }
 }
 
 impl IdGenerator {
+    /// Sets the node bits (taken modulo 64).
+    pub fn set_node(&self, node: u64) {
+        self.node.store(node % (1 << NODE_BITS), Ordering::Relaxed);
+    }
+
     pub fn next(&self) -> i64 {
-        let ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
-        let seq = self.sequence.fetch_add(1, Ordering::Relaxed) & 0xffff;
-        ((ms << 16) | seq) as i64
+        let now = (chrono::Utc::now().timestamp_millis().max(0) as u64) << SEQUENCE_BITS;
+        let mut last = self.last.load(Ordering::Relaxed);
+        let stamp = loop {
+            // A new millisecond starts its sequence at 0; within the same
+            // one (or a borrowed one) the sequence goes on, and its overflow
+            // carries into the milliseconds.
+            let next = now.max(last + 1);
+            match self
+                .last
+                .compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => break next,
+                Err(seen) => last = seen,
+            }
+        };
+        let millis = stamp >> SEQUENCE_BITS;
+        let sequence = stamp & ((1 << SEQUENCE_BITS) - 1);
+        let node = self.node.load(Ordering::Relaxed);
+        ((millis << (NODE_BITS + SEQUENCE_BITS)) | (node << SEQUENCE_BITS) | sequence) as i64
     }
 }
 
@@ -82,5 +114,26 @@ mod tests {
         assert_ne!(a, b);
         assert!(a >> 16 >= before);
         assert!(lower_bound_for_millis(before) <= a);
+    }
+
+    #[test]
+    fn bursts_stay_unique_and_increasing() {
+        let ids = IdGenerator::default();
+        let mut previous = 0;
+        for _ in 0..10_000 {
+            let id = ids.next();
+            assert!(id > previous);
+            previous = id;
+        }
+    }
+
+    #[test]
+    fn nodes_never_make_the_same_id() {
+        let (a, b) = (IdGenerator::default(), IdGenerator::default());
+        a.set_node(1);
+        b.set_node(2);
+        let from_a: std::collections::HashSet<i64> = (0..5000).map(|_| a.next()).collect();
+        assert!((0..5000).all(|_| !from_a.contains(&b.next())));
+        assert_eq!((a.next() >> 10) & 63, 1);
     }
 }

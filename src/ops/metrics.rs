@@ -15,7 +15,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 use crate::state::AppState;
-use crate::store::InstanceStats;
+use crate::store::{InstanceStats, ReplicaReads};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -26,8 +26,20 @@ pub struct RequestLabels {
     pub status: u16,
 }
 
+/// Where a read that may use the replica went, and why.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReadLabels {
+    /// `replica` or `primary`.
+    pub served_by: &'static str,
+    /// `replica_ok`, `own_write`, `lagging`, `unavailable`, or `failed`
+    /// (ran on the replica, failed there, and ran again on the primary).
+    pub reason: &'static str,
+}
+
 pub struct Metrics {
     registry: Mutex<Registry>,
+    /// Reads `Store::read_as` routed (only with a replica).
+    replica_reads: Family<ReadLabels, Counter>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
     users: Gauge,
@@ -74,6 +86,12 @@ impl Metrics {
             "Remote domains with known accounts",
             known_domains.clone(),
         );
+        let replica_reads = Family::<ReadLabels, Counter>::default();
+        registry.register(
+            "replica_routed_reads",
+            "Timeline and search reads, by the database that served them",
+            replica_reads.clone(),
+        );
         let deliveries_sent = Counter::default();
         let deliveries_retried = Counter::default();
         let deliveries_failed = Counter::default();
@@ -93,6 +111,7 @@ impl Metrics {
             deliveries_failed.clone(),
         );
         Self {
+            replica_reads,
             deliveries_sent,
             deliveries_retried,
             deliveries_failed,
@@ -109,6 +128,23 @@ impl Metrics {
         self.users.set(stats.users);
         self.local_statuses.set(stats.local_statuses);
         self.known_domains.set(stats.domains);
+    }
+
+    /// Copies the store's counts of reads routed with a replica.
+    pub fn set_replica_reads(&self, reads: &ReplicaReads) {
+        for (served_by, reason, n) in [
+            ("replica", "replica_ok", reads.replica),
+            ("primary", "own_write", reads.own_write),
+            ("primary", "lagging", reads.lagging),
+            ("primary", "unavailable", reads.unavailable),
+            ("primary", "failed", reads.retried),
+        ] {
+            let labels = ReadLabels { served_by, reason };
+            let counter = self.replica_reads.get_or_create(&labels);
+            counter
+                .inner()
+                .store(n, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     pub fn render(&self) -> String {

@@ -39,6 +39,9 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(stats) = state.store.stats().instance().await {
         state.metrics.set_instance_stats(&stats);
     }
+    if let Some(reads) = state.store.replica_reads() {
+        state.metrics.set_replica_reads(&reads);
+    }
     (
         [(
             header::CONTENT_TYPE,

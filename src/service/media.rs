@@ -493,7 +493,8 @@ pub async fn resume_stalled(
 fn storage_failed(e: crate::media::StorageError) -> ServiceError {
     tracing::error!(error = %e, "cannot store media");
     ServiceError::Invalid(
-        "The file could not be stored (the server may be out of disk space); nothing was saved"
+        "The file could not be stored (the media storage is full or unreachable); nothing was \
+         saved. Try again later"
             .into(),
     )
 }

@@ -199,6 +199,27 @@ impl Deliveries<'_> {
         Ok(out)
     }
 
+    /// Extends a claim its worker still works on, if the claim is still
+    /// the one made until `held_until` (a newer claim by another node, made
+    /// after this one lapsed, has another expiry). Returns whether it was.
+    pub async fn renew(
+        mut self,
+        id: i64,
+        held_until: Timestamp,
+        until: Timestamp,
+    ) -> StoreResult<bool> {
+        let renewed = run!(self.0.exec, e => sqlx::query(
+            "UPDATE deliveries SET locked_until = $3 WHERE id = $1 AND locked_until = $2",
+        )
+        .bind(id)
+        .bind(held_until)
+        .bind(until)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(renewed == 1)
+    }
+
     /// Removes a finished delivery (sent, or given up), and its activity
     /// once no delivery needs it.
     pub async fn finish(mut self, id: i64, activity_id: i64) -> StoreResult<()> {

@@ -36,6 +36,7 @@ mod oauth;
 mod page;
 mod polls;
 mod received;
+mod replica;
 mod reports;
 mod reviews;
 mod roles;
@@ -72,6 +73,7 @@ pub use notifications::{Notification, Notifications, TypeFilter};
 pub use oauth::{NewAuthorizationCode, NewToken, OAuth};
 pub use polls::{NewPoll, Polls};
 pub use received::Received;
+pub use replica::{ReplicaReads, RetryOnPrimary};
 pub use reports::{NewReport, Report, ReportFilter, ReportNote, Reports};
 pub use roles::Roles;
 pub use rules::{RuleRow, Rules};
@@ -99,6 +101,9 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A write through a store reading from the replica: a bug.
+    #[error("a write was attempted on the read replica")]
+    ReadOnly,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -164,7 +169,7 @@ macro_rules! sub_stores {
                 $ty($crate::store::Ctx {
                     exec: self.exec(),
                     ids: self.ids.clone(),
-                    events: Sink::Now(&self.events),
+                    events: self.sink(),
                 })
             })*
         }
@@ -227,6 +232,8 @@ pub struct Ctx<'a> {
 enum Sink<'a> {
     Now(&'a Events),
     AtCommit(&'a mut Vec<Event>),
+    /// A store reading from the replica, which cannot notify.
+    Refuse,
 }
 
 impl Ctx<'_> {
@@ -240,6 +247,7 @@ impl Ctx<'_> {
     pub(crate) async fn emit(&mut self, event: Event) -> StoreResult<()> {
         let notify = "SELECT pg_notify($1, $2)";
         match (&mut self.exec, &mut self.events) {
+            (_, Sink::Refuse) => return Err(StoreError::ReadOnly),
             (Exec::PgPool(pool), _) => {
                 sqlx::query(notify)
                     .bind(crate::events::CHANNEL)
@@ -275,6 +283,10 @@ pub struct Store {
     db: Db,
     ids: Arc<IdGenerator>,
     events: Events,
+    /// Where `read_as` may send reads (see `replica`).
+    replica: Option<Arc<replica::Replica>>,
+    /// A store on the replica, handed to `read_as`'s work.
+    read_only: bool,
 }
 
 /// An open transaction; dropped without `commit` it rolls back, and its
@@ -323,6 +335,8 @@ impl Store {
             db,
             ids: Arc::new(IdGenerator::default()),
             events,
+            replica: None,
+            read_only: false,
         })
     }
 
@@ -336,7 +350,7 @@ impl Store {
         Ctx {
             exec: self.exec(),
             ids: self.ids.clone(),
-            events: Sink::Now(&self.events),
+            events: self.sink(),
         }
         .emit(event)
         .await
@@ -370,6 +384,9 @@ impl Store {
     /// (`BEGIN IMMEDIATE`) so that two writers wait for each other instead of
     /// failing with "database is locked" when one upgrades a read.
     pub async fn begin(&self) -> StoreResult<Tx> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let inner = match &self.db {
             Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
@@ -386,6 +403,16 @@ impl Store {
         match &self.db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
+        }
+        if let Some(replica) = &self.replica {
+            replica.close().await;
+        }
+    }
+
+    fn sink(&self) -> Sink<'_> {
+        match self.read_only {
+            true => Sink::Refuse,
+            false => Sink::Now(&self.events),
         }
     }
 

@@ -31,6 +31,9 @@ pub struct Page {
     pub wide: bool,
     /// The `lang` of the document.
     pub lang: &'static str,
+    /// Another origin images may come from: the media store's, when media
+    /// are served from a bucket or CDN (`media_base_url`).
+    pub media_origin: Option<String>,
 }
 
 impl Page {
@@ -42,7 +45,14 @@ impl Page {
             head: String::new(),
             wide: false,
             lang: "en",
+            media_origin: None,
         }
+    }
+
+    /// Lets the page show images from the media store's own origin.
+    pub fn with_media_from(mut self, origin: Option<String>) -> Self {
+        self.media_origin = origin;
+        self
     }
 
     pub fn in_language(mut self, lang: super::lang::Lang) -> Self {
@@ -80,6 +90,16 @@ impl IntoResponse for Page {
         );
         let mut response = (self.status, html).into_response();
         secure_headers(&mut response);
+        if let Some(origin) = &self.media_origin
+            && let Ok(csp) = HeaderValue::from_str(&CSP.replace(
+                "img-src 'self' data:",
+                &format!("img-src 'self' {origin} data:"),
+            ))
+        {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
         response
     }
 }

@@ -6,9 +6,11 @@
 
 mod api;
 mod cli;
+mod cluster;
 mod common;
 mod conformance;
 mod federation;
+mod media_s3;
 mod ops;
 mod store;
 mod web;

@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use crate::api::read_your_writes::Acting;
 use crate::error::{Error, TOKEN_INVALID};
 use crate::service::oauth::{self, Authenticated, TokenError};
 use crate::state::AppState;
@@ -108,6 +109,15 @@ fn bearer_token(parts: &Parts) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// The API's answer to a token that does not authenticate.
+pub fn token_error(e: TokenError) -> Error {
+    match e {
+        TokenError::Invalid => Error::Unauthorized(TOKEN_INVALID),
+        TokenError::Inactive(why) => Error::Forbidden(why.to_string()),
+        TokenError::Store(e) => e.into(),
+    }
+}
+
 async fn authenticate(
     parts: &Parts,
     state: &AppState,
@@ -127,13 +137,12 @@ async fn authenticate_as(
         .ok_or(Error::Unauthorized(TOKEN_INVALID))?;
     let auth = oauth::authenticate_token(&state.store, &token, allow_unconfirmed)
         .await
-        .map_err(|e| match e {
-            TokenError::Invalid => Error::Unauthorized(TOKEN_INVALID),
-            TokenError::Inactive(why) => Error::Forbidden(why.to_string()),
-            TokenError::Store(e) => e.into(),
-        })?;
+        .map_err(token_error)?;
     if !any_of.is_empty() && !any_of.iter().any(|s| auth.scopes.allows(s)) {
         return Err(Error::OutOfScope);
+    }
+    if let (Some(acting), Some(user)) = (parts.extensions.get::<Acting>(), &auth.user) {
+        acting.set(user.account.id);
     }
     Ok(auth)
 }

@@ -25,7 +25,7 @@ use crate::model::Visibility;
 use crate::service::follows;
 use crate::service::profile::{self, ProfileUpdate};
 use crate::state::AppState;
-use crate::store::{AccountFilter, FollowOptions};
+use crate::store::{AccountFilter, FollowOptions, Store};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -313,14 +313,19 @@ async fn account_statuses(
         only_pinned: q.pinned.unwrap_or(false),
         only_public: false,
     };
-    let statuses = state
-        .store
-        .statuses()
-        .by_account(account.id, viewer, filter, &page.page(20, 40))
-        .await?;
-    let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses_in(&state, viewer, statuses, "account").await?;
-    Ok(page.respond(rendered, &keys))
+    // The account was found on the primary; its posts may come from the
+    // replica.
+    let (state, page, account_id) = (&state, &page, account.id);
+    let read = move |store: Store| async move {
+        let statuses = store
+            .statuses()
+            .by_account(account_id, viewer, filter, &page.page(20, 40))
+            .await?;
+        let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
+        let rendered = render::statuses_in_from(state, &store, viewer, statuses, "account").await?;
+        Ok(page.respond(rendered, &keys))
+    };
+    state.store.read_as(viewer.account_id, read).await
 }
 
 /// GET /api/v1/accounts/{id}/followers

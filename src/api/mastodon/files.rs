@@ -1,20 +1,18 @@
-//! `/media/`: serving stored files from the local media directory, in
+//! `/media/`: serving stored files from the media directory or bucket, in
 //! ranges (browsers and phones fetch videos in pieces, and Safari plays
-//! nothing without ranges).
+//! nothing without ranges). With `media_base_url` set, clients fetch files
+//! from there instead, but this route keeps answering (a CDN may pull
+//! from it).
 
-use std::io::SeekFrom;
-
+use crate::error::Error;
+use crate::media::StorageError;
+use crate::state::AppState;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
-
-use crate::error::Error;
-use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/media/{*key}", get(serve_file))
@@ -60,7 +58,7 @@ fn parse_range(header: Option<&str>, len: u64) -> Range {
     Range::Bytes(parsed.0, parsed.1)
 }
 
-/// GET /media/{key} — a stored file (local media directory).
+/// GET /media/{key} — a stored file, from the media directory or bucket.
 async fn serve_file(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -68,28 +66,26 @@ async fn serve_file(
 ) -> Response {
     // Only what Loggia produced is served; anything else (an upload still
     // being processed) is not found.
-    let content_type = match key.rsplit('.').next() {
-        Some("jpg") => "image/jpeg",
-        Some("png") => "image/png",
-        Some("mp4") => "video/mp4",
-        _ => return Error::NotFound.into_response(),
+    let Some(content_type) = crate::media::content_type_of(&key) else {
+        return Error::NotFound.into_response();
     };
-    let (mut file, len) = match state.media.open(&key).await {
+    let opened = match state.media.open(&key).await {
         Ok(Some(opened)) => opened,
-        Ok(None) | Err(crate::media::StorageError::BadKey) => {
-            return Error::NotFound.into_response();
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read media");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+        Ok(None) | Err(StorageError::BadKey) => return Error::NotFound.into_response(),
+        Err(e) => return unreadable(e),
     };
+    let len = opened.len;
     let range = parse_range(
         headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
         len,
     );
-    let mut response = match range {
-        Range::Whole => Response::new(Body::from_stream(ReaderStream::new(file))),
+    let (status, part, length) = match range {
+        Range::Whole => (StatusCode::OK, None, len),
+        Range::Bytes(start, end) => (
+            StatusCode::PARTIAL_CONTENT,
+            Some((start, end)),
+            end - start + 1,
+        ),
         Range::Unsatisfiable => {
             let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
             if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
@@ -97,37 +93,38 @@ async fn serve_file(
             }
             return response;
         }
-        Range::Bytes(start, end) => {
-            if let Err(e) = file.seek(SeekFrom::Start(start)).await {
-                tracing::error!(error = %e, "cannot read media");
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            }
-            let part = file.take(end - start + 1);
-            let mut response = Response::new(Body::from_stream(ReaderStream::new(part)));
-            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
-            if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
-                response.headers_mut().insert(header::CONTENT_RANGE, value);
-            }
-            response
-        }
     };
-    let length = match range {
-        Range::Bytes(start, end) => end - start + 1,
-        _ => len,
+    let body = match opened.stream(part).await {
+        Ok(body) => body,
+        // Removed since it was opened.
+        Err(StorageError::Missing) => return Error::NotFound.into_response(),
+        Err(e) => return unreadable(e),
     };
+    let mut response = Response::new(Body::from_stream(body));
+    *response.status_mut() = status;
     let headers = response.headers_mut();
+    if let Some((start, end)) = part
+        && let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}"))
+    {
+        headers.insert(header::CONTENT_RANGE, value);
+    }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
+        HeaderValue::from_static(crate::media::CACHE_CONTROL),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+fn unreadable(e: StorageError) -> Response {
+    tracing::error!(error = %e, "cannot read media");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::api::extract::{PageQuery, User};
 use crate::error::{ApiResult, Error};
 use crate::model::AccountId;
 use crate::state::AppState;
-use crate::store::{List as Model, UserWithAccount};
+use crate::store::{List as Model, Store, UserWithAccount};
 
 const POLICIES: [&str; 3] = ["followed", "list", "none"];
 const MAX_TITLE: usize = 100;
@@ -235,12 +235,17 @@ async fn timeline(
     page: PageQuery,
 ) -> ApiResult<Response> {
     let list = owned(&state, &me.user, &id).await?;
-    let statuses = state
-        .store
-        .lists()
-        .timeline(&list, me.viewer(), &page.page(20, 40))
-        .await?;
-    let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses_in(&state, me.viewer(), statuses, "home").await?;
-    Ok(page.respond(rendered, &keys))
+    let (state, viewer, page, list) = (&state, me.viewer(), &page, &list);
+    // The list and its owner were checked on the primary; its posts may
+    // come from the replica.
+    let read = move |store: Store| async move {
+        let statuses = store
+            .lists()
+            .timeline(list, viewer, &page.page(20, 40))
+            .await?;
+        let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
+        let rendered = render::statuses_in_from(state, &store, viewer, statuses, "home").await?;
+        Ok(page.respond(rendered, &keys))
+    };
+    state.store.read_as(viewer.account_id, read).await
 }

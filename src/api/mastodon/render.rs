@@ -8,7 +8,7 @@ use crate::model;
 use crate::service::filters::ActiveFilters;
 use crate::service::views;
 use crate::state::AppState;
-use crate::store::Viewer;
+use crate::store::{Store, Viewer};
 
 /// Renders statuses without filtering (a status asked for by id).
 pub async fn statuses(
@@ -16,7 +16,17 @@ pub async fn statuses(
     viewer: Viewer,
     list: Vec<model::Status>,
 ) -> ApiResult<Vec<Status>> {
-    let views = views::hydrate(&state.store, viewer, list).await?;
+    statuses_from(state, &state.store, viewer, list).await
+}
+
+/// `statuses`, reading from `store` (the replica, for `Store::read_as`).
+pub async fn statuses_from(
+    state: &AppState,
+    store: &Store,
+    viewer: Viewer,
+    list: Vec<model::Status>,
+) -> ApiResult<Vec<Status>> {
+    let views = views::hydrate(store, viewer, list).await?;
     Ok(views
         .iter()
         .map(|v| Status::from_view(v, &state.config, &state.media))
@@ -39,8 +49,19 @@ pub async fn statuses_in(
     list: Vec<model::Status>,
     context: &str,
 ) -> ApiResult<Vec<Status>> {
-    let filters = ActiveFilters::load(&state.store, viewer.account_id, context).await?;
-    let views = views::hydrate(&state.store, viewer, list).await?;
+    statuses_in_from(state, &state.store, viewer, list, context).await
+}
+
+/// `statuses_in`, reading from `store` (the replica, for `Store::read_as`).
+pub async fn statuses_in_from(
+    state: &AppState,
+    store: &Store,
+    viewer: Viewer,
+    list: Vec<model::Status>,
+    context: &str,
+) -> ApiResult<Vec<Status>> {
+    let filters = ActiveFilters::load(store, viewer.account_id, context).await?;
+    let views = views::hydrate(store, viewer, list).await?;
     let mut out = Vec::with_capacity(views.len());
     for view in &views {
         let target = view.reblog.as_deref().unwrap_or(view);

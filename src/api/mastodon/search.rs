@@ -1,4 +1,6 @@
 //! `/api/v2/search`: accounts, hashtags and statuses (full text).
+//! The search proper reads from the replica when there is one
+//! (`Store::read_as`); resolving links reads and writes the primary.
 
 use crate::api::extract::Query;
 use axum::extract::State;
@@ -16,6 +18,7 @@ use crate::api::extract::body::lenient_bool;
 use crate::error::{ApiResult, Error};
 use crate::model::{AccountId, StatusId};
 use crate::state::AppState;
+use crate::store::{Store, Viewer};
 
 /// Results past this offset are not served (search is for finding, not
 /// for paging through the archive).
@@ -108,18 +111,48 @@ async fn search(
         }
         return Ok(Json(results));
     }
-    if wants("accounts") {
-        let following_of = if q.following.unwrap_or(false) {
-            me
-        } else {
-            None
-        };
-        let found = state
-            .store
+    let ask = Ask {
+        text: &text,
+        kinds: [wants("accounts"), wants("hashtags"), wants("statuses")],
+        following_of: q.following.unwrap_or(false).then_some(me).flatten(),
+        query: &q,
+        limit,
+        offset,
+        viewer: viewer.viewer(),
+    };
+    let (state, ask) = (&state, &ask);
+    let read = move |store: Store| async move { find(state, &store, ask).await };
+    Ok(Json(state.store.read_as(me, read).await?))
+}
+
+/// What to look for, once the query is parsed.
+struct Ask<'a> {
+    text: &'a str,
+    /// Accounts, hashtags, statuses.
+    kinds: [bool; 3],
+    following_of: Option<AccountId>,
+    /// For the status search's `account_id`, `max_id` and `min_id`.
+    query: &'a SearchQuery,
+    limit: i64,
+    offset: i64,
+    viewer: Viewer,
+}
+
+/// Runs the search on `store` (the replica, when `Store::read_as` allows).
+async fn find(state: &AppState, store: &Store, ask: &Ask<'_>) -> ApiResult<Results> {
+    let mut results = Results {
+        accounts: Vec::new(),
+        statuses: Vec::new(),
+        hashtags: Vec::new(),
+    };
+    let [accounts, hashtags, statuses] = ask.kinds;
+    let (text, limit, offset) = (ask.text, ask.limit, ask.offset);
+    if accounts {
+        let found = store
             .search()
             .accounts(
-                strip_domain(&text, &state.config.domain()),
-                following_of,
+                strip_domain(text, &state.config.domain()),
+                ask.following_of,
                 limit + offset,
             )
             .await?;
@@ -129,11 +162,10 @@ async fn search(
             .map(|a| Account::from_model(a, &state.config))
             .collect();
     }
-    if wants("hashtags") {
-        let found = state
-            .store
+    if hashtags {
+        let found = store
             .search()
-            .hashtags(&text, viewer.viewer(), limit + offset)
+            .hashtags(text, ask.viewer, limit + offset)
             .await?;
         results.hashtags = found
             .into_iter()
@@ -151,34 +183,33 @@ async fn search(
             .collect();
     }
     // Searching posts needs an account: what one may see depends on who one is.
-    if wants("statuses") && viewer.user.is_some() && full_text_searchable(&text) {
+    if statuses && ask.viewer.account_id.is_some() && full_text_searchable(text) {
+        let q = ask.query;
         let by = match q.account_id.as_deref().filter(|s| !s.is_empty()) {
             Some(raw) => Some(render::id::<AccountId>(raw)?),
             None => None,
         };
-        let max_id = match q.max_id.as_deref().filter(|s| !s.is_empty()) {
-            Some(raw) => Some(
-                raw.parse::<StatusId>()
-                    .map_err(|_| Error::BadRequest("max_id must be an id".into()))?,
-            ),
-            None => None,
-        };
-        let min_id = match q.min_id.as_deref().filter(|s| !s.is_empty()) {
-            Some(raw) => Some(
-                raw.parse::<StatusId>()
-                    .map_err(|_| Error::BadRequest("min_id must be an id".into()))?,
-            ),
-            None => None,
-        };
-        let found = state
-            .store
+        let max_id = parse_id(q.max_id.as_deref(), "max_id")?;
+        let min_id = parse_id(q.min_id.as_deref(), "min_id")?;
+        let found = store
             .search()
-            .statuses(&text, viewer.viewer(), by, max_id, min_id, limit + offset)
+            .statuses(text, ask.viewer, by, max_id, min_id, limit + offset)
             .await?;
         let page: Vec<_> = found.into_iter().skip(offset as usize).collect();
-        results.statuses = render::statuses(&state, viewer.viewer(), page).await?;
+        results.statuses = render::statuses_from(state, store, ask.viewer, page).await?;
     }
-    Ok(Json(results))
+    Ok(results)
+}
+
+/// An optional id parameter; an empty one is absent.
+fn parse_id(raw: Option<&str>, name: &str) -> ApiResult<Option<StatusId>> {
+    match raw.filter(|s| !s.is_empty()) {
+        Some(raw) => raw
+            .parse()
+            .map(Some)
+            .map_err(|_| Error::BadRequest(format!("{name} must be an id"))),
+        None => Ok(None),
+    }
 }
 
 /// One word that starts with `#` or contains `@` names a hashtag or an

@@ -1,4 +1,6 @@
 //! `/api/v1/timelines`, `/api/v1/favourites`, `/api/v1/bookmarks`.
+//! The home, public and hashtag timelines read from the replica when there is
+//! one (`Store::read_as`); favourites and bookmarks read the primary.
 
 use crate::api::extract::Query;
 use axum::Router;
@@ -15,7 +17,7 @@ use crate::api::extract::{MaybeUser, PageQuery, User};
 use crate::error::ApiResult;
 use crate::model::Status;
 use crate::state::AppState;
-use crate::store::{Locality, Mark, TagQuery, Viewer};
+use crate::store::{Locality, Mark, Store, TagQuery, Viewer};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,8 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/bookmarks", get(bookmarks))
 }
 
+/// Renders a page read from `store` (the replica or the primary, as
+/// `Store::read_as` decided).
 async fn page_of(
     state: &AppState,
+    store: &Store,
     viewer: Viewer,
     page: &PageQuery,
     statuses: Vec<Status>,
@@ -35,7 +40,7 @@ async fn page_of(
 ) -> ApiResult<Response> {
     // Keys of the whole page, so that paging goes on past filtered posts.
     let keys: Vec<i64> = statuses.iter().map(|s| s.id.0).collect();
-    let rendered = render::statuses_in(state, viewer, statuses, context).await?;
+    let rendered = render::statuses_in_from(state, store, viewer, statuses, context).await?;
     Ok(page.respond(rendered, &keys))
 }
 
@@ -45,12 +50,12 @@ async fn home(
     me: User<ReadStatuses>,
     page: PageQuery,
 ) -> ApiResult<Response> {
-    let statuses = state
-        .store
-        .statuses()
-        .home(me.viewer(), &page.page(20, 40))
-        .await?;
-    page_of(&state, me.viewer(), &page, statuses, "home").await
+    let (state, viewer, page) = (&state, me.viewer(), &page);
+    let read = move |store: Store| async move {
+        let statuses = store.statuses().home(viewer, &page.page(20, 40)).await?;
+        page_of(state, &store, viewer, page, statuses, "home").await
+    };
+    state.store.read_as(viewer.account_id, read).await
 }
 
 #[derive(Deserialize, Default)]
@@ -76,17 +81,16 @@ async fn public(
         (false, true) => Locality::Remote,
         _ => Locality::All,
     };
-    let statuses = state
-        .store
-        .statuses()
-        .public(
-            viewer,
-            locality,
-            q.only_media.unwrap_or(false),
-            &page.page(20, 40),
-        )
-        .await?;
-    page_of(&state, viewer, &page, statuses, "public").await
+    let only_media = q.only_media.unwrap_or(false);
+    let (state, page) = (&state, &page);
+    let read = move |store: Store| async move {
+        let statuses = store
+            .statuses()
+            .public(viewer, locality, only_media, &page.page(20, 40))
+            .await?;
+        page_of(state, &store, viewer, page, statuses, "public").await
+    };
+    state.store.read_as(viewer.account_id, read).await
 }
 
 /// Tags per `any[]`, `all[]` and `none[]`; more are ignored, as in Mastodon.
@@ -128,12 +132,15 @@ async fn tag(
 ) -> ApiResult<Response> {
     let viewer = viewer.viewer();
     let query = tag_query(&tag, &uri, q.local.unwrap_or(false));
-    let statuses = state
-        .store
-        .tags()
-        .timeline(&query, viewer, &page.page(20, 40))
-        .await?;
-    page_of(&state, viewer, &page, statuses, "public").await
+    let (state, page, query) = (&state, &page, &query);
+    let read = move |store: Store| async move {
+        let statuses = store
+            .tags()
+            .timeline(query, viewer, &page.page(20, 40))
+            .await?;
+        page_of(state, &store, viewer, page, statuses, "public").await
+    };
+    state.store.read_as(viewer.account_id, read).await
 }
 
 async fn marked(

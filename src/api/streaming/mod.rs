@@ -22,7 +22,7 @@ use axum::routing::get;
 use self::session::Session;
 use self::streams::Stream;
 use crate::error::{Error, TOKEN_INVALID};
-use crate::service::oauth::{self, TokenError};
+use crate::service::oauth;
 use crate::state::AppState;
 
 pub use session::{End, Message};
@@ -113,11 +113,7 @@ async fn open(
     let token = token(headers, params).ok_or(Error::Unauthorized(TOKEN_INVALID))?;
     let auth = oauth::authenticate_token(&state.store, &token, false)
         .await
-        .map_err(|e| match e {
-            TokenError::Invalid => Error::Unauthorized(TOKEN_INVALID),
-            TokenError::Inactive(why) => Error::Forbidden(why.to_string()),
-            TokenError::Store(e) => e.into(),
-        })?;
+        .map_err(crate::api::extract::auth::token_error)?;
     let user = auth
         .user
         .clone()

@@ -34,10 +34,21 @@ pub fn profile_url(account: &Account) -> &str {
     account.url.as_deref().unwrap_or(&account.uri)
 }
 
-/// Whether `url` is served by this server (the CSP's `img-src 'self'`).
+/// Whether `url` is served by this server or its media store (the
+/// origins the pages' CSP lets images come from).
 pub fn is_ours(config: &Config, url: &str) -> bool {
-    url.strip_prefix(&config.base_url())
-        .is_some_and(|rest| rest.starts_with('/'))
+    let under = |base: &str| {
+        url.strip_prefix(base.trim_end_matches('/'))
+            .is_some_and(|rest| rest.starts_with('/'))
+    };
+    under(&config.base_url())
+        || (!config.media_base_url.is_empty() && under(&config.media_base_url))
+}
+
+/// The origin of `media_base_url`, when media are served from elsewhere.
+pub fn media_origin(config: &Config) -> Option<String> {
+    let url = url::Url::parse(&config.media_base_url).ok()?;
+    Some(url.origin().ascii_serialization()).filter(|o| o != "null")
 }
 
 /// The avatar's absolute URL, when this server serves it.

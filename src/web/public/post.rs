@@ -66,7 +66,9 @@ pub async fn post(
         display_name(&view.account),
         full_acct(&view.account, &state.config)
     );
-    let page = Page::new(title, body).reading(meta.head(&state.config.instance_title));
+    let page = Page::new(title, body)
+        .reading(meta.head(&state.config.instance_title))
+        .with_media_from(super::card::media_origin(&state.config));
     Ok(respond(page, Some(&view.status.uri)))
 }
 

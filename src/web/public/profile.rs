@@ -114,7 +114,8 @@ async fn show(
         noindex: !account.indexable,
     };
     let page = Page::new(format!("{name} ({acct})"), body)
-        .reading(meta.head(&state.config.instance_title));
+        .reading(meta.head(&state.config.instance_title))
+        .with_media_from(super::card::media_origin(&state.config));
     Ok(respond(page, Some(&account.uri)))
 }
 

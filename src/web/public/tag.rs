@@ -63,6 +63,8 @@ pub async fn tag(
         activity: None,
         noindex: false,
     };
-    let page = Page::new(format!("#{name}"), body).reading(meta.head(site));
+    let page = Page::new(format!("#{name}"), body)
+        .reading(meta.head(site))
+        .with_media_from(super::card::media_origin(&state.config));
     Ok(respond(page, None))
 }

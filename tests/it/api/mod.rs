@@ -20,6 +20,7 @@ mod polls;
 mod preferences;
 mod profile;
 mod registrations;
+mod replica;
 mod reports;
 mod scheduled;
 mod scopes;

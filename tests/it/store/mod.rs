@@ -7,6 +7,7 @@ use loggia::store::{NewAccount, NewAuthorizationCode, NewToken, NewUser, Store, 
 
 use crate::common::TestDb;
 
+mod deliveries;
 mod hooks;
 mod reports;
 
