@@ -313,11 +313,6 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .migrate_exclusively()
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database: {e}"))?;
-    // Admin commands write too, maybe while nodes run on the same database.
-    store
-        .claim_id_node()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot register with the database: {e}"))?;
     Ok(store)
 }
 

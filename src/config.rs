@@ -418,6 +418,12 @@ impl Config {
                 "database_max_connections must be at least 1".into(),
             ));
         }
+        // Streaming keeps one connection of the pool for LISTEN.
+        if self.uses_postgres() && self.database_max_connections < 2 {
+            return Err(ConfigError::Invalid(
+                "database_max_connections must be at least 2 with PostgreSQL (one connection listens for events from other nodes)".into(),
+            ));
+        }
         self.check_replica()?;
         for (key, value) in [
             ("delivery_concurrency", self.delivery_concurrency),

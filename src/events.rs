@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Semaphore, broadcast, watch};
 
 use crate::model::{AccountId, StatusId};
 
@@ -28,19 +28,16 @@ pub const CHANNEL: &str = "loggia_events";
 /// falls further behind loses its place (`Lagged`) instead of growing memory.
 const CAPACITY: usize = 1024;
 
-/// PostgreSQL refuses notification payloads of 8000 bytes or more; the
-/// lists in a deletion are cut well below that (100 ids of 20 digits and 40
-/// tags of 64 bytes fit in under 5 kB).
-const MAX_MENTIONS: usize = 100;
-const MAX_TAGS: usize = 40;
+/// PostgreSQL refuses notification payloads of 8000 bytes or more.
+const MAX_PAYLOAD: usize = 7000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Event {
     /// A status was stored, or became published (approved after review).
-    StatusCreated { id: StatusId },
+    StatusCreated { id: StatusId, reach: Reach },
     /// A status was edited.
-    StatusUpdated { id: StatusId },
+    StatusUpdated { id: StatusId, reach: Reach },
     /// A status is gone; what streams need to decide who hears of it.
     StatusDeleted(Deleted),
     /// A notification for a local account.
@@ -49,6 +46,25 @@ pub enum Event {
     FiltersChanged { account: AccountId },
     /// A direct conversation of a local account got a new status.
     Conversation { id: i64, account: AccountId },
+}
+
+/// What lets streams pass over a status without asking the database: only
+/// a public original can be on public and hashtag timelines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    /// Public visibility and not a boost.
+    pub public: bool,
+    /// Written here.
+    pub local: bool,
+}
+
+impl Reach {
+    pub fn of(status: &crate::model::Status) -> Self {
+        Self {
+            public: status.visibility == "public" && status.reblog_of_id.is_none(),
+            local: status.local,
+        }
+    }
 }
 
 /// A deleted status, described by what was known just before it went.
@@ -65,13 +81,15 @@ pub struct Deleted {
 }
 
 impl Deleted {
-    /// Keeps the payload within PostgreSQL's limit.
+    /// Keeps the payload within PostgreSQL's limit: mentions and tags are
+    /// dropped from the end until it fits (whole tags, so that a long one
+    /// still matches its hashtag stream).
     pub fn bounded(mut self) -> Self {
-        self.mentions.truncate(MAX_MENTIONS);
-        self.tags.truncate(MAX_TAGS);
-        for tag in &mut self.tags {
-            if tag.len() > 64 {
-                tag.truncate(tag.floor_char_boundary(64));
+        while Event::StatusDeleted(self.clone()).to_payload().len() > MAX_PAYLOAD {
+            if self.tags.len() >= self.mentions.len() {
+                self.tags.pop();
+            } else {
+                self.mentions.pop();
             }
         }
         self
@@ -92,6 +110,8 @@ impl Event {
 #[derive(Clone)]
 pub struct Events {
     sender: broadcast::Sender<Arc<Event>>,
+    /// Bounds the database connections streaming uses at once.
+    work: Arc<Semaphore>,
     /// PostgreSQL: the pool the listener connects with, and whether it runs.
     listener: Option<Arc<Listener>>,
 }
@@ -113,18 +133,21 @@ impl std::fmt::Debug for Events {
 }
 
 impl Events {
-    /// A bus for one process (SQLite).
-    pub fn in_process() -> Self {
+    /// A bus for one process (SQLite); streaming may use up to
+    /// `connections` database connections at once.
+    pub fn in_process(connections: u32) -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
+            work: Arc::new(Semaphore::new(connections.max(1) as usize)),
             listener: None,
         }
     }
 
     /// A bus fed by PostgreSQL notifications.
-    pub fn postgres(pool: sqlx::PgPool) -> Self {
+    pub fn postgres(pool: sqlx::PgPool, connections: u32) -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
+            work: Arc::new(Semaphore::new(connections.max(1) as usize)),
             listener: Some(Arc::new(Listener {
                 pool,
                 started: Mutex::new(false),
@@ -166,6 +189,11 @@ impl Events {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// Waits for a turn to do streaming's database work.
+    pub async fn work_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.work.acquire().await.ok()
+    }
+
     /// How many receivers exist on this node (for metrics and tests).
     pub fn subscribers(&self) -> usize {
         self.sender.receiver_count()
@@ -197,23 +225,20 @@ async fn listen(state: Arc<Listener>, sender: broadcast::Sender<Arc<Event>>) {
         state.listening.send_replace(true);
         loop {
             match listener.try_recv().await {
-                Ok(Some(notification)) => {
-                    state.listening.send_replace(true);
-                    match Event::from_payload(notification.payload()) {
-                        Some(event) => {
-                            let _ = sender.send(Arc::new(event));
-                        }
-                        None => tracing::warn!(
-                            payload = notification.payload(),
-                            "events: unreadable notification"
-                        ),
+                Ok(Some(notification)) => match Event::from_payload(notification.payload()) {
+                    Some(event) => {
+                        let _ = sender.send(Arc::new(event));
                     }
-                }
-                // The connection dropped; `try_recv` reconnects (and
-                // listens again) on the next call.
+                    None => tracing::warn!(
+                        payload = notification.payload(),
+                        "events: unreadable notification"
+                    ),
+                },
+                // The connection dropped: connect and listen again (and
+                // say when that is done).
                 Ok(None) => {
-                    state.listening.send_replace(false);
                     tracing::warn!("events: connection to PostgreSQL lost; reconnecting");
+                    break;
                 }
                 Err(sqlx::Error::PoolClosed) => return,
                 Err(e) => {
@@ -247,7 +272,15 @@ mod tests {
         );
         let payload = event.to_payload();
         assert!(payload.len() < 8000, "{} bytes", payload.len());
-        assert_eq!(Event::from_payload(&payload), Some(event));
+        assert_eq!(Event::from_payload(&payload), Some(event.clone()));
+        let Event::StatusDeleted(kept) = event else {
+            unreachable!()
+        };
+        assert!(
+            kept.tags.iter().all(|t| t.len() == 300),
+            "tags are kept whole"
+        );
+        assert!(!kept.mentions.is_empty() && !kept.tags.is_empty());
         assert_eq!(
             Event::Notification {
                 id: 1,
@@ -260,10 +293,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_lagging_subscriber_loses_its_place_instead_of_growing() {
-        let events = Events::in_process();
+        let events = Events::in_process(1);
         let mut slow = events.subscribe();
         for i in 0..(CAPACITY as i64 + 10) {
-            events.publish_here(Event::StatusCreated { id: StatusId(i) });
+            events.publish_here(Event::StatusCreated {
+                id: StatusId(i),
+                reach: Reach {
+                    public: true,
+                    local: true,
+                },
+            });
         }
         assert!(matches!(
             slow.recv().await,

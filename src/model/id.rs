@@ -5,8 +5,10 @@
 //! the next millisecond, so ids stay unique and increasing in each process.
 //! The node bits are taken from the database when a node starts
 //! (`Store::claim_id_node`): consecutive starts get different values, so
-//! two nodes collide only if 64 other starts happened in between while
-//! both kept running.
+//! two nodes share them only if 64 other starts happened in between while
+//! both kept running — and even then collide only when both draw the same
+//! sequence in the same millisecond. (Short-lived admin commands keep
+//! random node bits rather than use up starts.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -43,10 +45,16 @@ impl IdGenerator {
         let now = (chrono::Utc::now().timestamp_millis().max(0) as u64) << SEQUENCE_BITS;
         let mut last = self.last.load(Ordering::Relaxed);
         let stamp = loop {
-            // A new millisecond starts its sequence at 0; within the same
-            // one (or a borrowed one) the sequence goes on, and its overflow
-            // carries into the milliseconds.
-            let next = now.max(last + 1);
+            // A new millisecond starts its sequence at a random point in its
+            // lower half (two generators that drew the same node bits then
+            // still rarely meet); within the same one (or a borrowed one)
+            // the sequence goes on, and its overflow carries into the
+            // milliseconds.
+            let next = if now > last {
+                now | (rand::random::<u64>() % (1 << (SEQUENCE_BITS - 1)))
+            } else {
+                last + 1
+            };
             match self
                 .last
                 .compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)

@@ -46,6 +46,7 @@ mod search;
 mod sessions;
 mod settings;
 mod stats;
+mod status_events;
 mod statuses;
 mod tags;
 mod throttle;
@@ -320,7 +321,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;
-            (Db::Sqlite(pool), Events::in_process())
+            (Db::Sqlite(pool), Events::in_process(max_connections / 2))
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
             let pool = PgPoolOptions::new()
@@ -328,7 +329,8 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;
-            let events = Events::postgres(pool.clone());
+            // Streaming gets half the pool; requests keep the rest.
+            let events = Events::postgres(pool.clone(), max_connections / 2);
             (Db::Postgres(pool), events)
         };
         Ok(Self {

@@ -6,7 +6,6 @@ use sqlx::AssertSqlSafe;
 use super::page::{bounds, keyset, newest_first};
 use super::statuses::Statuses;
 use super::{StoreResult, run};
-use crate::events::Event;
 use crate::model::{AccountId, Page, Status, StatusId, Timestamp};
 
 /// Which statuses the review queue lists.
@@ -29,6 +28,7 @@ impl Statuses<'_> {
         company_preview: bool,
         direction: Option<&str>,
     ) -> StoreResult<()> {
+        let was_seen = self.seen_by_others(id).await?;
         run!(self.0.exec, e => sqlx::query(
             "UPDATE statuses SET review_state = $2, review_reason = $3, review_company_preview = $4,
                  review_direction = COALESCE($5, review_direction),
@@ -45,6 +45,9 @@ impl Statuses<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        if was_seen && !self.seen_by_others(id).await? {
+            self.announce_withdrawn(id).await?;
+        }
         Ok(())
     }
 
@@ -59,6 +62,7 @@ impl Statuses<'_> {
         reason: Option<&str>,
         requested_at: Option<Timestamp>,
     ) -> StoreResult<bool> {
+        let was_seen = self.seen_by_others(id).await?;
         let n = run!(self.0.exec, e => sqlx::query(
             "UPDATE statuses SET review_state = $2, reviewed_by_account_id = $3, reviewed_at = $4,
                  review_reason = COALESCE($5, review_reason)
@@ -74,8 +78,10 @@ impl Statuses<'_> {
         .await
         .map(|r| r.rows_affected()))?;
         if n == 1 && state == "published" {
-            // Now others may see it: for them it is a new status.
-            self.0.emit(Event::StatusCreated { id }).await?;
+            self.announce_published(id).await?;
+        } else if n == 1 && was_seen {
+            // Rejected after colleagues saw its preview.
+            self.announce_withdrawn(id).await?;
         }
         Ok(n == 1)
     }

@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use super::page::{bounds, keyset, newest_first};
 pub use super::reviews::ReviewQueueFilter;
 use super::{StoreResult, run, sub_store};
-use crate::events::{Deleted, Event};
+use crate::events::{Event, Reach};
 use crate::model::{AccountId, AppId, Page, Status, StatusId, Timestamp};
 
 sub_store!(Statuses);
@@ -198,7 +198,12 @@ impl Statuses<'_> {
         .fetch_one(e)
         .await)?;
         self.index_for_search(&status).await?;
-        self.0.emit(Event::StatusCreated { id: status.id }).await?;
+        self.0
+            .emit(Event::StatusCreated {
+                id: status.id,
+                reach: Reach::of(&status),
+            })
+            .await?;
         Ok(status)
     }
 
@@ -258,30 +263,18 @@ impl Statuses<'_> {
     /// Deletes a status; streams hear of it with what they need to know
     /// who may have seen it (taken before its mentions and tags go too).
     pub async fn delete(mut self, id: StatusId) -> StoreResult<bool> {
-        let mentions = self.mentions_of(id).await?;
-        let tags = self.tags_of(id).await?;
-        let gone = run!(self.0.exec, e => sqlx::query_as::<_, (AccountId, String, bool, bool, Option<StatusId>)>(
-            "DELETE FROM statuses WHERE id = $1
-             RETURNING account_id, visibility, local_only, local, reblog_of_id",
-        )
-            .bind(id)
-            .fetch_optional(e)
-            .await)?;
-        let Some((account, visibility, local_only, local, reblog_of)) = gone else {
+        let Some(gone) = self.departure(id).await? else {
             return Ok(false);
         };
-        let deleted = Deleted {
-            id,
-            account,
-            visibility,
-            local_only,
-            local,
-            reblog: reblog_of.is_some(),
-            mentions,
-            tags,
-        };
-        self.0.emit(Event::StatusDeleted(deleted.bounded())).await?;
-        Ok(true)
+        let done = run!(self.0.exec, e => sqlx::query("DELETE FROM statuses WHERE id = $1")
+            .bind(id)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 1 {
+            self.0.emit(Event::StatusDeleted(gone)).await?;
+        }
+        Ok(done == 1)
     }
 
     /// The reblog of `status` by `account`, if any.
@@ -593,16 +586,6 @@ impl Statuses<'_> {
     }
 
     /// The accounts mentioned by each of `ids`.
-    async fn mentions_of(&mut self, id: StatusId) -> StoreResult<Vec<AccountId>> {
-        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
-            "SELECT account_id FROM status_mentions WHERE status_id = $1",
-        )
-        .bind(id)
-        .fetch_all(e)
-        .await)?;
-        Ok(rows)
-    }
-
     pub async fn mentions(mut self, ids: &[StatusId]) -> StoreResult<Vec<(StatusId, AccountId)>> {
         let mut out = Vec::new();
         for id in ids {
@@ -661,17 +644,6 @@ impl Statuses<'_> {
         self.tags_of(id).await
     }
 
-    async fn tags_of(&mut self, id: StatusId) -> StoreResult<Vec<String>> {
-        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, String>(
-            "SELECT t.name FROM tags t JOIN status_tags st ON st.tag_id = t.id
-             WHERE st.status_id = $1 ORDER BY t.name_lower",
-        )
-        .bind(id)
-        .fetch_all(e)
-        .await)?;
-        Ok(rows)
-    }
-
     /// Replaces the editable parts of a status and marks it edited.
     pub async fn save_edit(mut self, status: &Status) -> StoreResult<()> {
         run!(self.0.exec, e => sqlx::query(
@@ -689,7 +661,12 @@ impl Statuses<'_> {
         .await
         .map(|r| r.rows_affected()))?;
         self.index_for_search(status).await?;
-        self.0.emit(Event::StatusUpdated { id: status.id }).await
+        self.0
+            .emit(Event::StatusUpdated {
+                id: status.id,
+                reach: Reach::of(status),
+            })
+            .await
     }
 
     /// PostgreSQL: fills the search vector from folded text (SQLite's FTS5

@@ -21,7 +21,12 @@ use axum::routing::get;
 
 use self::session::Session;
 use self::streams::Stream;
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
 use crate::error::{Error, TOKEN_INVALID};
+use crate::events::Event;
 use crate::service::oauth;
 use crate::state::AppState;
 
@@ -124,6 +129,19 @@ async fn open(
     ))
 }
 
+/// Subscribes to the node's events before the client is answered, so that
+/// nothing committed after its request is missed (on PostgreSQL, once the
+/// node's `LISTEN` is in effect).
+async fn events(state: &AppState) -> broadcast::Receiver<Arc<Event>> {
+    let events = state.store.events().subscribe();
+    if !state.store.events().ready().await {
+        tracing::warn!(
+            "streaming: not listening to PostgreSQL yet; events from other nodes may be missed"
+        );
+    }
+    events
+}
+
 /// GET /api/v1/streaming — a WebSocket (with `?stream=` for a first
 /// stream), or server-sent events for `?stream=` without an upgrade.
 async fn streaming(
@@ -143,10 +161,7 @@ async fn streaming(
             if let Some(stream) = first {
                 session.subscribe(stream).await.map_err(refusal_error)?;
             }
-            // Subscribe to events before answering, so nothing committed
-            // after the client's upgrade is missed.
-            let events = state.store.events().subscribe();
-            state.store.events().ready().await;
+            let events = events(&state).await;
             Ok(upgrade
                 .protocols([token])
                 .on_upgrade(move |socket| websocket::serve(socket, session, events))
@@ -157,8 +172,7 @@ async fn streaming(
                 Error::BadRequest("No stream provided: use a WebSocket, or ?stream=".into())
             })?;
             session.subscribe(stream).await.map_err(refusal_error)?;
-            let events = state.store.events().subscribe();
-            state.store.events().ready().await;
+            let events = events(&state).await;
             Ok(sse::serve(session, events).into_response())
         }
     }
@@ -178,7 +192,6 @@ async fn server_sent(
     let stream = params.stream(&name)?;
     let (mut session, _) = open(&state, &headers, &params).await?;
     session.subscribe(stream).await.map_err(refusal_error)?;
-    let events = state.store.events().subscribe();
-    state.store.events().ready().await;
+    let events = events(&state).await;
     Ok(sse::serve(session, events).into_response())
 }

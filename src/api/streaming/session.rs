@@ -20,16 +20,20 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::streams::{self, Refusal, Stream};
 use crate::api::mastodon::{conversations, notifications, render};
-use crate::events::{Deleted, Event};
+use crate::events::{Deleted, Event, Reach};
 use crate::model::{Page, Status, StatusId};
 use crate::service::oauth::{self, Authenticated};
 use crate::state::AppState;
-use crate::store::{StoreResult, TagQuery, UserWithAccount, Viewer};
+use crate::store::{Locality, StoreResult, TagQuery, UserWithAccount, Viewer};
 
 /// Messages waiting for the transport, per connection.
 pub const OUTBOX: usize = 64;
 /// How often the token is checked again (revoked, account suspended).
 const RECHECK: Duration = Duration::from_secs(30);
+/// Streams one connection may hold: each costs a query per event.
+pub const MAX_STREAMS: usize = 50;
+/// A transport that takes no message for this long has lost its client.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What a client asks for on a WebSocket.
 #[derive(Debug)]
@@ -114,6 +118,12 @@ impl Session {
             }
         }
         if !self.streams.contains(&stream) {
+            if self.streams.len() >= MAX_STREAMS {
+                return Err(Refusal {
+                    status: 400,
+                    error: format!("Too many streams on one connection (at most {MAX_STREAMS})"),
+                });
+            }
             self.streams.push(stream);
         }
         Ok(())
@@ -148,6 +158,9 @@ impl Session {
                 },
                 event = events.recv() => match event {
                     Ok(event) => {
+                        // Streaming never takes more than its share of the
+                        // node's database connections.
+                        let permit = self.state.store.events().work_permit().await;
                         let messages = match self.messages_for(&event).await {
                             Ok(messages) => messages,
                             Err(e) => {
@@ -155,9 +168,12 @@ impl Session {
                                 Vec::new()
                             }
                         };
+                        drop(permit);
                         for message in messages {
-                            if out.send(Outgoing::Message(message)).await.is_err() {
-                                return End::ClientGone;
+                            match tokio::time::timeout(SEND_TIMEOUT, out.send(Outgoing::Message(message))).await {
+                                Ok(Ok(())) => {}
+                                Ok(Err(_)) => return End::ClientGone,
+                                Err(_) => return End::TooSlow,
                             }
                         }
                     }
@@ -183,14 +199,14 @@ impl Session {
         let me = self.user.account.id;
         let mut out = Vec::new();
         match event {
-            Event::StatusCreated { id } | Event::StatusUpdated { id } => {
+            Event::StatusCreated { id, reach } | Event::StatusUpdated { id, reach } => {
                 let name = match event {
                     Event::StatusCreated { .. } => "update",
                     _ => "status.update",
                 };
                 // One rendering per filter context, shared by the streams.
                 let mut rendered: HashMap<&'static str, Option<String>> = HashMap::new();
-                for stream in &self.streams {
+                for stream in self.streams.iter().filter(|s| may_show(s, reach)) {
                     let Some(status) = self.on_timeline(stream, *id).await? else {
                         continue;
                     };
@@ -348,9 +364,9 @@ impl Session {
                 public
                     && local_ok(deleted.local_only)
                     && match locality {
-                        crate::store::Locality::All => true,
-                        crate::store::Locality::Local => deleted.local,
-                        crate::store::Locality::Remote => !deleted.local,
+                        Locality::All => true,
+                        Locality::Local => deleted.local,
+                        Locality::Remote => !deleted.local,
                     }
             }
             Stream::Hashtag { tag, local } => {
@@ -376,6 +392,24 @@ impl Session {
             }
             Stream::UserNotification => false,
         })
+    }
+}
+
+/// Whether a stream could show a status of this reach at all (what is
+/// known without a query).
+fn may_show(stream: &Stream, reach: &Reach) -> bool {
+    match stream {
+        Stream::Public { locality, .. } => {
+            reach.public
+                && match locality {
+                    Locality::All => true,
+                    Locality::Local => reach.local,
+                    Locality::Remote => !reach.local,
+                }
+        }
+        Stream::Hashtag { local, .. } => reach.public && (!local || reach.local),
+        Stream::User | Stream::List(_) => true,
+        Stream::UserNotification | Stream::Direct => false,
     }
 }
 

@@ -14,6 +14,9 @@ use super::streams::{Refusal, Stream};
 use crate::events::Event;
 
 const PING: Duration = Duration::from_secs(30);
+/// A client that has answered no ping (nor sent anything) for this long is
+/// gone, even if its TCP connection has not noticed yet.
+const SILENCE: Duration = Duration::from_secs(75);
 /// A client that takes longer than this to accept one frame is gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Client messages are small JSON objects; anything longer is refused.
@@ -72,9 +75,12 @@ pub async fn serve(
     let (outbox, mut outgoing) = mpsc::channel(OUTBOX);
     let mut engine = tokio::spawn(session.run(events, Some(command_rx), outbox));
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING, PING);
+    let mut last_heard = tokio::time::Instant::now();
     let end = loop {
         let frame = tokio::select! {
-            received = socket.recv() => match received {
+            received = socket.recv() => {
+                last_heard = tokio::time::Instant::now();
+                match received {
                 Some(Ok(Frame::Text(text))) => match command(text.as_str()) {
                     Ok(Some(c)) => {
                         if commands.send(c).await.is_err() {
@@ -86,9 +92,10 @@ pub async fn serve(
                     Err(refusal) => refusal_frame(&refusal),
                 },
                 Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => break Some(End::ClientGone),
-                // Pongs are answered by the library; binary frames mean nothing here.
+                // Pongs (and pings, answered by the library) only show the
+                // client is there; binary frames mean nothing here.
                 Some(Ok(_)) => continue,
-            },
+            }},
             next = outgoing.recv() => match next {
                 Some(Outgoing::Message(message)) => match serde_json::to_string(&message) {
                     Ok(json) => Frame::Text(json.into()),
@@ -98,7 +105,12 @@ pub async fn serve(
                 // The session ended; its reason decides the closing words.
                 None => break (&mut engine).await.ok(),
             },
-            _ = ping.tick() => Frame::Ping(Vec::new().into()),
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE {
+                    break Some(End::ClientGone);
+                }
+                Frame::Ping(Vec::new().into())
+            }
         };
         match tokio::time::timeout(SEND_TIMEOUT, socket.send(frame)).await {
             Ok(Ok(())) => {}

@@ -28,4 +28,5 @@ mod search;
 mod snapshots;
 mod statuses;
 pub(crate) mod streaming;
+mod streaming_review;
 mod visibility;

@@ -490,6 +490,10 @@ async fn a_subscriber_that_falls_behind_is_disconnected_not_buffered() {
             .events()
             .publish_here(loggia::events::Event::StatusCreated {
                 id: loggia::model::StatusId(id),
+                reach: loggia::events::Reach {
+                    public: true,
+                    local: true,
+                },
             });
     }
     let close = loop {
