@@ -78,6 +78,10 @@ pub struct Deleted {
     pub reblog: bool,
     pub mentions: Vec<AccountId>,
     pub tags: Vec<String>,
+    /// Not deleted but withdrawn from others' sight (held for review,
+    /// rejected): its author still sees it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
 }
 
 impl Deleted {
@@ -267,6 +271,7 @@ mod tests {
                 reblog: false,
                 mentions: (0..500).map(AccountId).collect(),
                 tags: vec!["x".repeat(300); 500],
+                withdrawn: false,
             }
             .bounded(),
         );

@@ -28,7 +28,8 @@ impl Statuses<'_> {
         company_preview: bool,
         direction: Option<&str>,
     ) -> StoreResult<()> {
-        let was_seen = self.seen_by_others(id).await?;
+        // Only an edit sends a post others saw back to review.
+        let was_seen = self.was_edited(id).await? && self.seen_by_others(id).await?;
         run!(self.0.exec, e => sqlx::query(
             "UPDATE statuses SET review_state = $2, review_reason = $3, review_company_preview = $4,
                  review_direction = COALESCE($5, review_direction),

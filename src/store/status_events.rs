@@ -49,6 +49,7 @@ impl Statuses<'_> {
             reblog: reblog_of.is_some(),
             mentions: self.mentions_of(id).await?,
             tags: self.tags_of(id).await?,
+            withdrawn: false,
         };
         Ok(Some(deleted.bounded()))
     }
@@ -66,11 +67,27 @@ impl Statuses<'_> {
         Ok(seen.unwrap_or(false))
     }
 
+    /// Whether the status was edited (a new one put under review in the
+    /// transaction that posts it was never seen by anyone).
+    pub(super) async fn was_edited(&mut self, id: StatusId) -> StoreResult<bool> {
+        let edited = run!(self.0.exec, e => sqlx::query_scalar::<_, bool>(
+            "SELECT edited_at IS NOT NULL FROM statuses WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        Ok(edited.unwrap_or(false))
+    }
+
     /// Streams drop a status that others can no longer see (held without a
     /// preview, rejected) as if it were deleted; approval brings it back.
     pub(super) async fn announce_withdrawn(&mut self, id: StatusId) -> StoreResult<()> {
         if let Some(gone) = self.departure(id).await? {
-            self.0.emit(Event::StatusDeleted(gone)).await?;
+            let withdrawn = Deleted {
+                withdrawn: true,
+                ..gone
+            };
+            self.0.emit(Event::StatusDeleted(withdrawn)).await?;
         }
         Ok(())
     }

@@ -346,6 +346,10 @@ impl Session {
     /// itself is gone, so this is decided from what the event carries.
     async fn heard_of(&self, stream: &Stream, deleted: &Deleted) -> StoreResult<bool> {
         let me = self.user.account.id;
+        if deleted.withdrawn && deleted.account == me {
+            // Held or rejected, the author still sees it.
+            return Ok(false);
+        }
         let public = deleted.visibility == "public" && !deleted.reblog;
         let local_ok = |local_only: bool| !local_only || self.viewer().local;
         Ok(match stream {

@@ -83,6 +83,7 @@ async fn a_rejected_preview_leaves_the_company_streams() {
     let (_, alice) = app.user_with_token("alice").await;
     let (_, carol) = app.user_with_token("carol").await;
     let mut socket = connect(&addr, &carol, "stream=public:local").await;
+    let mut author = connect(&addr, &alice, "stream=user").await;
 
     let held = app
         .post_status(
@@ -106,4 +107,14 @@ async fn a_rejected_preview_leaves_the_company_streams() {
     let gone = next(&mut socket).await;
     assert_eq!(gone["event"], "delete");
     assert_eq!(gone["payload"], id);
+    // Its author still sees it (rejected, with the reason): no delete for her.
+    assert_eq!(next(&mut author).await["payload"]["id"], id);
+    let after = app
+        .post_status(&alice, &[("status", "inside news"), ("local_only", "true")])
+        .await;
+    // She is told of the rejection; then comes her next post, and no delete.
+    let told = next(&mut author).await;
+    assert_eq!(told["payload"]["type"], "loggia.review_rejected", "{told}");
+    let m = next(&mut author).await;
+    assert_eq!(m["payload"]["id"], after["id"], "{m}");
 }
