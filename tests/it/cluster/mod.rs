@@ -8,6 +8,7 @@
 mod deliveries;
 mod receiver;
 mod startup;
+mod streaming;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -95,6 +96,11 @@ impl Node {
         }
         let (status, _) = self.get("/ready").await;
         assert_eq!(status, 200, "node {} is not ready", self.name);
+    }
+
+    /// Where the node listens (once ready).
+    pub fn address(&self) -> SocketAddr {
+        self.address.expect("the node is ready")
     }
 
     /// GETs a path of the node: status and body.
