@@ -24,6 +24,7 @@ mod domains;
 mod featured_tags;
 mod filters;
 mod follows;
+mod home_feed;
 mod hooks;
 mod interactions;
 mod invites;

@@ -27,16 +27,12 @@ struct Built;
 /// since older browsers (Safari before 15.4) do not count `ws:`/`wss:` as
 /// `'self'`.
 fn app_csp(state: &AppState) -> String {
-    let scheme = match state.config.protocol {
-        crate::config::Protocol::Https => "wss",
-        crate::config::Protocol::Http => "ws",
-    };
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; \
          img-src * data: blob:; media-src * data: blob:; \
-         connect-src 'self' {scheme}://{}; font-src 'self'; \
+         connect-src 'self' {}; font-src 'self'; \
          manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        state.config.domain()
+        crate::api::entities::instance::streaming_url(&state.config)
     )
 }
 

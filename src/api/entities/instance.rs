@@ -158,7 +158,7 @@ pub fn v1(config: &Config, stats: &InstanceStats) -> Value {
 
 /// Where apps open the streaming API: the same host, as a WebSocket origin
 /// (apps append `/api/v1/streaming`, as with Mastodon).
-fn streaming_url(config: &Config) -> String {
+pub fn streaming_url(config: &Config) -> String {
     let scheme = match config.protocol {
         crate::config::Protocol::Https => "wss",
         crate::config::Protocol::Http => "ws",

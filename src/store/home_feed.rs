@@ -1,0 +1,117 @@
+//! The materialised home feeds (`home_feed`): fan-out when a status is
+//! posted, merging and unmerging when follows change, and housekeeping.
+//! More methods of `Statuses`; reading a home feed is `Statuses::home`.
+
+use sqlx::AssertSqlSafe;
+
+use super::statuses::{Statuses, VISIBLE};
+use super::{StoreResult, run};
+use crate::model::{AccountId, Status, StatusId};
+
+impl Statuses<'_> {
+    /// Puts a status into the home feeds of every local follower (with
+    /// reblogs shown, for a reblog) and of its local author, in one
+    /// statement.
+    pub async fn fan_out_to_followers(mut self, status: &Status) -> StoreResult<u64> {
+        let reblog = status.reblog_of_id.is_some();
+        let done = run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO home_feed (account_id, status_id)
+             SELECT f.account_id, $1 FROM follows f JOIN users u ON u.account_id = f.account_id
+             WHERE f.target_account_id = $2 AND (NOT $3 OR f.show_reblogs)
+             UNION SELECT $2, $1 WHERE $4
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(status.id)
+        .bind(status.account_id)
+        .bind(reblog)
+        .bind(status.local)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Puts the latest `limit` statuses of `author` that `follower` may see
+    /// into the follower's home feed (on follow, as Mastodon merges them).
+    pub async fn merge_into_home(
+        mut self,
+        follower: AccountId,
+        author: AccountId,
+        limit: i64,
+    ) -> StoreResult<u64> {
+        let sql = format!(
+            "INSERT INTO home_feed (account_id, status_id)
+             SELECT $1, s.id FROM statuses s
+             WHERE s.account_id = $3 AND s.visibility <> 'direct' AND {VISIBLE}
+             ORDER BY s.id DESC LIMIT $4
+             ON CONFLICT DO NOTHING"
+        );
+        let done = run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(follower)
+            .bind(true)
+            .bind(author)
+            .bind(limit)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Takes an account's statuses out of a home feed (on unfollow).
+    pub async fn unmerge_from_home(
+        mut self,
+        follower: AccountId,
+        author: AccountId,
+    ) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM home_feed WHERE account_id = $1
+             AND status_id IN (SELECT id FROM statuses WHERE account_id = $2)",
+        )
+        .bind(follower)
+        .bind(author)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Accounts whose home feed holds more than `keep` entries.
+    pub async fn overfull_home_feeds(mut self, keep: i64) -> StoreResult<Vec<AccountId>> {
+        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
+            "SELECT account_id FROM home_feed GROUP BY account_id HAVING COUNT(*) > $1",
+        )
+        .bind(keep)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// Keeps only the newest `keep` entries of a home feed (older posts are
+    /// still reachable through profiles and search).
+    pub async fn trim_home(mut self, account: AccountId, keep: i64) -> StoreResult<u64> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "DELETE FROM home_feed WHERE account_id = $1 AND status_id < (
+                 SELECT status_id FROM home_feed WHERE account_id = $1
+                 ORDER BY status_id DESC LIMIT 1 OFFSET $2)",
+        )
+        .bind(account)
+        .bind(keep - 1)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    /// Puts a status into the home feed of one account.
+    pub async fn add_to_home(mut self, account: AccountId, status: StatusId) -> StoreResult<()> {
+        run!(self.0.exec, e => sqlx::query(
+            "INSERT INTO home_feed (account_id, status_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(account)
+        .bind(status)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
