@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::{Connection, PgConnection};
 
-use crate::common::db::{Backend, backend};
+use crate::common::db::{Backend, DropOnExit, backend};
 
 /// The instance all nodes serve (one instance, several processes).
 pub const DOMAIN: &str = "cluster.test";
@@ -160,6 +160,7 @@ pub struct FreshDb {
     pub url: String,
     pub postgres: bool,
     _dir: Option<tempfile::TempDir>,
+    _dropper: Option<DropOnExit>,
 }
 
 impl FreshDb {
@@ -172,6 +173,7 @@ impl FreshDb {
                     url,
                     postgres: false,
                     _dir: Some(dir),
+                    _dropper: None,
                 }
             }
             Backend::Postgres { admin_url } => {
@@ -195,6 +197,7 @@ impl FreshDb {
                     url: url.to_string(),
                     postgres: true,
                     _dir: None,
+                    _dropper: Some(DropOnExit::new(admin_url, name)),
                 }
             }
         }
