@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `init` and `admin …`. Every failure
+//! The command line: `serve`, `migrate`, `init`, `backup`, `restore` and
+//! `admin …`. Every failure
 //! ends as one readable sentence on stderr and a non-zero exit status.
 
 use std::io::{BufRead, IsTerminal};
@@ -42,6 +43,35 @@ pub enum Command {
         #[arg(long, default_value = "loggia.toml")]
         output: PathBuf,
         /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Back up the database and local media into a new directory, while
+    /// the server runs.
+    ///
+    /// SQLite: a consistent copy of the database (`loggia.sqlite`).
+    /// PostgreSQL: `pg_dump -Fc` (`loggia.pgdump`; pg_dump must be installed).
+    /// With `media_backend = "local"`, the media files go to `media/` (hard
+    /// links where possible); a bucket is backed up by its own means. The
+    /// directory appears complete or not at all.
+    Backup {
+        /// The backup directory to create.
+        dir: PathBuf,
+        /// Replace an existing directory.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restore a backup made by `loggia backup` (stop the server first).
+    ///
+    /// The backup goes into the configured database and media directory,
+    /// then this version's migrations are applied. SQLite: the database
+    /// file is replaced (an existing one only with --force). PostgreSQL: the
+    /// database must exist and be empty (createdb); pg_restore must be
+    /// installed.
+    Restore {
+        /// A directory written by `loggia backup`.
+        dir: PathBuf,
+        /// Replace an existing SQLite database file.
         #[arg(long)]
         force: bool,
     },
@@ -277,6 +307,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             open_store(&config).await?;
             println!("Database {} is up to date.", redact(&config.database_url));
+            Ok(())
+        }
+        Command::Backup { dir, force } => {
+            println!(
+                "{}",
+                crate::ops::backup::backup(&config, &dir, force).await?
+            );
+            Ok(())
+        }
+        Command::Restore { dir, force } => {
+            println!(
+                "{}",
+                crate::ops::backup::restore(&config, &dir, force).await?
+            );
             Ok(())
         }
         Command::Admin(command) => admin(config, command).await,

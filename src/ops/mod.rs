@@ -1,6 +1,8 @@
 //! Operations endpoints: `/health` (the process answers), `/ready` (and its
-//! database does), `/metrics` (Prometheus text format).
+//! database does), `/metrics` (Prometheus text format); `backup` is the
+//! `loggia backup` and `loggia restore` commands.
 
+pub mod backup;
 pub mod metrics;
 
 use axum::Router;

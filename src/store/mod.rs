@@ -18,6 +18,7 @@ use crate::model::IdGenerator;
 mod access_blocks;
 mod accounts;
 mod audit;
+pub mod backup;
 mod conversations;
 mod deliveries;
 mod domains;
