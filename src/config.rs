@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::rate_limit::RateLimit;
+
 /// Environment variables that are not settings.
 const NON_SETTING_VARS: &[&str] = &["LOGGIA_CONFIG"];
 
@@ -131,6 +133,9 @@ pub struct Config {
     /// How long a claimed delivery stays reserved for its node; renewed
     /// while the node works, so it only lapses when the node died.
     pub delivery_lease_secs: u64,
+    /// Seconds one delivery attempt may take in all (connecting, sending,
+    /// the answer), so a peer that answers byte by byte cannot hold a slot.
+    pub delivery_timeout_secs: u64,
     pub media_dir: PathBuf,
     /// `local` (`media_dir`) or `s3` (the `s3_*` keys).
     pub media_backend: MediaBackend,
@@ -175,6 +180,16 @@ pub struct Config {
     /// Accounts one client address may create per throttling window
     /// (`sign_in_failure_window_secs`); 0: no limit.
     pub sign_up_max_per_address: u32,
+    /// Client API requests per token (`"300/5m"`, or `"off"`).
+    pub rate_limit_api_per_token: RateLimit,
+    /// Anonymous client API requests per client address, and failed tokens.
+    pub rate_limit_api_per_ip: RateLimit,
+    /// New posts per token.
+    pub rate_limit_posts: RateLimit,
+    /// Media uploads per token.
+    pub rate_limit_media_uploads: RateLimit,
+    /// Deliveries to the inboxes per remote server.
+    pub rate_limit_inbox_per_host: RateLimit,
     /// Whether every employee may create invite links (staff always may).
     pub employees_can_invite: bool,
     /// New accounts must confirm their e-mail address before signing in.
@@ -201,6 +216,7 @@ impl Default for Config {
             delivery_concurrency: 64,
             delivery_per_host: 4,
             delivery_lease_secs: 120,
+            delivery_timeout_secs: 30,
             media_dir: PathBuf::from("./media"),
             media_backend: MediaBackend::Local,
             media_base_url: String::new(),
@@ -225,6 +241,11 @@ impl Default for Config {
             registrations: Registrations::Closed,
             registration_email_domains: Vec::new(),
             sign_up_max_per_address: 20,
+            rate_limit_api_per_token: RateLimit::per(300, 300),
+            rate_limit_api_per_ip: RateLimit::per(300, 300),
+            rate_limit_posts: RateLimit::per(300, 3 * 3600),
+            rate_limit_media_uploads: RateLimit::per(30, 1800),
+            rate_limit_inbox_per_host: RateLimit::per(6000, 300),
             employees_can_invite: false,
             email_confirmation: true,
             smtp_url: String::new(),
@@ -283,7 +304,12 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "contact_email"
         | "registrations"
         | "smtp_url"
-        | "smtp_from" => Kind::Str,
+        | "smtp_from"
+        | "rate_limit_api_per_token"
+        | "rate_limit_api_per_ip"
+        | "rate_limit_posts"
+        | "rate_limit_media_uploads"
+        | "rate_limit_inbox_per_host" => Kind::Str,
         "registration_email_domains" => Kind::List,
         "trust_proxy_headers"
         | "company_only_by_default"
@@ -298,6 +324,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "delivery_concurrency"
         | "delivery_per_host"
         | "delivery_lease_secs"
+        | "delivery_timeout_secs"
         | "max_status_chars"
         | "sign_in_max_failures"
         | "sign_in_failure_window_secs"
@@ -438,6 +465,11 @@ impl Config {
         if !(2..=86_400).contains(&self.delivery_lease_secs) {
             return Err(ConfigError::Invalid(
                 "delivery_lease_secs must be between 2 and 86400 (a day)".into(),
+            ));
+        }
+        if !(1..=600).contains(&self.delivery_timeout_secs) {
+            return Err(ConfigError::Invalid(
+                "delivery_timeout_secs must be between 1 and 600".into(),
             ));
         }
         if self.sign_in_max_failures == 0 {
@@ -688,7 +720,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            40,
+            46,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

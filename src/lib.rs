@@ -23,6 +23,7 @@ pub mod model;
 pub mod moderation;
 pub mod node;
 pub mod ops;
+pub mod rate_limit;
 pub mod server;
 pub mod service;
 pub mod state;

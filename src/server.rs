@@ -42,6 +42,10 @@ pub fn router(state: AppState) -> Router {
             crate::api::read_your_writes::record_writes,
         ))
         .fallback(|| async { Error::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::api::limit_api,
+        ))
         .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_blocked_addresses))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -40,6 +40,10 @@ pub struct App {
     pub hook_client: crate::moderation::hooks::HookClient,
     /// The moderation policy, cached per node.
     pub moderation: crate::moderation::Moderation,
+    /// Request rate limits, counted by this node.
+    pub limits: crate::rate_limit::RateLimits,
+    /// Signatures of deliveries accepted lately, to refuse replays.
+    pub replays: crate::federation::signatures::ReplayGuard,
 }
 
 /// What tests (and only tests) tune beyond the configuration.
@@ -109,6 +113,8 @@ impl AppState {
         Ok(Self(Arc::new(App {
             access: Default::default(),
             moderation: crate::moderation::Moderation::default(),
+            limits: crate::rate_limit::RateLimits::from_config(&config),
+            replays: Default::default(),
             hook_client,
             mailer,
             media,

@@ -524,6 +524,32 @@ async fn receive(
         return Err(Error::Forbidden("this account is suspended".into()));
     }
     if let Some(host) = authority_of(&signer.uri) {
+        state.limits.inbox(&host)?;
+    }
+    let signature = headers
+        .get("signature")
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    if !state
+        .replays
+        .first_time(&signature, std::time::Instant::now())
+    {
+        // Acknowledged, and nothing done: the same bytes twice are a replay
+        // or a sender's over-eager retry, and neither may apply twice.
+        tracing::info!(actor = %signer.uri, "ignored a replayed delivery");
+        return Ok(StatusCode::ACCEPTED.into_response());
+    }
+    let applied = apply(state, &signer, activity).await;
+    if applied.is_err() {
+        // The sender may try the very same request again.
+        state.replays.forget(&signature);
+    }
+    applied
+}
+
+/// Applies a verified activity once.
+async fn apply(state: &AppState, signer: &Account, activity: Activity) -> ApiResult<Response> {
+    if let Some(host) = authority_of(&signer.uri) {
         state
             .store
             .deliveries()
@@ -537,7 +563,7 @@ async fn receive(
         return Ok(StatusCode::ACCEPTED.into_response());
     }
     let id = activity.id.clone();
-    match ingest::activity(state, &signer, activity).await {
+    match ingest::activity(state, signer, activity).await {
         Ok(()) => Ok(StatusCode::ACCEPTED.into_response()),
         Err(e) => {
             // Let a retry run it again.

@@ -217,6 +217,29 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// The user's own password change: the new password, and everywhere else
+/// signed out — every OAuth token but `keep` (the one asking) revoked and
+/// every web session ended, so that whoever knew the old password is out.
+/// The caller has checked the current password.
+pub async fn change_password(
+    store: &Store,
+    user_id: UserId,
+    password: &str,
+    keep: crate::model::TokenId,
+) -> Result<u64, AccountError> {
+    validate_password(password)?;
+    let hash = hash_password_blocking(password.to_owned()).await?;
+    let mut tx = store.begin().await?;
+    tx.users().set_password_hash(user_id, &hash).await?;
+    let revoked = tx
+        .oauth()
+        .revoke_tokens_of_user_except(user_id, keep)
+        .await?;
+    let sessions = tx.sessions().delete_for_user(user_id).await?;
+    tx.commit().await?;
+    Ok(revoked + sessions)
+}
+
 /// Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
 pub async fn hash_password_blocking(password: String) -> Result<String, Invalid> {
     tokio::task::spawn_blocking(move || crypto::hash_password(&password))

@@ -207,6 +207,25 @@ impl OAuth<'_> {
         Ok(done)
     }
 
+    /// Revokes every token of a user but one (a password change).
+    pub async fn revoke_tokens_of_user_except(
+        mut self,
+        user_id: UserId,
+        keep: TokenId,
+    ) -> StoreResult<u64> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "UPDATE oauth_tokens SET revoked_at = $2
+             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(Timestamp::now())
+        .bind(keep)
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
     /// Records use, at most once a minute per token to spare the writer.
     pub async fn touch_token(mut self, id: TokenId) -> StoreResult<()> {
         let now = Timestamp::now();

@@ -66,6 +66,12 @@ server_env=(env "${loggia_unset[@]}" -u CLIENTS_BASE_URL -u CLIENTS_USERS
     LOGGIA_LISTEN="127.0.0.1:$PORT"
     LOGGIA_DATABASE_URL="$DATABASE_URL"
     LOGGIA_MEDIA_DIR="$WORK/media"
+    # A suite makes thousands of requests with few tokens: the limits stay on
+    # (clients read the X-RateLimit-* headers) but are far away.
+    LOGGIA_RATE_LIMIT_API_PER_TOKEN="100000/5m"
+    LOGGIA_RATE_LIMIT_API_PER_IP="100000/5m"
+    LOGGIA_RATE_LIMIT_POSTS="100000/5m"
+    LOGGIA_RATE_LIMIT_MEDIA_UPLOADS="100000/5m"
     LOGGIA_LOG_LEVEL="${CLIENTS_SERVER_LOG_LEVEL:-warn}")
 loggia() {
     (cd "$WORK" && "${server_env[@]}" "$BIN" "$@")

@@ -116,6 +116,12 @@ server_env=(env "${loggia_unset[@]}"
     LOGGIA_REGISTRATIONS=open
     LOGGIA_EMAIL_CONFIRMATION=false
     LOGGIA_SIGN_UP_MAX_PER_ADDRESS=0
+    # A suite makes thousands of requests with few tokens: the limits stay on
+    # (clients read the X-RateLimit-* headers) but are far away.
+    LOGGIA_RATE_LIMIT_API_PER_TOKEN="100000/5m"
+    LOGGIA_RATE_LIMIT_API_PER_IP="100000/5m"
+    LOGGIA_RATE_LIMIT_POSTS="100000/5m"
+    LOGGIA_RATE_LIMIT_MEDIA_UPLOADS="100000/5m"
     LOGGIA_LOG_LEVEL="${CONFORMANCE_SERVER_LOG_LEVEL:-warn}")
 loggia() {
     (cd "$WORK" && "${server_env[@]}" "$BIN" "$@")

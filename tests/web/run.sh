@@ -89,6 +89,12 @@ loggia_env() {
         LOGGIA_DATABASE_URL="$3"
         LOGGIA_MEDIA_DIR="$WORK/$1/media"
         LOGGIA_ALLOW_PRIVATE_NETWORKS=true
+        # A suite makes thousands of requests with few tokens: the limits stay on
+        # (clients read the X-RateLimit-* headers) but are far away.
+        LOGGIA_RATE_LIMIT_API_PER_TOKEN="100000/5m"
+        LOGGIA_RATE_LIMIT_API_PER_IP="100000/5m"
+        LOGGIA_RATE_LIMIT_POSTS="100000/5m"
+        LOGGIA_RATE_LIMIT_MEDIA_UPLOADS="100000/5m"
         LOGGIA_LOG_LEVEL="${WEB_SERVER_LOG_LEVEL:-warn}")
 }
 # `loggia a|b ARGS…` runs the CLI against instance A or B.

@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 
 use crate::api::read_your_writes::Acting;
 use crate::error::{Error, TOKEN_INVALID};
@@ -93,17 +94,18 @@ pub struct User<S: ScopeRequirement> {
 }
 
 fn bearer_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    bearer_token_in(&parts.headers, &parts.uri)
+}
+
+/// The token a request carries, in `Authorization: Bearer` or `access_token`.
+pub fn bearer_token_in(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, token) = value.split_once(' ')?;
         return scheme
             .eq_ignore_ascii_case("bearer")
             .then(|| token.trim().to_owned());
     }
-    let query = parts.uri.query()?;
+    let query = uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())

@@ -1,10 +1,12 @@
 //! Loggia's additive endpoints under `/api/v1/loggia/` that have no
-//! Mastodon counterpart (admin settings for moderation and integrations).
+//! Mastodon counterpart (admin settings for moderation and integrations,
+//! the user's own password).
 //! Same conventions as `mastodon/`: one module per URL group, thin
 //! handlers, Mastodon-style errors.
 
 mod hooks;
 mod moderation;
+mod password;
 
 use axum::Router;
 
@@ -14,4 +16,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(hooks::routes())
         .merge(moderation::routes())
+        .merge(password::routes())
 }

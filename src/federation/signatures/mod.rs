@@ -19,8 +19,8 @@ use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 
 /// How old a signed `Date` may be (Mastodon's window), and how far ahead.
-const MAX_AGE: Duration = Duration::from_secs(12 * 3600);
-const MAX_SKEW_AHEAD: Duration = Duration::from_secs(3600);
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(12 * 3600);
+pub(crate) const MAX_SKEW_AHEAD: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SignatureError {
@@ -362,6 +362,9 @@ fn pem_body(pem: &str) -> Option<Vec<u8>> {
         .collect();
     STANDARD.decode(b64).ok()
 }
+
+mod replay;
+pub use replay::ReplayGuard;
 
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,7 @@ mod pagination;
 mod polls;
 mod preferences;
 mod profile;
+mod rate_limits;
 mod registrations;
 mod replica;
 mod reports;

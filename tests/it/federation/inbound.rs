@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{Db, Instance};
 
 /// Alice's signer, read from alpha's database.
-async fn signer_of(alpha: &Instance, username: &str) -> Signer {
+pub(super) async fn signer_of(alpha: &Instance, username: &str) -> Signer {
     let account = alpha
         .state()
         .store
@@ -23,7 +23,13 @@ async fn signer_of(alpha: &Instance, username: &str) -> Signer {
 }
 
 /// A public note that addresses `reader` (so the receiver stores it).
-fn create_note(alpha: &Instance, actor: &str, id: &str, text: &str, reader: &str) -> Value {
+pub(super) fn create_note(
+    alpha: &Instance,
+    actor: &str,
+    id: &str,
+    text: &str,
+    reader: &str,
+) -> Value {
     let actor_uri = alpha.url(&format!("/users/{actor}"));
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -45,7 +51,11 @@ fn create_note(alpha: &Instance, actor: &str, id: &str, text: &str, reader: &str
 }
 
 /// POSTs `body` to beta's shared inbox with the given signature headers.
-async fn deliver(beta: &Instance, body: &[u8], headers: Vec<(&'static str, String)>) -> u16 {
+pub(super) async fn deliver(
+    beta: &Instance,
+    body: &[u8],
+    headers: Vec<(&'static str, String)>,
+) -> u16 {
     let mut request = super::http()
         .post(beta.url("/inbox"))
         .header("content-type", "application/activity+json")
@@ -56,7 +66,7 @@ async fn deliver(beta: &Instance, body: &[u8], headers: Vec<(&'static str, Strin
     request.send().await.unwrap().status().as_u16()
 }
 
-fn sign(
+pub(super) fn sign(
     signer: &Signer,
     beta: &Instance,
     body: &[u8],

@@ -6,6 +6,7 @@
 
 mod fixtures;
 mod inbound;
+mod limits;
 mod moderation;
 mod reports;
 mod scenarios;

@@ -1,4 +1,5 @@
 mod app_shell;
+mod password;
 mod public_pages;
 mod sign_in;
 mod sign_up;

@@ -1,0 +1,175 @@
+//! What an inbox limits: replayed signed requests, deliveries per remote
+//! server, and documents too deeply nested to parse.
+
+use std::time::SystemTime;
+
+use serde_json::json;
+
+use super::inbound::{create_note, deliver, sign, signer_of};
+use super::{Db, Instance};
+
+#[tokio::test]
+async fn a_replayed_delivery_changes_nothing() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let (bob_user, _) = beta.app.user_with_token("bob").await;
+    alpha.app.create_user("alice", "user").await;
+    let alice = signer_of(&alpha, "alice").await;
+    let alice_uri = alpha.url("/users/alice");
+    let bob = beta.url("/users/bob");
+    let send = async |body: &str, headers: Vec<(&'static str, String)>| {
+        deliver(&beta, body.as_bytes(), headers).await
+    };
+    let store = &beta.state().store;
+    let followers = async || {
+        let Some(alice) = store.accounts().by_uri(&alice_uri).await.unwrap() else {
+            return 0;
+        };
+        let seen = store
+            .follows()
+            .relationship(bob_user.account.id, alice.id)
+            .await;
+        usize::from(seen.unwrap().followed_by)
+    };
+    let follow = |n: u32| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{alice_uri}/follows/{n}"),
+            "type": "Follow",
+            "actor": alice_uri,
+            "object": bob,
+        })
+        .to_string()
+    };
+
+    let first = follow(1);
+    assert_eq!(
+        send(
+            &first,
+            sign(&alice, &beta, first.as_bytes(), SystemTime::now())
+        )
+        .await,
+        202
+    );
+    assert_eq!(followers().await, 1);
+    // Alice unfollows with an Undo that has no id of its own (allowed, and
+    // sent by some servers): only its signature tells one copy from another.
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "Undo",
+        "actor": alice_uri,
+        "object": {"type": "Follow", "actor": alice_uri, "object": bob},
+    })
+    .to_string();
+    let captured = sign(&alice, &beta, undo.as_bytes(), SystemTime::now());
+    assert_eq!(send(&undo, captured.clone()).await, 202);
+    assert_eq!(followers().await, 0);
+    let again = follow(2);
+    assert_eq!(
+        send(
+            &again,
+            sign(&alice, &beta, again.as_bytes(), SystemTime::now())
+        )
+        .await,
+        202
+    );
+    assert_eq!(followers().await, 1);
+
+    // Someone who captured the Undo sends the very same request again:
+    // acknowledged, and Alice still follows Bob.
+    assert_eq!(send(&undo, captured).await, 202);
+    assert_eq!(followers().await, 1);
+}
+
+#[tokio::test]
+async fn each_remote_server_gets_its_own_inbox_allowance() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let gamma = Instance::start("gamma.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let beta = Instance::restart_with(beta, |c| {
+        c.rate_limit_inbox_per_host = "2/1h".parse().unwrap();
+    })
+    .await;
+    beta.app.create_user("bob", "user").await;
+    let bob = beta.url("/users/bob");
+    alpha.app.create_user("alice", "user").await;
+    gamma.app.create_user("gail", "user").await;
+    let alice = signer_of(&alpha, "alice").await;
+    let gail = signer_of(&gamma, "gail").await;
+    let store = &beta.state().store;
+
+    let mut answers = Vec::new();
+    for n in 1..=3 {
+        let id = alpha.url(&format!("/users/alice/statuses/{n}"));
+        let body = create_note(&alpha, "alice", &id, "hello", &bob).to_string();
+        let headers = sign(&alice, &beta, body.as_bytes(), SystemTime::now());
+        let response = super::http()
+            .post(beta.url("/inbox"))
+            .header("content-type", "application/activity+json")
+            .headers(
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+                    .collect(),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+        answers.push((response.status().as_u16(), retry_after));
+    }
+    // Two per hour: the third waits half an hour (one interval).
+    assert_eq!(answers, [(202, None), (202, None), (429, Some(1800))]);
+    let third = alpha.url("/users/alice/statuses/3");
+    assert!(store.statuses().by_uri(&third).await.unwrap().is_none());
+
+    // Another server is not held up by alpha's backlog.
+    let id = gamma.url("/users/gail/statuses/1");
+    let body = create_note(&gamma, "gail", &id, "hi", &bob).to_string();
+    let headers = sign(&gail, &beta, body.as_bytes(), SystemTime::now());
+    assert_eq!(deliver(&beta, body.as_bytes(), headers).await, 202);
+    assert!(store.statuses().by_uri(&id).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn deeply_nested_documents_are_refused_cleanly() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    alpha.app.create_user("alice", "user").await;
+    let alice = signer_of(&alpha, "alice").await;
+    // 100,000 levels: parsed recursively without a limit, this would
+    // overflow the stack and take the whole server down.
+    let depth = 100_000;
+    let body = format!(
+        r#"{{"type":"Create","actor":"{}","object":{}0{}}}"#,
+        alpha.url("/users/alice"),
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let headers = sign(&alice, &beta, body.as_bytes(), SystemTime::now());
+    assert_eq!(deliver(&beta, body.as_bytes(), headers).await, 400);
+    // The client API's JSON bodies too.
+    let (_, token) = beta.app.user_with_token("bob").await;
+    let nested = format!(
+        r#"{{"status":"hi","poll":{{"options":{}"a"{}}}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let response = super::http()
+        .post(beta.url("/api/v1/statuses"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(nested)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert!(status == 400 || status == 422, "{status}");
+    assert!(response.text().await.unwrap().contains("error"));
+    // The server is still there.
+    assert_eq!(beta.app.get("/api/v1/instance").await.status, 200);
+}
