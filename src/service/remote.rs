@@ -362,6 +362,7 @@ pub async fn update_status(
     tx.statuses().save_edit(&after).await?;
     if let Some(j) = &r.judgement {
         super::review::apply(&mut tx, &mut after, &j.decision, &j.subject).await?;
+        super::statuses::recount(&mut tx, &after, &before.review_state).await?;
     }
     tx.media().detach_all(after.id).await?;
     add_attachments(&mut tx, after.account_id, &after, &r.attachments).await?;

@@ -290,6 +290,7 @@ pub async fn approve(
         tx.statuses().save_edit(&status).await?;
     }
     status.review_state = "published".into();
+    super::statuses::recount(&mut tx, &status, "pending").await?;
     if status.local {
         federate(&mut tx, &status).await?;
         notify_author(

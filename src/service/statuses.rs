@@ -227,15 +227,8 @@ pub(crate) async fn distribute(
     if visibility == Visibility::Public {
         tx.tags().fan_out(status).await?;
     }
-    if counts_for_author(status) {
-        tx.accounts().add_to_counts(me, 0, 0, 1).await?;
-    }
-    if let Some(parent) = parent
-        && counts_as_reply(status, parent)
-    {
-        tx.statuses()
-            .add_to_counter(parent.id, Counter::Replies, 1)
-            .await?;
+    if status.review_state == "published" {
+        count(tx, status, parent, 1).await?;
     }
     if visibility != Visibility::Direct {
         tx.statuses().fan_out_to_followers(status).await?;
@@ -275,6 +268,49 @@ pub(crate) async fn distribute(
         }
     }
     Ok(())
+}
+
+/// Adds a status to (`delta` 1) or takes it from (-1) its author's
+/// `statuses_count` and its parent's `replies_count`. Only published
+/// statuses count: a held one does not exist for others yet, so it counts
+/// once approved and stops counting when an edit sends it back to review.
+async fn count(
+    tx: &mut crate::store::Tx,
+    status: &Status,
+    parent: Option<&Status>,
+    delta: i64,
+) -> ServiceResult<()> {
+    if counts_for_author(status) {
+        tx.accounts()
+            .add_to_counts(status.account_id, 0, 0, delta)
+            .await?;
+    }
+    if let Some(parent) = parent
+        && counts_as_reply(status, parent)
+    {
+        tx.statuses()
+            .add_to_counter(parent.id, Counter::Replies, delta)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Counts or uncounts a status whose review state changed from `was`
+/// (see [`count`]).
+pub(crate) async fn recount(
+    tx: &mut crate::store::Tx,
+    status: &Status,
+    was: &str,
+) -> ServiceResult<()> {
+    let (counted, counts) = (was == "published", status.review_state == "published");
+    if counted == counts {
+        return Ok(());
+    }
+    let parent = match status.in_reply_to_id {
+        Some(id) => tx.statuses().by_id(id).await?,
+        None => None,
+    };
+    count(tx, status, parent.as_ref(), if counts { 1 } else { -1 }).await
 }
 
 /// Whether a status counts in its author's `statuses_count` (direct
@@ -500,6 +536,7 @@ pub async fn edit(
             .await?;
     }
     review::apply(&mut tx, &mut after, &decision, &subject).await?;
+    recount(&mut tx, &after, &before.review_state).await?;
     review::federate(&mut tx, &after).await?;
     tx.commit().await?;
     Ok(after)
@@ -562,17 +599,8 @@ pub(crate) async fn erase(tx: &mut crate::store::Tx, status: &Status) -> Service
     if !tx.statuses().delete(status.id).await? {
         return Ok(false);
     }
-    if counts_for_author(status) {
-        tx.accounts()
-            .add_to_counts(status.account_id, 0, 0, -1)
-            .await?;
-    }
-    if let Some(parent) = &parent
-        && counts_as_reply(status, parent)
-    {
-        tx.statuses()
-            .add_to_counter(parent.id, Counter::Replies, -1)
-            .await?;
+    if status.review_state == "published" {
+        count(tx, status, parent.as_ref(), -1).await?;
     }
     if let Some(original) = status.reblog_of_id {
         tx.statuses()

@@ -3,7 +3,7 @@
 use sqlx::AssertSqlSafe;
 
 use super::page::{bounds, keyset, newest_first};
-use super::{StoreResult, run, sub_store};
+use super::{StoreResult, VISIBLE, run, sub_store};
 use crate::events::Event;
 use crate::model::{AccountId, Page, StatusId, Timestamp};
 
@@ -214,21 +214,29 @@ impl Notifications<'_> {
         Ok(())
     }
 
-    /// Notifications newer than `since`, for `unread_count`.
+    /// Notifications newer than `since`, for `unread_count`: only those
+    /// the list would show, so a mention in a post held for review (or
+    /// otherwise hidden from the account) is not counted before it can be
+    /// read. Notifications belong to local accounts (`$2`: local viewer).
     pub async fn count_after(
         mut self,
         account: AccountId,
         since: i64,
         limit: i64,
     ) -> StoreResult<i64> {
-        let n = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE account_id = $1 AND id > $2 LIMIT $3) x",
-        )
-        .bind(account)
-        .bind(since)
-        .bind(limit)
-        .fetch_one(e)
-        .await)?;
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM notifications n
+                 WHERE n.account_id = $1 AND n.id > $3 AND (n.status_id IS NULL OR EXISTS (
+                     SELECT 1 FROM statuses s WHERE s.id = n.status_id AND {VISIBLE}))
+                 LIMIT $4) x"
+        );
+        let n = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.clone()))
+            .bind(account)
+            .bind(true)
+            .bind(since)
+            .bind(limit)
+            .fetch_one(e)
+            .await)?;
         Ok(n)
     }
 }

@@ -13,5 +13,6 @@ mod conformance;
 mod federation;
 mod media_s3;
 mod ops;
+mod privacy;
 mod store;
 mod web;
