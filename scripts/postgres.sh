@@ -5,12 +5,16 @@
 # standby that applies commits REPLICA_APPLY_DELAY late (exports
 # TEST_POSTGRES_REPLICA_PRIMARY_URL and TEST_POSTGRES_REPLICA_URL);
 # stop_postgres stops them too.
+# start_postgres_faults starts one more small cluster that the fault tests
+# stop and start again (exports TEST_POSTGRES_FAULTS_URL, its data directory
+# TEST_POSTGRES_FAULTS_DATA and TEST_POSTGRES_BIN); stop_postgres stops it.
 # As root, the cluster runs as the unprivileged `postgres` user.
 
 PG_TMP=""
 PG_BIN=""
 PG_PORT=""
 PG_REPLICA_TMP=""
+PG_FAULTS_TMP=""
 # How late the replica applies each commit: long enough that the tests see
 # it behind, short enough that they can wait for it.
 REPLICA_APPLY_DELAY="${REPLICA_APPLY_DELAY:-3s}"
@@ -113,8 +117,41 @@ stop_postgres_replica() {
     fi
 }
 
+# A cluster of its own for tests that take PostgreSQL down (tests/it/faults):
+# restarting the shared one would break the tests running beside them. Its
+# settings are in postgresql.conf, so a plain `pg_ctl start` brings it back
+# as it was.
+start_postgres_faults() {
+    find_pg_bin || return 1
+    PG_FAULTS_TMP=$(mktemp -d /tmp/loggia-pg-faults.XXXXXX)
+    if [[ $(id -u) -eq 0 ]]; then
+        chown postgres: "$PG_FAULTS_TMP"
+    fi
+    local dir=$PG_FAULTS_TMP port
+    port=$(free_port)
+    as_pg_user "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; return 1; }
+    printf '%s\n' "port = $port" "unix_socket_directories = '$dir'" "listen_addresses = '127.0.0.1'" \
+        "fsync = off" "synchronous_commit = off" "max_connections = 50" \
+        | as_pg_user tee -a "$dir/data/postgresql.conf" >/dev/null
+    as_pg_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; return 1; }
+    export TEST_POSTGRES_FAULTS_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    export TEST_POSTGRES_FAULTS_DATA="$dir/data"
+    export TEST_POSTGRES_BIN="$PG_BIN"
+}
+
+stop_postgres_faults() {
+    if [[ -n "$PG_FAULTS_TMP" && -d "$PG_FAULTS_TMP" ]]; then
+        as_pg_user "$PG_BIN/pg_ctl" -D "$PG_FAULTS_TMP/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$PG_FAULTS_TMP"
+        PG_FAULTS_TMP=""
+    fi
+}
+
 stop_postgres() {
     stop_postgres_replica
+    stop_postgres_faults
     if [[ -n "$PG_TMP" && -d "$PG_TMP/data" ]]; then
         as_pg_user "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m fast -w stop >/dev/null 2>&1 || true
         rm -rf "$PG_TMP"

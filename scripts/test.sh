@@ -62,6 +62,9 @@ step "starting an S3-compatible server (moto)"
 source tests/s3/moto.sh
 start_moto
 export LOGGIA_TEST_REQUIRE_S3=1
+# The fault tests (tests/it/faults) fail instead of skipping without a
+# tmpfs mount (a full disk) or, on PostgreSQL, their own cluster.
+export LOGGIA_TEST_REQUIRE_FAULTS=1
 trap 'stop_moto; rm -f "$RESULTS"' EXIT
 
 if [[ "$which" == all || "$which" == sqlite ]]; then
@@ -88,9 +91,12 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     # A primary with a streaming replica applying commits 3 s late, for the
     # read-replica tests (tests/it/api/replica.rs), which fail without it here.
     start_postgres_replica
+    # A cluster that tests/it/faults/database.rs stops and starts again.
+    start_postgres_faults
     step "tests on PostgreSQL ($TEST_POSTGRES_URL; replica $TEST_POSTGRES_REPLICA_URL)"
     TEST_BACKEND=postgres TEST_REQUIRE_REPLICA=1 run_tests
     stop_postgres_replica
+    stop_postgres_faults
     step "client libraries on PostgreSQL"
     run_clients "$(create_database clients)"
     step "web UI end to end on PostgreSQL"

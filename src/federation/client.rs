@@ -18,6 +18,7 @@ use super::signatures::Signer;
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+/// A delivery's whole attempt, unless `ClientPolicy::delivery_timeout`.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_REDIRECTS: usize = 3;
 
@@ -113,11 +114,15 @@ pub struct ClientPolicy {
     pub allow_http: bool,
     /// Host name → address, consulted before DNS.
     pub resolve_overrides: HashMap<String, IpAddr>,
+    /// How long one delivery may take in all; `None`: 30 seconds.
+    pub delivery_timeout: Option<Duration>,
 }
 
 #[derive(Clone)]
 pub struct FederationClient {
     http: reqwest::Client,
+    /// For inbox POSTs: follows only redirects that keep the method and body.
+    deliver: reqwest::Client,
     policy: Arc<ClientPolicy>,
     user_agent: String,
 }
@@ -128,29 +133,11 @@ impl FederationClient {
         // twice is harmless (the second call reports the first).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let policy = Arc::new(policy);
-        let redirect_policy = {
-            let policy = policy.clone();
-            reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= MAX_REDIRECTS {
-                    attempt.error("too many redirects")
-                } else if let Err(e) = check_url(&policy, attempt.url()) {
-                    attempt.error(e.to_string())
-                } else {
-                    attempt.follow()
-                }
-            })
-        };
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent.clone())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .redirect(redirect_policy)
-            .dns_resolver(Arc::new(GuardedResolver {
-                allow_private: policy.allow_private_networks,
-                overrides: Arc::new(policy.resolve_overrides.clone()),
-            }))
-            .build()?;
+        let http = build(&policy, &user_agent, false)?;
+        let deliver = build(&policy, &user_agent, true)?;
         Ok(Self {
             http,
+            deliver,
             policy,
             user_agent,
         })
@@ -209,10 +196,13 @@ impl FederationClient {
         signer: &Signer,
     ) -> Result<(), FetchError> {
         self.check(inbox)?;
+        // A total timeout (reqwest's per-request one covers connecting,
+        // sending and the whole answer): a peer dripping its answer byte by
+        // byte cannot hold the delivery longer than this.
         let mut request = self
-            .http
+            .deliver
             .post(inbox.clone())
-            .timeout(DELIVERY_TIMEOUT)
+            .timeout(self.policy.delivery_timeout.unwrap_or(DELIVERY_TIMEOUT))
             .header(CONTENT_TYPE, HeaderValue::from_static(AP_CONTENT_TYPE))
             .body(body.to_vec());
         for (name, value) in signer.sign(
@@ -235,6 +225,41 @@ impl FederationClient {
             Err(FetchError::Status(status.as_u16()))
         }
     }
+}
+
+/// A client under `policy`. For deliveries (`post_only`), redirects that
+/// would turn the POST into a GET without its body (301, 302, 303) are not
+/// followed: the inbox's 3xx answer is the result, and a GET answered 200
+/// is not mistaken for a delivered activity.
+fn build(
+    policy: &Arc<ClientPolicy>,
+    user_agent: &str,
+    post_only: bool,
+) -> anyhow::Result<reqwest::Client> {
+    let redirect_policy = {
+        let policy = policy.clone();
+        reqwest::redirect::Policy::custom(move |attempt| {
+            let keeps_body = matches!(attempt.status().as_u16(), 307 | 308);
+            if post_only && !keeps_body {
+                attempt.stop()
+            } else if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if let Err(e) = check_url(&policy, attempt.url()) {
+                attempt.error(e.to_string())
+            } else {
+                attempt.follow()
+            }
+        })
+    };
+    Ok(reqwest::Client::builder()
+        .user_agent(user_agent)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .redirect(redirect_policy)
+        .dns_resolver(Arc::new(GuardedResolver {
+            allow_private: policy.allow_private_networks,
+            overrides: Arc::new(policy.resolve_overrides.clone()),
+        }))
+        .build()?)
 }
 
 fn check_url(policy: &ClientPolicy, url: &Url) -> Result<(), FetchError> {

@@ -95,6 +95,8 @@ struct Sender {
     /// Claimed deliveries being worked on, with the expiry of the claim
     /// (`None` once it lapsed and another node took it over).
     held: HashMap<i64, Option<Timestamp>>,
+    /// The host of each held delivery: claims stop at `per_host` a host.
+    held_hosts: HashMap<i64, String>,
     sends: JoinSet<()>,
     /// Which delivery each send is for.
     sending: HashMap<tokio::task::Id, i64>,
@@ -109,6 +111,7 @@ impl Sender {
             signers: HashMap::new(),
             hosts: HashMap::new(),
             held: HashMap::new(),
+            held_hosts: HashMap::new(),
             sends: JoinSet::new(),
             sending: HashMap::new(),
             renewed_at: Instant::now(),
@@ -164,11 +167,21 @@ impl Sender {
         let rendered = render_pending(&self.state).await?;
         let now = Timestamp::now();
         let until = Timestamp(now.0 + self.limits.lease_ms);
+        let mut per_host: HashMap<String, usize> = HashMap::new();
+        for host in self.held_hosts.values() {
+            *per_host.entry(host.clone()).or_default() += 1;
+        }
         let claimed = self
             .state
             .store
             .deliveries()
-            .claim(now, self.limits.lease_ms, room as i64)
+            .claim_per_host(
+                now,
+                self.limits.lease_ms,
+                room as i64,
+                self.limits.per_host as i64,
+                &per_host,
+            )
             .await?;
         let full = claimed.len() == room;
         for delivery in claimed {
@@ -221,6 +234,7 @@ impl Sender {
             .or_insert_with(|| Arc::new(Semaphore::new(self.limits.per_host)))
             .clone();
         let id = delivery.id;
+        let host = delivery.host.clone();
         let task = self.sends.spawn(async move {
             let _permit = limit.acquire_owned().await;
             if let Err(e) = send(&state, &delivery, &signer).await {
@@ -228,6 +242,7 @@ impl Sender {
             }
         });
         self.held.insert(id, Some(until));
+        self.held_hosts.insert(id, host);
         self.sending.insert(task.id(), id);
         Ok(())
     }
@@ -242,6 +257,7 @@ impl Sender {
         };
         if let Some(id) = self.sending.remove(&task) {
             self.held.remove(&id);
+            self.held_hosts.remove(&id);
         }
     }
 

@@ -50,6 +50,7 @@ impl Federation {
             allow_private_networks: config.allow_private_networks,
             allow_http: config.protocol == Protocol::Http,
             resolve_overrides,
+            delivery_timeout: Some(std::time::Duration::from_secs(config.delivery_timeout_secs)),
         };
         let user_agent = format!(
             "Loggia/{} (+{})",

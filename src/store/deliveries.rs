@@ -2,6 +2,8 @@
 //! inbox, claimed by workers with a lease (a crashed worker's claim simply
 //! expires), and the health of the peers we deliver to.
 
+use std::collections::HashMap;
+
 use super::{Exec, StoreResult, run, sub_store};
 use crate::model::{AccountId, Timestamp};
 
@@ -18,6 +20,17 @@ pub struct Claimed {
     pub created_at: Timestamp,
     pub actor_id: AccountId,
     pub payload: String,
+}
+
+/// A queued delivery as an operator (or a test) inspects it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Queued {
+    pub id: i64,
+    pub inbox_url: String,
+    pub attempts: i32,
+    pub next_attempt_at: Timestamp,
+    pub locked_until: Option<Timestamp>,
+    pub last_error: Option<String>,
 }
 
 /// Where a peer stands.
@@ -155,33 +168,66 @@ impl Deliveries<'_> {
         Ok(())
     }
 
-    /// Claims up to `limit` due deliveries until `now + lease_ms`.
+    /// Claims up to `limit` due deliveries until `now + lease_ms`, oldest
+    /// first, without regard to their hosts.
     pub async fn claim(
-        mut self,
+        self,
         now: Timestamp,
         lease_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<Claimed>> {
+        self.claim_per_host(now, lease_ms, limit, limit, &HashMap::new())
+            .await
+    }
+
+    /// Claims up to `limit` due deliveries until `now + lease_ms`, oldest
+    /// first, but no more for one host than brings the claimant's `held`
+    /// deliveries of that host to `per_host`. Without this, the backlog of
+    /// one slow host (due first, as its retries pile up) takes every claim
+    /// and starves the healthy hosts queued behind it.
+    pub async fn claim_per_host(
+        mut self,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: i64,
+        per_host: i64,
+        held: &HashMap<String, usize>,
+    ) -> StoreResult<Vec<Claimed>> {
         let until = Timestamp(now.0 + lease_ms);
-        // The same statement on both; PostgreSQL adds SKIP LOCKED so that
-        // nodes sharing the database never wait on each other's rows.
+        let held = serde_json::to_string(held).unwrap_or_else(|_| "{}".into());
+        // Rank each host's due deliveries; take those within the host's
+        // remaining room. PostgreSQL cannot lock rows of a window query, so
+        // it locks (skipping rows other nodes are claiming) in an outer
+        // query that checks the claim again.
         let sqlite = "UPDATE deliveries SET locked_until = $1
-             WHERE id IN (SELECT id FROM deliveries
+             WHERE id IN (SELECT due.id FROM (
+                 SELECT id, host, next_attempt_at,
+                     ROW_NUMBER() OVER (PARTITION BY host ORDER BY next_attempt_at, id) AS place
+                 FROM deliveries
                  WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
-                 ORDER BY next_attempt_at LIMIT $3)
+             ) AS due
+             WHERE due.place + COALESCE((SELECT value FROM json_each($5) WHERE key = due.host), 0) <= $4
+             ORDER BY due.next_attempt_at LIMIT $3)
              RETURNING id";
         let postgres = "UPDATE deliveries SET locked_until = $1
-             WHERE id IN (SELECT id FROM deliveries
+             WHERE id IN (SELECT id FROM deliveries WHERE id IN (SELECT due.id FROM (
+                 SELECT id, host, next_attempt_at,
+                     ROW_NUMBER() OVER (PARTITION BY host ORDER BY next_attempt_at, id) AS place
+                 FROM deliveries
                  WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
-                 ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+             ) AS due
+             WHERE due.place + COALESCE(($5::jsonb ->> due.host)::bigint, 0) <= $4
+             ORDER BY due.next_attempt_at LIMIT $3)
+             AND (locked_until IS NULL OR locked_until < $2)
+             FOR UPDATE SKIP LOCKED)
              RETURNING id";
         let ids: Vec<i64> = match &mut self.0.exec {
             Exec::SqlitePool(_) | Exec::Sqlite(_) => {
                 run!(self.0.exec, e => sqlx::query_scalar(sqlite)
-                .bind(until).bind(now).bind(limit).fetch_all(e).await)?
+                .bind(until).bind(now).bind(limit).bind(per_host).bind(&held).fetch_all(e).await)?
             }
             Exec::PgPool(_) | Exec::Pg(_) => run!(self.0.exec, e => sqlx::query_scalar(postgres)
-                .bind(until).bind(now).bind(limit).fetch_all(e).await)?,
+                .bind(until).bind(now).bind(limit).bind(per_host).bind(&held).fetch_all(e).await)?,
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -307,6 +353,18 @@ impl Deliveries<'_> {
         .fetch_one(e)
         .await)?;
         Ok(n)
+    }
+
+    /// What is queued for one host, oldest first.
+    pub async fn queued_for(mut self, host: &str) -> StoreResult<Vec<Queued>> {
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Queued>(
+            "SELECT id, inbox_url, attempts, next_attempt_at, locked_until, last_error
+             FROM deliveries WHERE host = $1 ORDER BY next_attempt_at, id",
+        )
+        .bind(host)
+        .fetch_all(e)
+        .await)?;
+        Ok(rows)
     }
 
     pub async fn peer(mut self, host: &str) -> StoreResult<Option<Peer>> {

@@ -61,7 +61,7 @@ pub use access_blocks::{
 pub use accounts::{Accounts, AdminRemoteFilter, Limit, NewAccount, RemoteAccount};
 pub use audit::{AuditEntry, AuditFilter, AuditLog, NewAuditEntry};
 pub use conversations::{AccountConversation, Conversations};
-pub use deliveries::{Claimed, Deliveries, Peer};
+pub use deliveries::{Claimed, Deliveries, Peer, Queued};
 pub use domains::{DomainAllow, DomainBlock, Domains};
 pub use featured_tags::{FeaturedTag, FeaturedTags};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};

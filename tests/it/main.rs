@@ -10,6 +10,7 @@ mod cli;
 mod cluster;
 mod common;
 mod conformance;
+mod faults;
 mod federation;
 mod media_s3;
 mod ops;
