@@ -131,7 +131,7 @@ wait_up b "$PORT_B" "$B_PID"
 log "Users"
 RUN_ID=$(head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 6)
 # key:instance:role — the tests refer to users by key (see README.md).
-USERS=(admin:a:admin reviewer:a:reviewer employee:a:user colleague:a:user partner:b:user)
+USERS=(admin:a:admin reviewer:a:reviewer employee:a:user colleague:a:user partner:b:user mover:a:user)
 users_json="{"
 sep=
 for spec in "${USERS[@]}"; do

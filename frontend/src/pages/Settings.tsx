@@ -1,10 +1,12 @@
 // The signed-in user's settings: the public profile, posting defaults and
-// language, follow requests (for locked accounts) and signing out.
+// language, the password, follow requests (for locked accounts) and signing
+// out.
 
 import { PageTitle } from '../components/Layout';
 import { t, tn } from '../i18n';
 import { Link, type Params, profilePath } from '../router';
 import { useSession } from '../session';
+import { PasswordForm } from './settings/PasswordForm';
 import { PreferencesForm } from './settings/PreferencesForm';
 import { ProfileForm } from './settings/ProfileForm';
 
@@ -23,6 +25,7 @@ export function Settings(_: { params: Params }) {
       </p>
       <ProfileForm />
       <PreferencesForm />
+      <PasswordForm />
       <section class="card" aria-labelledby="settings-account">
         <h2 id="settings-account">{t('settings.account')}</h2>
         <p class="hint">{t('settings.signed_in_as', { acct: `@${me.acct}@${session.instance.domain}` })}</p>

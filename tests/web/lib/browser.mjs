@@ -45,6 +45,7 @@ const DISPLAY_NAMES = {
   employee: 'Emma Rossi',
   colleague: 'Luca Bianchi',
   partner: 'Paula Schmidt',
+  mover: 'Marco Ferri',
 };
 for (const [key, user] of Object.entries(USERS)) user.displayName = DISPLAY_NAMES[key] ?? key;
 

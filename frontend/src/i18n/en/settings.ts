@@ -42,4 +42,11 @@ export default {
   'settings.saving': 'Saving…',
   'settings.account': 'Account',
   'settings.signed_in_as': 'Signed in as {acct}',
+  'settings.password': 'Password',
+  'settings.password_hint': 'Changing it signs you out of every other app and browser.',
+  'settings.password_current': 'Current password',
+  'settings.password_new': 'New password (at least 8 characters)',
+  'settings.password_again': 'New password again',
+  'settings.password_mismatch': 'The two new passwords differ.',
+  'settings.password_changed': 'Password changed. Other apps and browsers are signed out.',
 } as const;

@@ -44,4 +44,11 @@ export default {
   'settings.saving': 'Salvataggio…',
   'settings.account': 'Account',
   'settings.signed_in_as': 'Accesso effettuato come {acct}',
+  'settings.password': 'Password',
+  'settings.password_hint': 'Cambiarla chiude la sessione in tutte le altre app e browser.',
+  'settings.password_current': 'Password attuale',
+  'settings.password_new': 'Nuova password (almeno 8 caratteri)',
+  'settings.password_again': 'Ripeti la nuova password',
+  'settings.password_mismatch': 'Le due nuove password sono diverse.',
+  'settings.password_changed': 'Password cambiata. Le altre app e i browser sono stati disconnessi.',
 } satisfies Record<keyof typeof en, string>;
