@@ -89,7 +89,12 @@ impl Resolve for GuardedResolver {
         let allow_private = self.allow_private;
         let overridden = self.overrides.get(&host).copied();
         Box::pin(async move {
+            // An override stands in for DNS (tests name their servers), so
+            // its answer is held to the same rule as DNS's.
             if let Some(ip) = overridden {
+                if !allow_private && is_private(ip) {
+                    return Err(format!("{host} has no public address").into());
+                }
                 let addrs: Addrs = Box::new(std::iter::once(SocketAddr::new(ip, 0)));
                 return Ok(addrs);
             }
@@ -179,10 +184,21 @@ impl FederationClient {
         let response = request
             .send()
             .await
-            .map_err(|e| FetchError::Network(e.to_string()))?;
+            .map_err(|e| FetchError::Network(chain(&e)))?;
         let status = response.status();
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
+        }
+        let declared = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !is_json_type(declared) {
+            return Err(FetchError::NotJson(format!(
+                "the server says it is {:?}, not JSON",
+                declared
+            )));
         }
         let bytes = read_bounded(response).await?;
         serde_json::from_slice(&bytes).map_err(|e| FetchError::NotJson(e.to_string()))
@@ -217,7 +233,7 @@ impl FederationClient {
         let response = request
             .send()
             .await
-            .map_err(|e| FetchError::Network(e.to_string()))?;
+            .map_err(|e| FetchError::Network(chain(&e)))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
@@ -283,6 +299,34 @@ fn check_url(policy: &ClientPolicy, url: &Url) -> Result<(), FetchError> {
     Ok(())
 }
 
+/// An error with its causes: reqwest's own message ("error sending
+/// request") says nothing of why (a refused address, a timeout, a reset).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether a `Content-Type` names JSON: `application/json`,
+/// `application/activity+json`, `application/ld+json; profile=…`,
+/// `application/jrd+json`… An HTML page, an image or no type at all is not
+/// a document we parse, whatever its bytes look like.
+pub fn is_json_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
 /// `host[:port]` as the `Host` header carries it.
 pub fn host_header(url: &Url) -> String {
     match (url.host_str(), url.port()) {
@@ -310,7 +354,7 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, FetchE
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| FetchError::Network(e.to_string()))?
+        .map_err(|e| FetchError::Network(chain(&e)))?
     {
         if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
             return Err(FetchError::TooLarge);
@@ -323,6 +367,29 @@ async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, FetchE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_json_types_are_parsed() {
+        for json in [
+            "application/json",
+            "application/activity+json",
+            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+            "application/jrd+json; charset=utf-8",
+            "Application/JSON",
+        ] {
+            assert!(is_json_type(json), "{json}");
+        }
+        for other in [
+            "",
+            "text/html",
+            "text/json",
+            "application/xml",
+            "image/png",
+            "json",
+        ] {
+            assert!(!is_json_type(other), "{other}");
+        }
+    }
 
     #[test]
     fn private_addresses_are_recognised() {

@@ -8,6 +8,7 @@ mod fixtures;
 mod inbound;
 mod limits;
 mod moderation;
+mod outbound;
 mod reports;
 mod scenarios;
 mod serving;
