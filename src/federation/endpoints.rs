@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::client::MAX_DOCUMENT_BYTES;
 use super::fetch::{FederationError, authority_of};
 use super::protocol::{self, Activity, Collection, Webfinger, WebfingerLink};
+use super::signatures::SignatureHeader;
 use super::{ingest, render, verify};
 use crate::error::{ApiResult, Error};
 use crate::model::{Account, Page, StatusId, Timestamp};
@@ -523,21 +524,30 @@ async fn receive(
     if signer.suspended_at.is_some() {
         return Err(Error::Forbidden("this account is suspended".into()));
     }
-    if let Some(host) = authority_of(&signer.uri) {
-        state.limits.inbox(&host)?;
-    }
+    // The signature itself, however its header is spelled: the same key
+    // and signature bytes twice are the same signed request.
     let signature = headers
         .get("signature")
-        .map(|v| v.as_bytes().to_vec())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| SignatureHeader::parse(v).ok())
+        .map(|sig| [sig.key_id.as_bytes(), b"\n", &sig.signature].concat())
         .unwrap_or_default();
     if !state
         .replays
         .first_time(&signature, std::time::Instant::now())
     {
         // Acknowledged, and nothing done: the same bytes twice are a replay
-        // or a sender's over-eager retry, and neither may apply twice.
+        // or a sender's over-eager retry, and neither may apply twice (nor
+        // spend the sender's allowance below).
         tracing::info!(actor = %signer.uri, "ignored a replayed delivery");
         return Ok(StatusCode::ACCEPTED.into_response());
+    }
+    if let Some(host) = authority_of(&signer.uri)
+        && let Err(e) = state.limits.inbox(&host)
+    {
+        // Refused, so it may come again unchanged.
+        state.replays.forget(&signature);
+        return Err(e);
     }
     let applied = apply(state, &signer, activity).await;
     if applied.is_err() {

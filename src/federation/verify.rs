@@ -32,6 +32,21 @@ pub async fn signer(
         .and_then(|v| v.to_str().ok())
         .ok_or(SignatureError::Missing)?;
     let sig = SignatureHeader::parse(value)?;
+    // The signed host must be this server: a request signed for another
+    // server (which may have passed it on) is not for us. Every sender we
+    // know signs it; a delivery must.
+    let covers_host = sig.headers.iter().any(|h| h == "host");
+    if covers_host {
+        let host = headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !host.eq_ignore_ascii_case(&state.config.domain) {
+            return Err(SignatureError::OtherHost(host.to_owned()).into());
+        }
+    } else if body.is_some() {
+        return Err(SignatureError::NotCovered("host").into());
+    }
     let message = {
         let lookup = |name: &str| -> Option<String> {
             let values: Vec<&str> = headers

@@ -39,6 +39,9 @@ pub async fn backup(config: &Config, dest: &Path, force: bool) -> anyhow::Result
             dest.display()
         );
     }
+    if dest.exists() {
+        replaceable(dest)?;
+    }
     let media = local_media(config);
     if let Some(media) = media
         && inside(dest, media)
@@ -84,7 +87,7 @@ pub async fn backup(config: &Config, dest: &Path, force: bool) -> anyhow::Result
         // that the file is whole.
         run_pg(
             "pg_restore",
-            &[OsString::from("--list"), file.clone().into()],
+            &[OsString::from("--list"), std::path::absolute(&file)?.into()],
             None,
         )
         .await
@@ -259,7 +262,8 @@ async fn restore_postgres(config: &Config, dump: &Path) -> anyhow::Result<()> {
     .map(OsString::from)
     .to_vec();
     args.push(format!("--dbname={url}").into());
-    args.push(dump.into());
+    // Absolute, so that a directory named `-x` is not read as an option.
+    args.push(std::path::absolute(dump)?.into());
     run_pg("pg_restore", &args, password.as_deref()).await?;
     Ok(())
 }
@@ -373,6 +377,33 @@ fn local_media(config: &Config) -> Option<&Path> {
 }
 
 /// Whether `path` (which may not exist yet) lies inside the directory `dir`.
+/// What `--force` may replace: an earlier backup, and nothing else — not a
+/// data directory holding the live database or media by a slip of the hand.
+fn replaceable(dest: &Path) -> anyhow::Result<()> {
+    let not_a_backup = || {
+        anyhow::anyhow!(
+            "{} is not a Loggia backup (only {SQLITE_FILE}, {POSTGRES_FILE} and {MEDIA_DIR}/ may be in it): refusing to replace it",
+            dest.display()
+        )
+    };
+    if !dest.is_dir() {
+        return Err(not_a_backup());
+    }
+    let mut found = false;
+    for entry in std::fs::read_dir(dest)? {
+        let name = entry?.file_name();
+        match name.to_str() {
+            Some(SQLITE_FILE | POSTGRES_FILE) => found = true,
+            Some(MEDIA_DIR) => {}
+            _ => return Err(not_a_backup()),
+        }
+    }
+    if !found {
+        return Err(not_a_backup());
+    }
+    Ok(())
+}
+
 fn inside(path: &Path, dir: &Path) -> bool {
     let Ok(dir) = dir.canonicalize() else {
         return false;

@@ -1,12 +1,13 @@
 //! The client API's limits, as Mastodon applies them: per token for
-//! authenticated use, per client address for anonymous use, and tighter
-//! ones for posting and uploading. Every limited answer carries
+//! authenticated use, per client address for anonymous use (and tokens that
+//! do not authenticate), and tighter ones for posting and uploading. Every limited answer carries
 //! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`
 //! (an ISO 8601 time), which Mastodon.py and other clients pace themselves by.
 
 use std::time::Instant;
 
 use axum::extract::{Request, State};
+use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -26,30 +27,35 @@ pub async fn limit_api(
     request: Request,
     next: Next,
 ) -> Response {
-    if !request.uri().path().starts_with("/api/") {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") {
         return next.run(request).await;
     }
     let limits = &state.limits;
     let now = Instant::now();
-    let token = bearer_token_in(request.headers(), request.uri()).filter(|t| !t.is_empty());
-    let address = address_key(&ip);
-    // Tokens that fail to authenticate count against their address, so that
-    // guessing with ever new tokens is limited too.
-    let failures = format!("failed-token {address}");
+    let mut token = bearer_token_in(request.headers(), request.uri());
+    if token.is_none() && path.starts_with("/api/v1/streaming") {
+        // Browsers can only send it as the WebSocket subprotocol.
+        token = request
+            .headers()
+            .get(SEC_WEBSOCKET_PROTOCOL)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|t| t.trim().to_owned());
+    }
+    let key = token.filter(|t| !t.is_empty()).map(|t| sha256_hex(&t));
+    // A token that does not authenticate is anonymous traffic of its address:
+    // inventing tokens neither escapes that limit nor locks out the real
+    // tokens of colleagues behind the same address.
+    let valid = match &key {
+        Some(key) => limits.tokens.known(key) || confirm(&state, key).await,
+        None => false,
+    };
     let mut checks: Vec<(&Limiter, String)> = Vec::new();
-    match &token {
-        Some(token) => {
-            if let Some(limiter) = &limits.api_per_ip {
-                let seen = limiter.peek(&failures, now);
-                if !seen.allowed {
-                    return refuse(seen);
-                }
-            }
-            let key = sha256_hex(token);
+    match (&key, valid) {
+        (Some(key), true) => {
             checks.extend(limits.api_per_token.as_ref().map(|l| (l, key.clone())));
-            let method = request.method();
-            let path = request.uri().path();
-            if method == Method::POST {
+            if request.method() == Method::POST {
                 if path == "/api/v1/statuses" {
                     checks.extend(limits.posts.as_ref().map(|l| (l, key.clone())));
                 } else if path == "/api/v1/media" || path == "/api/v2/media" {
@@ -57,7 +63,7 @@ pub async fn limit_api(
                 }
             }
         }
-        None => checks.extend(limits.api_per_ip.as_ref().map(|l| (l, address.clone()))),
+        _ => checks.extend(limits.api_per_ip.as_ref().map(|l| (l, address_key(&ip)))),
     }
     let mut shown: Option<Decision> = None;
     for (limiter, key) in checks {
@@ -71,16 +77,33 @@ pub async fn limit_api(
         }
     }
     let mut response = next.run(request).await;
-    if token.is_some()
-        && response.status() == StatusCode::UNAUTHORIZED
-        && let Some(limiter) = &limits.api_per_ip
+    if response.status() == StatusCode::UNAUTHORIZED
+        && let Some(key) = &key
     {
-        limiter.check(&failures, now);
+        // Revoked since it was seen (perhaps on another node).
+        limits.tokens.forget(key);
     }
-    if let Some(decision) = shown {
+    // A handler's own 429 (sign-in throttle) carries its own Retry-After;
+    // the general allowance would contradict it.
+    if let Some(decision) = shown
+        && response.status() != StatusCode::TOO_MANY_REQUESTS
+    {
         describe(response.headers_mut(), decision);
     }
     response
+}
+
+/// Whether a token not seen yet is a live one (one query per token and node).
+async fn confirm(state: &AppState, key: &str) -> bool {
+    match state.store.oauth().live_token_by_hash(key).await {
+        Ok(Some(_)) => {
+            state.limits.tokens.remember(key);
+            true
+        }
+        Ok(None) => false,
+        // The handler will meet the same failure and answer for it.
+        Err(_) => false,
+    }
 }
 
 fn refuse(decision: Decision) -> Response {

@@ -12,7 +12,7 @@
 pub mod api;
 mod rate;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -119,8 +119,47 @@ impl Limiter {
     }
 }
 
+/// Hashes of tokens this node has seen authenticate, so that most requests
+/// need no query to tell a real token from an invented one. Bounded: the
+/// oldest are forgotten first (and simply looked up again).
+#[derive(Default)]
+pub struct KnownTokens {
+    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
+}
+
+const KNOWN_TOKENS: usize = 65_536;
+
+impl KnownTokens {
+    pub fn known(&self, key: &str) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.0.contains(key)
+    }
+
+    pub fn remember(&self, key: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *seen;
+        if set.insert(key.to_owned()) {
+            order.push_back(key.to_owned());
+            while order.len() > KNOWN_TOKENS {
+                if let Some(old) = order.pop_front() {
+                    set.remove(&old);
+                }
+            }
+        }
+    }
+
+    pub fn forget(&self, key: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *seen;
+        if set.remove(key) {
+            order.retain(|k| k != key);
+        }
+    }
+}
+
 /// The node's limits, as configured; `None` where a limit is off.
 pub struct RateLimits {
+    pub tokens: KnownTokens,
     pub api_per_token: Option<Limiter>,
     pub api_per_ip: Option<Limiter>,
     pub posts: Option<Limiter>,
@@ -132,6 +171,7 @@ impl RateLimits {
     pub fn from_config(config: &Config) -> Self {
         let limiter = |limit: &RateLimit| limit.0.map(Limiter::new);
         Self {
+            tokens: KnownTokens::default(),
             api_per_token: limiter(&config.rate_limit_api_per_token),
             api_per_ip: limiter(&config.rate_limit_api_per_ip),
             posts: limiter(&config.rate_limit_posts),

@@ -201,7 +201,8 @@ pub async fn set_role(store: &Store, user_id: UserId, role: &str) -> Result<(), 
 }
 
 /// Sets a new password and signs the user out everywhere: every OAuth token
-/// is revoked and every web session ended.
+/// is revoked, every unexchanged authorization code spent and every web
+/// session ended.
 pub async fn reset_password(
     store: &Store,
     user_id: UserId,
@@ -212,14 +213,17 @@ pub async fn reset_password(
     let mut tx = store.begin().await?;
     tx.users().set_password_hash(user_id, &hash).await?;
     tx.oauth().revoke_tokens_of_user(user_id).await?;
+    tx.oauth().spend_codes_of_user(user_id).await?;
     tx.sessions().delete_for_user(user_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The user's own password change: the new password, and everywhere else
-/// signed out — every OAuth token but `keep` (the one asking) revoked and
-/// every web session ended, so that whoever knew the old password is out.
+/// signed out — every OAuth token but `keep` (the one asking) revoked, every
+/// authorization code not yet exchanged spent and every web session ended
+/// (this browser's too: the next authorization asks for the new password),
+/// so that whoever knew the old password is out.
 /// The caller has checked the current password.
 pub async fn change_password(
     store: &Store,
@@ -235,6 +239,7 @@ pub async fn change_password(
         .oauth()
         .revoke_tokens_of_user_except(user_id, keep)
         .await?;
+    tx.oauth().spend_codes_of_user(user_id).await?;
     let sessions = tx.sessions().delete_for_user(user_id).await?;
     tx.commit().await?;
     Ok(revoked + sessions)

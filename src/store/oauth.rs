@@ -207,6 +207,21 @@ impl OAuth<'_> {
         Ok(done)
     }
 
+    /// Spends every authorization code of a user not yet exchanged (a
+    /// password change: a code obtained with the old password must not turn
+    /// into a token afterwards).
+    pub async fn spend_codes_of_user(mut self, user_id: UserId) -> StoreResult<u64> {
+        let done = run!(self.0.exec, e => sqlx::query(
+            "UPDATE oauth_authorization_codes SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(Timestamp::now())
+        .execute(e)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
     /// Revokes every token of a user but one (a password change).
     pub async fn revoke_tokens_of_user_except(
         mut self,

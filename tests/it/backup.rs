@@ -291,6 +291,15 @@ async fn a_backup_taken_during_writes_restores_the_same_instance() {
     );
     let left: Vec<_> = std::fs::read_dir(backups.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "only the backup: {left:?}");
+    // Nor does --force replace what is not a backup: a slip that names the
+    // media directory (or a data directory) is refused, and it is intact.
+    let media_arg = media_dir.to_str().unwrap();
+    let media_files = std::fs::read_dir(&media_dir).unwrap().count();
+    assert_failure(
+        &loggia(&database_url, &media_dir, &["backup", "--force", media_arg]).await,
+        "is not a Loggia backup",
+    );
+    assert_eq!(std::fs::read_dir(&media_dir).unwrap().count(), media_files);
 
     // Restore into a fresh database and media directory.
     let restored_db = TestDb::new().await;

@@ -40,6 +40,8 @@ pub enum SignatureError {
     Digest,
     #[error("the signature does not verify")]
     Invalid,
+    #[error("the request was signed for {0:?}, not for this server")]
+    OtherHost(String),
     #[error("unusable public key: {0}")]
     Key(String),
 }

@@ -469,3 +469,23 @@ async fn force_login_accepts_rails_booleans() {
             .starts_with("/auth/sign_in?return_to=")
     );
 }
+
+#[tokio::test]
+async fn a_code_not_yet_exchanged_dies_with_a_password_change() {
+    let (app, client) = setup().await;
+    let code = code_for(&app, &client.0, &[]).await;
+    let token = app.token("alice", "write:accounts").await;
+    app.post_with_token(
+        "/api/v1/loggia/password",
+        &token,
+        &[
+            ("current_password", crate::common::PASSWORD),
+            ("password", "a new long secret"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let refused = exchange(&app, &client, &code, None).await;
+    refused.assert_status(StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"], "invalid_grant");
+}

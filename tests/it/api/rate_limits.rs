@@ -80,42 +80,126 @@ async fn anonymous_requests_are_counted_per_address() {
 }
 
 #[tokio::test]
-async fn guessing_tokens_from_one_address_is_stopped() {
+async fn invented_tokens_count_as_their_address_without_locking_out_real_ones() {
     let app = TestApp::with_config(|c| {
         c.rate_limit_api_per_ip = "3/1h".parse().unwrap();
     })
     .await;
     let (_, alice) = app.user_with_token("alice").await;
-    let guesser = [198, 51, 100, 7];
-    for n in 0..3 {
-        let wrong = format!("guess-{n}");
-        let response = app
-            .send_from(
-                guesser,
-                get("/api/v1/accounts/verify_credentials", Some(&wrong)),
-            )
-            .await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    let office = [198, 51, 100, 7];
+    // Guessing, or an invented token on an endpoint that needs none: the
+    // address's anonymous allowance, not a fresh one per token.
+    for (n, path) in [
+        "/api/v1/accounts/verify_credentials",
+        "/api/v1/instance",
+        "/api/v1/accounts/verify_credentials",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let invented = format!("guess-{n}");
+        let response = app.send_from(office, get(path, Some(&invented))).await;
+        assert_ne!(response.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
     }
-    // Now even a good token from that address waits.
     let refused = app
-        .send_from(
-            guesser,
-            get("/api/v1/accounts/verify_credentials", Some(&alice)),
-        )
+        .send_from(office, get("/api/v1/instance", Some("guess-again")))
         .await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    // Anonymous requests from there are counted apart from failures, and
-    // the good token works from anywhere else.
-    let anonymous = app.send_from(guesser, get("/api/v1/instance", None)).await;
-    assert_eq!(anonymous.status, StatusCode::OK);
-    let elsewhere = app
+    let anonymous = app.send_from(office, get("/api/v1/instance", None)).await;
+    assert_eq!(anonymous.status, StatusCode::TOO_MANY_REQUESTS);
+    // A colleague's real token from the same address is counted on its own.
+    let colleague = app
         .send_from(
-            [198, 51, 100, 8],
+            office,
             get("/api/v1/accounts/verify_credentials", Some(&alice)),
         )
         .await;
-    assert_eq!(elsewhere.status, StatusCode::OK);
+    assert_eq!(colleague.status, StatusCode::OK);
+    assert_eq!(header(&colleague, "x-ratelimit-limit"), "300");
+
+    // Once revoked, a token is anonymous traffic again.
+    let (_, bob) = app.user_with_token("bob").await;
+    let elsewhere = [198, 51, 100, 8];
+    let seen = app
+        .send_from(
+            elsewhere,
+            get("/api/v1/accounts/verify_credentials", Some(&bob)),
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let bob_user = app
+        .state
+        .store
+        .users()
+        .by_login("bob")
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .store
+        .oauth()
+        .revoke_tokens_of_user(bob_user.id)
+        .await
+        .unwrap();
+    // The first answer tells this node it is revoked; the next three use
+    // up the address's allowance.
+    for expected in [
+        StatusCode::UNAUTHORIZED,
+        StatusCode::UNAUTHORIZED,
+        StatusCode::UNAUTHORIZED,
+        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
+        let response = app
+            .send_from(
+                elsewhere,
+                get("/api/v1/accounts/verify_credentials", Some(&bob)),
+            )
+            .await;
+        assert_eq!(response.status, expected);
+    }
+}
+
+#[tokio::test]
+async fn a_streaming_token_in_the_subprotocol_is_counted_as_that_token() {
+    let app = TestApp::with_config(|c| {
+        c.rate_limit_api_per_ip = "1/1h".parse().unwrap();
+    })
+    .await;
+    let (_, alice) = app.user_with_token("alice").await;
+    for _ in 0..3 {
+        let request = Request::get("/api/v1/streaming/health")
+            .header("sec-websocket-protocol", alice.as_str())
+            .body(Body::empty())
+            .unwrap();
+        let response = app.send(request).await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(header(&response, "x-ratelimit-limit"), "300");
+    }
+}
+
+#[tokio::test]
+async fn a_handlers_own_throttle_keeps_its_own_headers() {
+    let app = TestApp::with_config(|c| c.sign_in_max_failures = 1).await;
+    let (_, alice) = app.user_with_token("alice").await;
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(
+            app.post_with_token(
+                "/api/v1/loggia/password",
+                &alice,
+                &[
+                    ("current_password", "wrong"),
+                    ("password", "a new long secret"),
+                ],
+            )
+            .await,
+        );
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(last.headers.get("retry-after").is_some());
+    assert!(last.headers.get("x-ratelimit-remaining").is_none());
 }
 
 #[tokio::test]
