@@ -549,12 +549,20 @@ async fn receive(
         state.replays.forget(&signature);
         return Err(e);
     }
-    let applied = apply(state, &signer, activity).await;
-    if applied.is_err() {
-        // The sender may try the very same request again.
-        state.replays.forget(&signature);
-    }
-    applied
+    // Applied apart from this request: a sender that hangs up (its timeout
+    // is shorter than a slow classifier hook) must not cut the work off
+    // half-way, with its id already recorded as received — its retry would
+    // then be acknowledged and the activity lost.
+    let state = state.clone();
+    let work = tokio::spawn(async move {
+        let applied = apply(&state, &signer, activity).await;
+        if applied.is_err() {
+            // The sender may try the very same request again.
+            state.replays.forget(&signature);
+        }
+        applied
+    });
+    work.await.map_err(Error::internal)?
 }
 
 /// Applies a verified activity once.

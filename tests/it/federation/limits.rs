@@ -229,3 +229,55 @@ async fn deeply_nested_documents_are_refused_cleanly() {
     // The server is still there.
     assert_eq!(beta.app.get("/api/v1/instance").await.status, 200);
 }
+
+#[tokio::test]
+async fn a_sender_that_hangs_up_early_loses_nothing() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    beta.app.create_user("bob", "user").await;
+    alpha.app.create_user("alice", "user").await;
+    let alice = signer_of(&alpha, "alice").await;
+    // An inbound classifier that takes a second and a half to accept.
+    let hook = axum::Router::new().route(
+        "/check",
+        axum::routing::post(|| async {
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            axum::Json(json!({"verdict": "accept"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/check", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    beta.app.create_user("boss", "admin").await;
+    let admin = beta.app.token("boss", "read admin:read admin:write").await;
+    beta.app
+        .send_json(
+            axum::http::Method::POST,
+            "/api/v1/loggia/admin/hooks",
+            &admin,
+            &json!({"name": "Slow", "url": hook_url, "direction": "inbound", "timeout_ms": 5000}),
+        )
+        .await
+        .assert_status(axum::http::StatusCode::OK);
+
+    let id = alpha.url("/users/alice/statuses/77");
+    let body = create_note(&alpha, "alice", &id, "patience", &beta.url("/users/bob")).to_string();
+    let mut request = super::http()
+        .post(beta.url("/inbox"))
+        .timeout(std::time::Duration::from_millis(300))
+        .header("content-type", "application/activity+json")
+        .body(body.clone());
+    for (name, value) in sign(&alice, &beta, body.as_bytes(), SystemTime::now()) {
+        request = request.header(name, value);
+    }
+    // The sender gives up while the hook is still thinking.
+    assert!(request.send().await.unwrap_err().is_timeout());
+    let store = &beta.state().store;
+    super::eventually("the delivery is applied all the same", async || {
+        store.statuses().by_uri(&id).await.unwrap().map(|_| ())
+    })
+    .await;
+    // Its retry is acknowledged and changes nothing.
+    let again = sign(&alice, &beta, body.as_bytes(), SystemTime::now());
+    assert_eq!(deliver(&beta, body.as_bytes(), again).await, 202);
+}
