@@ -5,7 +5,8 @@
 # and integration), then the client-library suites (toot, Mastodon.py, masto)
 # and the web UI's end-to-end tests (Playwright, Chromium) against a running
 # Loggia, then other people's suites (toot's integration tests, schemathesis
-# with Mastodon's OpenAPI description).
+# with Mastodon's OpenAPI description); everything ends with a short fuzzing
+# run of the parsers (scripts/fuzz.sh).
 # Fails (never skips) when PostgreSQL is missing (or its streaming replica
 # cannot be started).
 #
@@ -103,6 +104,13 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     run_web "$(create_database web)"
     step "toot's integration suite and schemathesis on PostgreSQL"
     run_conformance "$(create_database toot)" "$(create_database schemathesis)"
+fi
+
+# The parsers of what other servers and users send, fuzzed for a bounded
+# time each (scripts/fuzz.sh, docs/fuzzing.md); they touch no database.
+if [[ "$which" == all ]]; then
+    step "fuzzing the parsers (20 s per target)"
+    scripts/fuzz.sh 20
 fi
 
 step "all tests passed"

@@ -169,7 +169,9 @@ pub async fn store_actor(state: &AppState, document: Value) -> FederationResult<
     Ok(account)
 }
 
-fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
+/// What an actor document says, checked (same-host links, a usable
+/// username, web URLs only); `pub` for the fuzz targets (fuzz/).
+pub fn remote_account(actor: &Actor) -> FederationResult<RemoteAccount> {
     let id = Url::parse(&actor.id).map_err(|_| FederationError::Invalid("actor id".into()))?;
     let domain = authority(&id).ok_or_else(|| FederationError::Invalid("actor host".into()))?;
     let same_host = |u: &Option<String>| {
