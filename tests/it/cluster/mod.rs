@@ -145,6 +145,37 @@ impl Drop for Node {
     }
 }
 
+/// A password-grant token (`read write`) for `username` from the server at
+/// `base` (`http://host:port`).
+pub async fn password_token(base: &str, username: &str) -> String {
+    let app: serde_json::Value = client()
+        .post(format!("{base}/api/v1/apps"))
+        .json(&serde_json::json!({"client_name": "cluster test", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token: serde_json::Value = client()
+        .post(format!("{base}/oauth/token"))
+        .json(&serde_json::json!({
+            "grant_type": "password",
+            "client_id": app["client_id"],
+            "client_secret": app["client_secret"],
+            "username": username,
+            "password": crate::common::PASSWORD,
+            "scope": "read write",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().expect("a token").to_owned()
+}
+
 pub fn client() -> reqwest::Client {
     // reqwest is built without a default crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();

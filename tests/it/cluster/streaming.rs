@@ -5,40 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::{DOMAIN, FreshDb, Node, client};
+use super::{DOMAIN, FreshDb, Node, client, password_token};
 use crate::api::streaming::{connect, next};
 use crate::common::PASSWORD;
-
-/// A password-grant token for `username` from `node`.
-async fn token(node: &Node, username: &str) -> String {
-    let base = format!("http://{}", node.address());
-    let app: Value = client()
-        .post(format!("{base}/api/v1/apps"))
-        .json(&json!({"client_name": "cluster test", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token: Value = client()
-        .post(format!("{base}/oauth/token"))
-        .json(&json!({
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": username,
-            "password": PASSWORD,
-            "scope": "read write",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().expect("a token").to_owned()
-}
 
 #[tokio::test]
 async fn a_post_through_one_node_reaches_a_stream_on_the_other() {
@@ -65,7 +34,7 @@ async fn a_post_through_one_node_reaches_a_stream_on_the_other() {
     )
     .await
     .unwrap();
-    let alice = token(&a, "alice").await;
+    let alice = password_token(&format!("http://{}", a.address()), "alice").await;
 
     let mut socket = connect(&b.address().to_string(), &alice, "stream=public:local").await;
     let post: Value = client()

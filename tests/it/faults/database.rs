@@ -121,35 +121,6 @@ fn load(
     })
 }
 
-async fn token(base: &str) -> String {
-    let app: Value = client()
-        .post(format!("{base}/api/v1/apps"))
-        .json(&json!({"client_name": "faults", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token: Value = client()
-        .post(format!("{base}/oauth/token"))
-        .json(&json!({
-            "grant_type": "password",
-            "client_id": app["client_id"],
-            "client_secret": app["client_secret"],
-            "username": "alice",
-            "password": PASSWORD,
-            "scope": "read write",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().expect("a token").to_owned()
-}
-
 #[tokio::test]
 async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
     if !matches!(backend(), Backend::Postgres { .. }) {
@@ -178,7 +149,7 @@ async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
     .unwrap();
     store.close().await;
     let base = format!("http://{}", node.address());
-    let token = token(&base).await;
+    let token = cluster::password_token(&base, "alice").await;
 
     let stop = Arc::new(Mutex::new(false));
     let running = load(base.clone(), token.clone(), stop.clone());
