@@ -169,6 +169,8 @@ pub struct Config {
     /// intranet partners). Off: such addresses are refused, which stops
     /// remote input from making us probe the internal network.
     pub allow_private_networks: bool,
+    /// Private networks federation may reach even so (CIDR).
+    pub allowed_private_networks: Vec<String>,
     /// Secure mode (authorized fetch): GETs of actors, objects and
     /// collections need a valid HTTP signature from a non-blocked domain.
     pub authorized_fetch: bool,
@@ -237,6 +239,7 @@ impl Default for Config {
             sign_in_max_failures: 5,
             sign_in_failure_window_secs: 900,
             allow_private_networks: false,
+            allowed_private_networks: Vec::new(),
             authorized_fetch: false,
             registrations: Registrations::Closed,
             registration_email_domains: Vec::new(),
@@ -310,7 +313,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "rate_limit_posts"
         | "rate_limit_media_uploads"
         | "rate_limit_inbox_per_host" => Kind::Str,
-        "registration_email_domains" => Kind::List,
+        "registration_email_domains" | "allowed_private_networks" => Kind::List,
         "trust_proxy_headers"
         | "company_only_by_default"
         | "allow_private_networks"
@@ -439,6 +442,11 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "database_url must start with sqlite:// or postgres://".into(),
             ));
+        }
+        for network in &self.allowed_private_networks {
+            network
+                .parse::<crate::federation::networks::Network>()
+                .map_err(|e| ConfigError::Invalid(format!("allowed_private_networks: {e}")))?;
         }
         if self.database_max_connections == 0 {
             return Err(ConfigError::Invalid(
@@ -720,7 +728,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            46,
+            47,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

@@ -89,6 +89,7 @@ pub fn is_private(ip: IpAddr) -> bool {
 /// explicit overrides (tests give instances names like `alpha.test`).
 struct GuardedResolver {
     allow_private: bool,
+    allowed: Arc<Vec<super::networks::Network>>,
     overrides: Arc<HashMap<String, IpAddr>>,
 }
 
@@ -96,12 +97,16 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_ascii_lowercase();
         let allow_private = self.allow_private;
+        let allowed = self.allowed.clone();
+        let reachable = move |ip: IpAddr| {
+            allow_private || !is_private(ip) || super::networks::any_contains(&allowed, ip)
+        };
         let overridden = self.overrides.get(&host).copied();
         Box::pin(async move {
             // An override stands in for DNS (tests name their servers), so
             // its answer is held to the same rule as DNS's.
             if let Some(ip) = overridden {
-                if !allow_private && is_private(ip) {
+                if !reachable(ip) {
                     return Err(format!("{host} has no public address").into());
                 }
                 let addrs: Addrs = Box::new(std::iter::once(SocketAddr::new(ip, 0)));
@@ -109,7 +114,7 @@ impl Resolve for GuardedResolver {
             }
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|a| allow_private || !is_private(a.ip()))
+                .filter(|a| reachable(a.ip()))
                 .collect();
             if found.is_empty() {
                 return Err(format!("{host} has no public address").into());
@@ -124,6 +129,8 @@ impl Resolve for GuardedResolver {
 #[derive(Debug, Clone, Default)]
 pub struct ClientPolicy {
     pub allow_private_networks: bool,
+    /// Private networks that may be reached all the same (intranet partners).
+    pub allowed_networks: Vec<super::networks::Network>,
     /// Plain `http://` peers (only with `protocol = "http"`).
     pub allow_http: bool,
     /// Host name → address, consulted before DNS.
@@ -282,6 +289,7 @@ fn build(
         .redirect(redirect_policy)
         .dns_resolver(Arc::new(GuardedResolver {
             allow_private: policy.allow_private_networks,
+            allowed: Arc::new(policy.allowed_networks.clone()),
             overrides: Arc::new(policy.resolve_overrides.clone()),
         }))
         .build()?)
@@ -293,9 +301,11 @@ fn check_url(policy: &ClientPolicy, url: &Url) -> Result<(), FetchError> {
         "http" if policy.allow_http => {}
         _ => return Err(FetchError::Refused(format!("{url} (scheme)"))),
     }
+    let refused =
+        |ip: IpAddr| is_private(ip) && !super::networks::any_contains(&policy.allowed_networks, ip);
     let private_literal = match url.host() {
-        Some(url::Host::Ipv4(ip)) => is_private(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => is_private(IpAddr::V6(ip)),
+        Some(url::Host::Ipv4(ip)) => refused(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => refused(IpAddr::V6(ip)),
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         None => true,
     };

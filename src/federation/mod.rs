@@ -9,6 +9,7 @@ mod endpoints;
 pub mod fetch;
 pub mod ingest;
 pub mod keys;
+pub mod networks;
 pub mod protocol;
 pub mod render;
 pub mod signatures;
@@ -48,6 +49,12 @@ impl Federation {
     ) -> anyhow::Result<Self> {
         let policy = ClientPolicy {
             allow_private_networks: config.allow_private_networks,
+            allowed_networks: config
+                .allowed_private_networks
+                .iter()
+                .map(|n| n.parse())
+                .collect::<Result<_, String>>()
+                .map_err(anyhow::Error::msg)?,
             allow_http: config.protocol == Protocol::Http,
             resolve_overrides,
             delivery_timeout: Some(std::time::Duration::from_secs(config.delivery_timeout_secs)),

@@ -60,9 +60,14 @@ async fn peer() -> u16 {
 }
 
 fn client(allow_private_networks: bool) -> FederationClient {
+    client_allowing(allow_private_networks, &[])
+}
+
+fn client_allowing(allow_private_networks: bool, networks: &[&str]) -> FederationClient {
     FederationClient::new(
         ClientPolicy {
             allow_private_networks,
+            allowed_networks: networks.iter().map(|n| n.parse().unwrap()).collect(),
             allow_http: true,
             resolve_overrides: HashMap::from([(
                 "partner.test".to_owned(),
@@ -126,6 +131,53 @@ async fn addresses_inside_the_network_are_refused_even_behind_a_name() {
             "{url}: {refused:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_intranet_partners_network_may_be_allowed_alone() {
+    let port = peer().await;
+    let url = format!("http://partner.test:{port}/actor");
+    // The partner's network (here loopback) is allowed: reachable by name
+    // and by address.
+    let intranet = client_allowing(false, &["127.0.0.0/8"]);
+    fetch(&intranet, &url).await.unwrap();
+    fetch(&intranet, &format!("http://127.0.0.1:{port}/actor"))
+        .await
+        .unwrap();
+    // Every other private network stays refused.
+    for url in [
+        "http://10.1.2.3/actor",
+        "http://169.254.169.254/latest/meta-data/",
+    ] {
+        let refused = fetch(&intranet, url).await;
+        assert!(
+            matches!(refused, Err(FetchError::Refused(_))),
+            "{url}: {refused:?}"
+        );
+    }
+    let elsewhere = client_allowing(false, &["10.20.0.0/16"]);
+    let refused = fetch(&elsewhere, &url).await;
+    assert!(
+        matches!(&refused, Err(FetchError::Network(e)) if e.contains("no public address")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_network_that_is_not_one_stops_the_configuration() {
+    let error = loggia::config::Config::load(
+        None,
+        [(
+            "LOGGIA_ALLOWED_PRIVATE_NETWORKS".to_owned(),
+            "10.20.0.0/16, intranet".to_owned(),
+        )],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("allowed_private_networks") && error.contains("\"intranet\""),
+        "{error}"
+    );
 }
 
 #[tokio::test]
