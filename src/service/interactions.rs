@@ -238,7 +238,7 @@ pub async fn unreblog(
     if let Some(reblog) = store.statuses().reblog_by(me, original.id).await? {
         let mut tx = store.begin().await?;
         super::publish::deleted(&mut tx, &reblog, &user.account).await?;
-        if tx.statuses().delete(reblog.id).await? {
+        if tx.statuses().delete(reblog.id).await?.is_some() {
             tx.statuses()
                 .add_to_counter(original.id, Counter::Reblogs, -1)
                 .await?;

@@ -591,15 +591,20 @@ pub async fn delete(
 }
 
 /// Deletes a status with its counters; false if a concurrent delete won.
-pub(crate) async fn erase(tx: &mut crate::store::Tx, status: &Status) -> ServiceResult<bool> {
+/// `status` may be stale (read before the transaction): what is counted
+/// back is decided by the row the delete met. Public for the tests that
+/// play such a race.
+pub async fn erase(tx: &mut crate::store::Tx, status: &Status) -> ServiceResult<bool> {
     let parent = match status.in_reply_to_id {
         Some(id) => tx.statuses().by_id(id).await?,
         None => None,
     };
-    if !tx.statuses().delete(status.id).await? {
+    // The state the delete met, not the one read before: an approval that
+    // committed meanwhile was counted, and is uncounted here.
+    let Some(state) = tx.statuses().delete(status.id).await? else {
         return Ok(false);
-    }
-    if status.review_state == "published" {
+    };
+    if state == "published" {
         count(tx, status, parent.as_ref(), -1).await?;
     }
     if let Some(original) = status.reblog_of_id {

@@ -262,19 +262,23 @@ impl Statuses<'_> {
 
     /// Deletes a status; streams hear of it with what they need to know
     /// who may have seen it (taken before its mentions and tags go too).
-    pub async fn delete(mut self, id: StatusId) -> StoreResult<bool> {
+    /// Deletes a status; answers its review state as it was when deleted
+    /// (read by the delete itself, so a concurrent approval is seen), or
+    /// `None` if it was already gone.
+    pub async fn delete(mut self, id: StatusId) -> StoreResult<Option<String>> {
         let Some(gone) = self.departure(id).await? else {
-            return Ok(false);
+            return Ok(None);
         };
-        let done = run!(self.0.exec, e => sqlx::query("DELETE FROM statuses WHERE id = $1")
-            .bind(id)
-            .execute(e)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if done == 1 {
+        let state: Option<String> = run!(self.0.exec, e => sqlx::query_scalar(
+            "DELETE FROM statuses WHERE id = $1 RETURNING review_state",
+        )
+        .bind(id)
+        .fetch_optional(e)
+        .await)?;
+        if state.is_some() {
             self.0.emit(Event::StatusDeleted(gone)).await?;
         }
-        Ok(done == 1)
+        Ok(state)
     }
 
     /// The reblog of `status` by `account`, if any.
