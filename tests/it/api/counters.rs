@@ -255,3 +255,82 @@ async fn deleting_the_latest_message_keeps_the_conversation() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn a_held_reply_deleted_while_it_is_approved_leaves_the_counts_right() {
+    let app = TestApp::new().await;
+    app.create_user("boss", "admin").await;
+    let boss = app.token("boss", "read write admin:read admin:write").await;
+    app.send_json(
+        Method::POST,
+        "/api/v1/loggia/admin/rules",
+        &boss,
+        &json!({"name": "Falcon", "direction": "outbound", "match": "keyword",
+                "patterns": ["Project Falcon"], "action": "hold", "text": "Confidential"}),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    let (_, token) = app.user_with_token("alice").await;
+    let parent = app.post_status(&token, &[("status", "Launch notes")]).await;
+    let parent_id = parent["id"].as_str().unwrap().to_owned();
+    let reply = app
+        .post_with_token(
+            "/api/v1/statuses",
+            &token,
+            &[
+                ("status", "Project Falcon ships too"),
+                ("in_reply_to_id", &parent_id),
+            ],
+        )
+        .await;
+    reply.assert_status(StatusCode::OK);
+    let reply_id = reply.json()["id"].as_str().unwrap().to_owned();
+    let counts = async || {
+        let parent = app
+            .get_with_token(&format!("/api/v1/statuses/{parent_id}"), &token)
+            .await
+            .json();
+        let me = app
+            .get_with_token("/api/v1/accounts/verify_credentials", &token)
+            .await
+            .json();
+        (
+            parent["replies_count"].as_i64().unwrap(),
+            me["statuses_count"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(counts().await, (0, 1), "a held reply counts nowhere");
+
+    // Alice's delete has read the reply (still held) when the reviewer's
+    // approval commits; then her delete runs on what it read.
+    let store = &app.state.store;
+    let stale = store
+        .statuses()
+        .by_id(
+            reply_id
+                .parse::<i64>()
+                .map(loggia::model::StatusId)
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stale.review_state, "pending");
+    app.post_with_token(
+        &format!("/api/v1/loggia/admin/reviews/{reply_id}/approve"),
+        &boss,
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    assert_eq!(counts().await, (1, 2), "approved: counted");
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        loggia::service::statuses::erase(&mut tx, &stale)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    // Gone, and uncounted: not left counted forever.
+    assert_eq!(counts().await, (0, 1));
+}
