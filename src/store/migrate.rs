@@ -74,7 +74,8 @@ impl Store {
 }
 
 /// SQLITE_BUSY, with or without an extended code.
-fn is_busy(e: &sqlx::Error) -> bool {
+/// SQLITE_BUSY, with its extended codes.
+pub(super) fn is_busy(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|e| e.code())
         .and_then(|code| code.parse::<i32>().ok())

@@ -318,11 +318,25 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(max_connections)
-                .acquire_timeout(Duration::from_secs(15))
-                .connect_with(options)
-                .await?;
+            // Opening switches the file to WAL, which needs the file alone
+            // for a moment: a second process starting next to one that is
+            // migrating a new file can find it locked for longer than the
+            // busy timeout. Starting up, that is worth waiting out.
+            let deadline = std::time::Instant::now() + Duration::from_secs(120);
+            let pool = loop {
+                let opened = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(15))
+                    .connect_with(options.clone())
+                    .await;
+                match opened {
+                    Err(e) if migrate::is_busy(&e) && std::time::Instant::now() < deadline => {
+                        tracing::info!(error = %e, "the database file is busy; trying again");
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                    }
+                    other => break other?,
+                }
+            };
             (Db::Sqlite(pool), Events::in_process(max_connections / 2))
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
