@@ -145,6 +145,27 @@ impl Drop for Node {
     }
 }
 
+/// Creates the local user `alice` (password `PASSWORD`) in the database at
+/// `url`, as `loggia admin create-user` would.
+pub async fn create_alice(url: &str) {
+    let store = loggia::store::Store::connect(url, 2).await.unwrap();
+    let mut config = crate::common::test_config(url);
+    config.domain = DOMAIN.into();
+    loggia::service::accounts::create_local_user(
+        &store,
+        &config,
+        &loggia::service::accounts::NewLocalUser {
+            username: "alice".into(),
+            email: "alice@acme.example".into(),
+            password: crate::common::PASSWORD.into(),
+            role: "user".into(),
+        },
+    )
+    .await
+    .unwrap();
+    store.close().await;
+}
+
 /// A password-grant token (`read write`) for `username` from the server at
 /// `base` (`http://host:port`).
 pub async fn password_token(base: &str, username: &str) -> String {

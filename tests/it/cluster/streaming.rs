@@ -5,9 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::{DOMAIN, FreshDb, Node, client, password_token};
+use super::{FreshDb, Node, client, create_alice, password_token};
 use crate::api::streaming::{connect, next};
-use crate::common::PASSWORD;
 
 #[tokio::test]
 async fn a_post_through_one_node_reaches_a_stream_on_the_other() {
@@ -19,21 +18,7 @@ async fn a_post_through_one_node_reaches_a_stream_on_the_other() {
     let mut a = Node::spawn("a", &db.url, &[]);
     let mut b = Node::spawn("b", &db.url, &[("LOGGIA_ROLE", "web")]);
     tokio::join!(a.ready(), b.ready());
-    let store = loggia::store::Store::connect(&db.url, 2).await.unwrap();
-    let mut config = crate::common::test_config(&db.url);
-    config.domain = DOMAIN.into();
-    loggia::service::accounts::create_local_user(
-        &store,
-        &config,
-        &loggia::service::accounts::NewLocalUser {
-            username: "alice".into(),
-            email: "alice@acme.example".into(),
-            password: PASSWORD.into(),
-            role: "user".into(),
-        },
-    )
-    .await
-    .unwrap();
+    create_alice(&db.url).await;
     let alice = password_token(&format!("http://{}", a.address()), "alice").await;
 
     let mut socket = connect(&b.address().to_string(), &alice, "stream=public:local").await;

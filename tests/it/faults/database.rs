@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 
 use crate::cluster::{self, Node, client, wait_until};
-use crate::common::PASSWORD;
 use crate::common::db::{Backend, backend};
 
 /// The faults cluster: its URL, data directory and `pg_ctl`.
@@ -132,22 +131,7 @@ async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
     let url = cluster.database().await;
     let mut node = Node::spawn("survivor", &url, &[]);
     node.ready().await;
-    let store = loggia::store::Store::connect(&url, 2).await.unwrap();
-    let mut config = crate::common::test_config(&url);
-    config.domain = cluster::DOMAIN.into();
-    loggia::service::accounts::create_local_user(
-        &store,
-        &config,
-        &loggia::service::accounts::NewLocalUser {
-            username: "alice".into(),
-            email: "alice@acme.example".into(),
-            password: PASSWORD.into(),
-            role: "user".into(),
-        },
-    )
-    .await
-    .unwrap();
-    store.close().await;
+    cluster::create_alice(&url).await;
     let base = format!("http://{}", node.address());
     let token = cluster::password_token(&base, "alice").await;
 
