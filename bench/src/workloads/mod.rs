@@ -1,0 +1,5 @@
+//! The workloads of one run. Each returns the metrics of one (backend,
+//! repetition); `main` runs them on both backends, interleaved.
+
+pub mod startup;
+pub mod timeline;
