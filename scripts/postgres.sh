@@ -9,6 +9,8 @@
 # stop and start again (exports TEST_POSTGRES_FAULTS_URL, its data directory
 # TEST_POSTGRES_FAULTS_DATA and TEST_POSTGRES_BIN); stop_postgres stops it.
 # As root, the cluster runs as the unprivileged `postgres` user.
+# PG_SETTINGS replaces start_postgres's server options (tests turn
+# durability off for speed; the benchmarks keep PostgreSQL's defaults).
 
 PG_TMP=""
 PG_BIN=""
@@ -59,7 +61,7 @@ start_postgres() {
     as_pg_user "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_TMP/initdb.log" 2>&1 \
         || { cat "$PG_TMP/initdb.log" >&2; return 1; }
     as_pg_user "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/data/server.log" -w -t 60 \
-        -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 ${PG_SETTINGS:--c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300}" \
         start >/dev/null \
         || { cat "$PG_TMP/data/server.log" >&2; return 1; }
     PG_PORT=$port

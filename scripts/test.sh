@@ -6,7 +6,9 @@
 # and the web UI's end-to-end tests (Playwright, Chromium) against a running
 # Loggia, then other people's suites (toot's integration tests, schemathesis
 # with Mastodon's OpenAPI description); everything ends with a short fuzzing
-# run of the parsers (scripts/fuzz.sh).
+# run of the parsers (scripts/fuzz.sh). The benchmark harness (bench/,
+# scripts/bench.sh) runs once at reduced size on both databases, to check
+# that it still works (its timings are not judged).
 # Fails (never skips) when PostgreSQL is missing (or its streaming replica
 # cannot be started).
 #
@@ -25,7 +27,7 @@ step() { printf '\n==> %s\n' "$*"; }
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 run_tests() {
-    cargo test --locked --all-targets 2>&1 | tee -a "$RESULTS"
+    cargo test --locked --workspace --all-targets 2>&1 | tee -a "$RESULTS"
 }
 run_clients() {
     cargo build --locked --quiet
@@ -46,8 +48,8 @@ run_conformance() {
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --locked -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # Debug binaries serve frontend/dist from disk: build it before any server runs.
 step "web UI: build and unit tests (vitest)"
@@ -104,6 +106,11 @@ if [[ "$which" == all || "$which" == postgres ]]; then
     run_web "$(create_database web)"
     step "toot's integration suite and schemathesis on PostgreSQL"
     run_conformance "$(create_database toot)" "$(create_database schemathesis)"
+    step "benchmark harness, reduced size (checks that it runs, not how fast)"
+    BENCH_WORK=$(mktemp -d)
+    scripts/bench.sh --smoke --loggia "${CARGO_TARGET_DIR:-target}/debug/loggia" \
+        --postgres "$TEST_POSTGRES_URL" --work "$BENCH_WORK"
+    rm -rf "$BENCH_WORK"
 fi
 
 # The parsers of what other servers and users send, fuzzed for a bounded

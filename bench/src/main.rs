@@ -5,6 +5,7 @@
 
 mod backend;
 mod calibrate;
+mod fleet;
 mod loadgen;
 mod report;
 mod run;
@@ -58,6 +59,10 @@ pub struct Options {
     /// Repetitions per backend (default: 3, or 1 with --smoke).
     #[arg(long, global = true)]
     reps: Option<usize>,
+    /// Also run the memory soak for this many minutes per backend (a mixed
+    /// load; anonymous RSS sampled every 30 s). Not part of the default run.
+    #[arg(long, global = true)]
+    soak: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,7 +11,7 @@ use crate::backend::{Database, Kind};
 use crate::report::{Metric, Report};
 use crate::scale::Scale;
 use crate::seed::Seeded;
-use crate::workloads::{startup, timeline};
+use crate::workloads::{soak, startup, timeline};
 use crate::{Options, calibrate, port, seed, server};
 
 pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
@@ -88,6 +88,16 @@ pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
                 }
                 server.stop().await?;
             }
+        }
+    }
+
+    if let Some(minutes) = options.soak {
+        for (db, seeded) in &backends {
+            eprintln!("==> soak of {minutes} min on {}", db.kind.name());
+            let server = crate::server::Server::start(bin, db, &[]).await?;
+            let metrics = soak::run(&server, seeded, minutes).await?;
+            report.add("memory soak", db.kind, 0, metrics);
+            server.stop().await?;
         }
     }
 

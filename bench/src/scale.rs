@@ -25,6 +25,9 @@ pub struct Scale {
     /// Arrival rates (per second) for the home timeline and the inbox.
     pub timeline_rates: Vec<f64>,
     pub inbox_rates: Vec<f64>,
+    /// Doublings tried above the highest listed timeline rate when looking
+    /// for the sustainable rate.
+    pub ladder_steps: usize,
     /// How long each load step lasts.
     pub step: Duration,
     /// Repetitions of each workload per backend (medians are reported).
@@ -45,6 +48,7 @@ impl Scale {
             inbox_actors: 2_000,
             inbox_domains: 200,
             timeline_rates: vec![100.0, 500.0, 1_000.0, 2_000.0],
+            ladder_steps: 6,
             inbox_rates: vec![250.0, 500.0, 1_000.0, 2_000.0, 5_000.0],
             step: Duration::from_secs(10),
             reps: 3,
@@ -63,7 +67,8 @@ impl Scale {
             fanout_hosts: 50,
             inbox_actors: 100,
             inbox_domains: 10,
-            timeline_rates: vec![50.0, 200.0],
+            timeline_rates: vec![20.0, 50.0],
+            ladder_steps: 2,
             inbox_rates: vec![50.0, 200.0],
             step: Duration::from_secs(2),
             reps: 1,

@@ -1,5 +1,6 @@
 //! The workloads of one run. Each returns the metrics of one (backend,
 //! repetition); `main` runs them on both backends, interleaved.
 
+pub mod soak;
 pub mod startup;
 pub mod timeline;

@@ -41,7 +41,7 @@ pub async fn run(
     .await;
 
     for &rate in &scale.timeline_rates {
-        let (outcome, cpu) = step(server, &client, &tokens, &first, rate, scale.step).await;
+        let (outcome, cpu) = step(server, &client, &tokens, &first, rate, scale.step).await?;
         metrics.extend(describe(
             &format!("home @{rate}/s"),
             &outcome,
@@ -70,6 +70,7 @@ pub async fn run(
         })
         .await;
         let cpu = (server.cpu() - cpu_before).as_secs_f64();
+        answered_right(&outcome)?;
         metrics.extend(describe(
             &format!("deep page @{rate}/s"),
             &outcome,
@@ -82,8 +83,8 @@ pub async fn run(
     // passes 50 ms or requests fail.
     let mut rate = scale.timeline_rates.iter().copied().fold(0.0, f64::max);
     let mut sustained = 0.0;
-    for _ in 0..6 {
-        let (outcome, _) = step(server, &client, &tokens, &first, rate, scale.step).await;
+    for _ in 0..scale.ladder_steps {
+        let (outcome, _) = step(server, &client, &tokens, &first, rate, scale.step).await?;
         let held = outcome.latency.p99 < SUSTAINED_P99_MS
             && outcome.failed as f64 <= outcome.sent as f64 * 0.001;
         eprintln!(
@@ -101,7 +102,7 @@ pub async fn run(
     // Between the last rate held and the first missed, one more step.
     if sustained > 0.0 {
         let between = sustained * 1.5;
-        let (outcome, _) = step(server, &client, &tokens, &first, between, scale.step).await;
+        let (outcome, _) = step(server, &client, &tokens, &first, between, scale.step).await?;
         if outcome.latency.p99 < SUSTAINED_P99_MS && outcome.failed == 0 {
             sustained = between;
         }
@@ -117,7 +118,7 @@ async fn step(
     url: &str,
     rate: f64,
     duration: Duration,
-) -> (Outcome, f64) {
+) -> Result<(Outcome, f64)> {
     let cpu_before = server.cpu();
     let (client, tokens, url) = (client.clone(), tokens.clone(), url.to_owned());
     let outcome = open_loop(rate, duration, move |i| {
@@ -125,7 +126,20 @@ async fn step(
         fetch(client.clone(), url.clone(), token)
     })
     .await;
-    (outcome, (server.cpu() - cpu_before).as_secs_f64())
+    let cpu = (server.cpu() - cpu_before).as_secs_f64();
+    answered_right(&outcome)?;
+    Ok((outcome, cpu))
+}
+
+/// Only 200s, or requests given up on under overload: any other answer
+/// means the harness or the server is broken, not slow.
+fn answered_right(outcome: &Outcome) -> Result<()> {
+    anyhow::ensure!(
+        outcome.ok > 0 && outcome.by_status.keys().all(|s| *s == 200 || *s == 0),
+        "home timeline answered {:?} (status: count; 0 = no answer)",
+        outcome.by_status
+    );
+    Ok(())
 }
 
 async fn fetch(client: reqwest::Client, url: String, token: String) -> Result<u16, String> {
