@@ -1,11 +1,12 @@
 //! Everything needed to render statuses for one viewer, loaded in one
 //! place (`hydrate`), so that the API's conversions stay pure.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use super::polls::PollView;
 use crate::model::media::Media;
 use crate::model::oauth::App;
-use crate::model::{Account, AccountId, Status, StatusId};
+use crate::model::{Account, AccountId, AppId, Status, StatusId};
 use crate::store::{Mark, Store, StoreResult, Viewer};
 
 /// A status as one viewer sees it.
@@ -25,26 +26,35 @@ pub struct StatusView {
     pub poll: Option<super::polls::PollView>,
 }
 
-/// Loads what `statuses` need for rendering. Reblogs whose original the
-/// viewer may not see are dropped.
+/// Loads what `statuses` need for rendering, in one query per kind of
+/// thing for the whole list. Reblogs whose original the viewer may not see
+/// are dropped.
 pub async fn hydrate(
     store: &Store,
     viewer: Viewer,
     statuses: Vec<Status>,
 ) -> StoreResult<Vec<StatusView>> {
-    let mut accounts: HashMap<AccountId, Account> = HashMap::new();
+    let mut originals: HashMap<StatusId, Status> = HashMap::new();
+    for status in &statuses {
+        if let Some(id) = status.reblog_of_id
+            && !originals.contains_key(&id)
+            && let Some(original) = store.statuses().visible_by_id(id, viewer).await?
+        {
+            originals.insert(id, original);
+        }
+    }
+    let statuses: Vec<Status> = statuses
+        .into_iter()
+        .filter(|s| s.reblog_of_id.is_none_or(|id| originals.contains_key(&id)))
+        .collect();
+    let loaded = Loaded::fetch(store, viewer, statuses.iter().chain(originals.values())).await?;
     let mut out = Vec::with_capacity(statuses.len());
     for status in statuses {
-        let reblog = match status.reblog_of_id {
+        let reblog = match status.reblog_of_id.and_then(|id| originals.get(&id)) {
+            Some(original) => Some(Box::new(loaded.view(original.clone())?)),
             None => None,
-            Some(original_id) => match store.statuses().visible_by_id(original_id, viewer).await? {
-                Some(original) => Some(Box::new(
-                    view(store, viewer, original, &mut accounts).await?,
-                )),
-                None => continue,
-            },
         };
-        let mut v = view(store, viewer, status, &mut accounts).await?;
+        let mut v = loaded.view(status)?;
         // As on Mastodon, a boost shows the viewer's marks on the original
         // (toot and other clients read `reblogged` off the wrapper).
         if let Some(original) = &reblog {
@@ -66,73 +76,102 @@ pub async fn hydrate_one(
     Ok(hydrate(store, viewer, vec![status]).await?.pop())
 }
 
-async fn account(
-    store: &Store,
-    id: AccountId,
-    cache: &mut HashMap<AccountId, Account>,
-) -> StoreResult<Option<Account>> {
-    if let Some(found) = cache.get(&id) {
-        return Ok(Some(found.clone()));
-    }
-    let found = store.accounts().by_id(id).await?;
-    if let Some(a) = &found {
-        cache.insert(id, a.clone());
-    }
-    Ok(found)
+/// Everything a list of statuses refers to, by id.
+#[derive(Default)]
+struct Loaded {
+    accounts: HashMap<AccountId, Account>,
+    mentions: HashMap<StatusId, Vec<AccountId>>,
+    tags: HashMap<StatusId, Vec<String>>,
+    media: HashMap<StatusId, Vec<Media>>,
+    apps: HashMap<AppId, App>,
+    polls: HashMap<StatusId, PollView>,
+    favourited: HashSet<StatusId>,
+    reblogged: HashSet<StatusId>,
+    bookmarked: HashSet<StatusId>,
+    pinned: HashSet<StatusId>,
 }
 
-async fn view(
-    store: &Store,
-    viewer: Viewer,
-    status: Status,
-    cache: &mut HashMap<AccountId, Account>,
-) -> StoreResult<StatusView> {
-    let author = account(store, status.account_id, cache)
-        .await?
-        .ok_or(crate::store::StoreError::NotFound)?;
-    let mut mentions = Vec::new();
-    for (_, id) in store.statuses().mentions(&[status.id]).await? {
-        mentions.extend(account(store, id, cache).await?);
+impl Loaded {
+    async fn fetch<'a>(
+        store: &Store,
+        viewer: Viewer,
+        statuses: impl Iterator<Item = &'a Status>,
+    ) -> StoreResult<Self> {
+        let (mut ids, mut account_ids, mut app_ids) = (Vec::new(), Vec::new(), Vec::new());
+        for status in statuses {
+            ids.push(status.id);
+            account_ids.push(status.account_id);
+            app_ids.extend(status.app_id);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut loaded = Loaded::default();
+        for (status, account) in store.hydration().mentions(&ids).await? {
+            loaded.mentions.entry(status).or_default().push(account);
+            account_ids.push(account);
+        }
+        account_ids.sort_unstable();
+        account_ids.dedup();
+        app_ids.sort_unstable();
+        app_ids.dedup();
+        for account in store.hydration().accounts(&account_ids).await? {
+            loaded.accounts.insert(account.id, account);
+        }
+        for (status, tag) in store.hydration().tags(&ids).await? {
+            loaded.tags.entry(status).or_default().push(tag);
+        }
+        for media in store.hydration().media(&ids).await? {
+            if let Some(status) = media.status_id {
+                loaded.media.entry(status).or_default().push(media);
+            }
+        }
+        for app in store.hydration().apps(&app_ids).await? {
+            loaded.apps.insert(app.id, app);
+        }
+        for poll in store.hydration().polls(&ids).await? {
+            let status = poll.status_id;
+            loaded
+                .polls
+                .insert(status, super::polls::view(store, poll, viewer).await?);
+        }
+        if let Some(me) = viewer.account_id {
+            let set = |v: Vec<StatusId>| v.into_iter().collect::<HashSet<_>>();
+            let h = || store.hydration();
+            loaded.favourited = set(h().marked(Mark::Favourite, me, &ids).await?);
+            loaded.bookmarked = set(h().marked(Mark::Bookmark, me, &ids).await?);
+            loaded.pinned = set(h().marked(Mark::Pin, me, &ids).await?);
+            loaded.reblogged = set(h().reblogged(me, &ids).await?);
+        }
+        Ok(loaded)
     }
-    let tags = store.statuses().tags(status.id).await?;
-    let media = store.media().for_status(status.id).await?;
-    let app = match status.app_id {
-        Some(id) => store.oauth().app_by_id(id).await?,
-        None => None,
-    };
-    let poll = match store.polls().by_status(status.id).await? {
-        Some(poll) => Some(super::polls::view(store, poll, viewer).await?),
-        None => None,
-    };
-    let (favourited, reblogged, bookmarked, pinned) = match viewer.account_id {
-        None => (false, false, false, false),
-        Some(me) => flags(store, me, status.id).await?,
-    };
-    Ok(StatusView {
-        status,
-        account: author,
-        mentions,
-        tags,
-        app,
-        media,
-        reblog: None,
-        favourited,
-        reblogged,
-        bookmarked,
-        pinned,
-        poll,
-    })
-}
 
-async fn flags(
-    store: &Store,
-    me: AccountId,
-    id: StatusId,
-) -> StoreResult<(bool, bool, bool, bool)> {
-    Ok((
-        store.interactions().has(Mark::Favourite, me, id).await?,
-        store.statuses().reblog_by(me, id).await?.is_some(),
-        store.interactions().has(Mark::Bookmark, me, id).await?,
-        store.interactions().has(Mark::Pin, me, id).await?,
-    ))
+    fn view(&self, status: Status) -> StoreResult<StatusView> {
+        let id = status.id;
+        let account = self
+            .accounts
+            .get(&status.account_id)
+            .cloned()
+            .ok_or(crate::store::StoreError::NotFound)?;
+        let mentions = self
+            .mentions
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| self.accounts.get(a).cloned())
+            .collect();
+        Ok(StatusView {
+            account,
+            mentions,
+            tags: self.tags.get(&id).cloned().unwrap_or_default(),
+            app: status.app_id.and_then(|a| self.apps.get(&a).cloned()),
+            media: self.media.get(&id).cloned().unwrap_or_default(),
+            reblog: None,
+            favourited: self.favourited.contains(&id),
+            reblogged: self.reblogged.contains(&id),
+            bookmarked: self.bookmarked.contains(&id),
+            pinned: self.pinned.contains(&id),
+            poll: self.polls.get(&id).cloned(),
+            status,
+        })
+    }
 }

@@ -17,7 +17,7 @@ pub enum Mark {
 }
 
 impl Mark {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             Mark::Favourite => "favourites",
             Mark::Bookmark => "bookmarks",

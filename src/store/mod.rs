@@ -27,6 +27,7 @@ mod filters;
 mod follows;
 mod home_feed;
 mod hooks;
+mod hydration;
 mod interactions;
 mod invites;
 mod lists;
@@ -67,6 +68,7 @@ pub use featured_tags::{FeaturedTag, FeaturedTags};
 pub use filters::{Filter, FilterKeyword, FilterStatus, Filters};
 pub use follows::{FollowOptions, Follows, Relationship};
 pub use hooks::{HookSettings, PolicyHook, PolicyHooks};
+pub use hydration::Hydration;
 pub use interactions::{Interactions, Mark};
 pub use invites::{Invite, Invites};
 pub use lists::{List, Lists};
@@ -196,6 +198,7 @@ sub_stores!(
     featured_tags => FeaturedTags,
     filters => Filters,
     follows => Follows,
+    hydration => Hydration,
     interactions => Interactions,
     ip_blocks => IpBlocks,
     invites => Invites,
