@@ -25,6 +25,8 @@ pub struct App {
     /// Verified when a sign-in names an unknown user, to equalize timing.
     pub dummy_password_hash: String,
     pub metrics: Metrics,
+    /// The instance's counts, recounted at most once a minute.
+    pub instance_stats: crate::service::instance_stats::StatsCache,
     /// Where uploaded media files live.
     pub media: MediaStore,
     /// ffmpeg and ffprobe, for videos.
@@ -125,6 +127,7 @@ impl AppState {
             instance_actor,
             dummy_password_hash,
             metrics: Metrics::new(),
+            instance_stats: Default::default(),
             federation,
             started_at: Instant::now(),
         })))

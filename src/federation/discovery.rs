@@ -32,7 +32,7 @@ async fn nodeinfo_links(State(state): State<AppState>) -> Json<Value> {
 }
 
 async fn nodeinfo(state: &AppState, version: &str) -> ApiResult<impl IntoResponse + use<>> {
-    let stats = state.store.stats().instance().await?;
+    let stats = state.instance_stats.get(&state.store).await?;
     let mut software = json!({ "name": "loggia", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!(crate::api::entities::instance::SOURCE_URL);

@@ -38,7 +38,7 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 /// GET /metrics — Prometheus text exposition.
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    if let Ok(stats) = state.store.stats().instance().await {
+    if let Ok(stats) = state.instance_stats.get(&state.store).await {
         state.metrics.set_instance_stats(&stats);
     }
     if let Some(reads) = state.store.replica_reads() {

@@ -10,6 +10,7 @@ pub mod featured_tags;
 pub mod filters;
 pub mod follows;
 pub mod instance;
+pub mod instance_stats;
 pub mod interactions;
 pub mod mail;
 pub mod maintenance;

@@ -18,12 +18,12 @@ pub fn routes() -> Router<AppState> {
 
 /// GET /api/v1/instance
 async fn instance_v1(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let stats = state.store.stats().instance().await?;
+    let stats = state.instance_stats.get(&state.store).await?;
     Ok(Json(instance::v1(&state.config, &stats)))
 }
 
 /// GET /api/v2/instance
 async fn instance_v2(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let stats = state.store.stats().instance().await?;
+    let stats = state.instance_stats.get(&state.store).await?;
     Ok(Json(instance::v2(&state.config, &stats)))
 }
