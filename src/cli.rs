@@ -377,11 +377,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "No admin account yet. Create one with: loggia admin create-user --username admin --email you@example.com --role admin"
         );
     }
-    if !state.transcoder.available().await {
-        tracing::warn!(
-            "ffmpeg or ffprobe not found: video uploads are refused until ffmpeg is installed"
-        );
-    }
+    // Running ffmpeg and ffprobe takes a quarter of a second: the warning
+    // need not hold up the start.
+    let transcoder = state.transcoder.clone();
+    tokio::spawn(async move {
+        if !transcoder.available().await {
+            tracing::warn!(
+                "ffmpeg or ffprobe not found: video uploads are refused until ffmpeg is installed"
+            );
+        }
+    });
     tracing::info!(
         listen = %address,
         url = %config.base_url(),

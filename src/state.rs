@@ -99,9 +99,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("cannot register this node in the database: {e}"))?;
         let secrets = instance::load_secrets(&store).await?;
         let instance_actor = instance::ensure_instance_actor(&store, &config).await?;
-        let dummy_password_hash =
-            crate::service::accounts::hash_password_blocking(crate::crypto::random_token(16))
-                .await?;
+        let dummy_password_hash = crate::crypto::DUMMY_PASSWORD_HASH.to_owned();
         let media = MediaStore::from_config(&config)
             .map_err(|e| anyhow::anyhow!("cannot set up the media store: {e}"))?;
         let federation = crate::federation::Federation::new(
