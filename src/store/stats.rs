@@ -44,8 +44,10 @@ impl Stats<'_> {
         .bind(half_year_ago)
         .fetch_one(e)
         .await)?;
+        // As Mastodon counts them: the local accounts' own counters, not a
+        // scan of every status (a million of them took ~100 ms).
         let local_statuses: i64 = run!(self.0.exec, e => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM statuses WHERE local AND reblog_of_id IS NULL",
+            "SELECT CAST(COALESCE(SUM(statuses_count), 0) AS BIGINT) FROM accounts WHERE domain IS NULL",
         )
         .fetch_one(e)
         .await)?;

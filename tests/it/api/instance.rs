@@ -1,4 +1,4 @@
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 
 use crate::common::TestApp;
 use crate::common::schema::assert_entity;
@@ -57,6 +57,30 @@ async fn instance_v1_matches_mastodon_and_counts_users() {
         body["stats"]["user_count"], 2,
         "the instance actor is not a user"
     );
+}
+
+#[tokio::test]
+async fn instance_counts_local_posts_as_mastodon_does() {
+    let app = TestApp::new().await;
+    let (_, token) = app.user_with_token("alice").await;
+    let first = app.post_status(&token, &[("status", "one")]).await;
+    app.post_status(&token, &[("status", "two")]).await;
+    let gone = app.post_status(&token, &[("status", "deleted")]).await;
+    let path = format!("/api/v1/statuses/{}", gone["id"].as_str().unwrap());
+    app.send_with_token(Method::DELETE, &path, &token, &[])
+        .await
+        .assert_status(StatusCode::OK);
+    // Boosts count too: the sum of the local accounts' `statuses_count`.
+    let path = format!("/api/v1/statuses/{}/reblog", first["id"].as_str().unwrap());
+    app.post_with_token(&path, &token, &[])
+        .await
+        .assert_status(StatusCode::OK);
+    let body = app
+        .get("/api/v1/instance")
+        .await
+        .assert_status(StatusCode::OK)
+        .json();
+    assert_eq!(body["stats"]["status_count"], 3);
 }
 
 #[tokio::test]
