@@ -392,13 +392,15 @@ impl Statuses<'_> {
         } else {
             ""
         };
-        // A literal: the clock, not user input.
+        // The clock is bound ($6, after the keyset's), not written into the
+        // SQL: a statement that differs at every request is prepared again
+        // each time and pushes the others out of the connection's cache.
         let now = Timestamp::now().millis();
         let base = format!(
             "SELECT s.* FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL{locality}{media}
              AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
-                 AND (m.expires_at IS NULL OR m.expires_at > {now}))
+                 AND (m.expires_at IS NULL OR m.expires_at > $6))
              AND {NOT_FROM_HIDDEN_DOMAIN} AND {NOT_LIMITED} AND {VISIBLE}"
         );
         let sql = keyset(&base, "s.id", 3, page);
@@ -409,6 +411,7 @@ impl Statuses<'_> {
             .bind(upper)
             .bind(lower)
             .bind(limit)
+            .bind(now)
             .fetch_all(e)
             .await)?;
         Ok(newest_first(rows, page))
@@ -417,13 +420,15 @@ impl Statuses<'_> {
     /// The materialised home feed of a local account, newest first.
     /// Visibility is re-checked: a follow may have ended since fan-out.
     pub async fn home(mut self, viewer: Viewer, page: &Page) -> StoreResult<Vec<Status>> {
-        // A literal: the clock, not user input.
+        // The clock is bound ($6, after the keyset's), not written into the
+        // SQL: a statement that differs at every request is prepared again
+        // each time and pushes the others out of the connection's cache.
         let now = Timestamp::now().millis();
         let base = format!(
             "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
              WHERE h.account_id = $1
              AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
-                 AND (m.expires_at IS NULL OR m.expires_at > {now}))
+                 AND (m.expires_at IS NULL OR m.expires_at > $6))
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
                  WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
              AND {NOT_FROM_HIDDEN_DOMAIN}
@@ -437,6 +442,7 @@ impl Statuses<'_> {
             .bind(upper)
             .bind(lower)
             .bind(limit)
+            .bind(now)
             .fetch_all(e)
             .await)?;
         Ok(newest_first(rows, page))
