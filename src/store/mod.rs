@@ -19,6 +19,7 @@ mod access_blocks;
 mod accounts;
 mod audit;
 pub mod backup;
+mod checkpoint;
 mod conversations;
 mod deliveries;
 mod domains;
@@ -293,6 +294,8 @@ pub struct Store {
     replica: Option<Arc<replica::Replica>>,
     /// A store on the replica, handed to `read_as`'s work.
     read_only: bool,
+    /// SQLite: keeps the background checkpointer running.
+    _checkpoints: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 /// An open transaction; dropped without `commit` it rolls back, and its
@@ -314,13 +317,22 @@ impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
     /// file is created; SQLite runs in WAL mode with foreign keys enforced.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
-        let (db, events) = if url.starts_with("sqlite:") {
+        let (db, events, checkpoints) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Reads come from the mapped file instead of a copy per
+                // page read (the OS shares those pages; they are not the
+                // process's own memory).
+                .pragma("mmap_size", "268435456");
+            // Checkpoints run in the background (see `checkpoint`); after
+            // one, a log grown past 64 MiB by a burst is cut back.
+            let options = options
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", "67108864");
             // Opening switches the file to WAL, which needs the file alone
             // for a moment: a second process starting next to one that is
             // migrating a new file can find it locked for longer than the
@@ -340,7 +352,13 @@ impl Store {
                     other => break other?,
                 }
             };
-            (Db::Sqlite(pool), Events::in_process(max_connections / 2))
+            // Started once the file is open (and in WAL mode) for the pool.
+            let checkpoints = checkpoint::start(options);
+            (
+                Db::Sqlite(pool),
+                Events::in_process(max_connections / 2),
+                Some(checkpoints),
+            )
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
             let pool = PgPoolOptions::new()
@@ -350,7 +368,7 @@ impl Store {
                 .await?;
             // Streaming gets half the pool; requests keep the rest.
             let events = Events::postgres(pool.clone(), max_connections / 2);
-            (Db::Postgres(pool), events)
+            (Db::Postgres(pool), events, None)
         };
         Ok(Self {
             db,
@@ -358,6 +376,7 @@ impl Store {
             events,
             replica: None,
             read_only: false,
+            _checkpoints: checkpoints,
         })
     }
 
