@@ -130,6 +130,9 @@ pub struct Config {
     pub delivery_concurrency: u32,
     /// Of those, how many may be in flight to one server.
     pub delivery_per_host: u32,
+    /// Deliveries from other servers this node verifies and applies at
+    /// once; more wait a second, then are told to retry (429).
+    pub inbox_concurrency: u32,
     /// How long a claimed delivery stays reserved for its node; renewed
     /// while the node works, so it only lapses when the node died.
     pub delivery_lease_secs: u64,
@@ -217,6 +220,7 @@ impl Default for Config {
             role: Role::All,
             delivery_concurrency: 64,
             delivery_per_host: 4,
+            inbox_concurrency: 32,
             delivery_lease_secs: 120,
             delivery_timeout_secs: 30,
             media_dir: PathBuf::from("./media"),
@@ -326,6 +330,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "database_replica_max_lag_secs"
         | "delivery_concurrency"
         | "delivery_per_host"
+        | "inbox_concurrency"
         | "delivery_lease_secs"
         | "delivery_timeout_secs"
         | "max_status_chars"
@@ -463,6 +468,7 @@ impl Config {
         for (key, value) in [
             ("delivery_concurrency", self.delivery_concurrency),
             ("delivery_per_host", self.delivery_per_host),
+            ("inbox_concurrency", self.inbox_concurrency),
         ] {
             if !(1..=1000).contains(&value) {
                 return Err(ConfigError::Invalid(format!(
@@ -728,7 +734,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            47,
+            48,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

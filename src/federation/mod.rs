@@ -39,6 +39,8 @@ pub struct Federation {
     pub instance_signer: Signer,
     /// Wakes the delivery worker when something was queued.
     pub wake: tokio::sync::Notify,
+    /// Turns for inbox deliveries (`inbox_concurrency`).
+    pub inbox_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Federation {
@@ -72,6 +74,9 @@ impl Federation {
             client: FederationClient::new(policy, user_agent)?,
             instance_signer: Signer::from_pem(keys::key_id(instance_actor), private_key)?,
             wake: tokio::sync::Notify::new(),
+            inbox_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                config.inbox_concurrency.max(1) as usize,
+            )),
         })
     }
 }

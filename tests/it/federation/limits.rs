@@ -1,5 +1,5 @@
 //! What an inbox limits: replayed signed requests, deliveries per remote
-//! server, and documents too deeply nested to parse.
+//! server, deliveries at once, and documents too deeply nested to parse.
 
 use std::time::SystemTime;
 
@@ -280,4 +280,81 @@ async fn a_sender_that_hangs_up_early_loses_nothing() {
     // Its retry is acknowledged and changes nothing.
     let again = sign(&alice, &beta, body.as_bytes(), SystemTime::now());
     assert_eq!(deliver(&beta, body.as_bytes(), again).await, 202);
+}
+
+#[tokio::test]
+async fn a_busy_inbox_asks_senders_to_come_back_later() {
+    let alpha = Instance::start("alpha.test", Db::Sqlite).await;
+    let beta = Instance::start("beta.test", Db::RunBackend).await;
+    let beta = Instance::restart_with(beta, |c| c.inbox_concurrency = 1).await;
+    let bob = beta.url("/users/bob");
+    beta.app.create_user("bob", "user").await;
+    alpha.app.create_user("alice", "user").await;
+    let alice = signer_of(&alpha, "alice").await;
+    // An inbound classifier that takes three seconds: the first delivery
+    // holds the only turn that long.
+    let hook = axum::Router::new().route(
+        "/check",
+        axum::routing::post(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            axum::Json(json!({"verdict": "accept"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/check", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    beta.app.create_user("boss", "admin").await;
+    let admin = beta.app.token("boss", "read admin:read admin:write").await;
+    beta.app
+        .send_json(
+            axum::http::Method::POST,
+            "/api/v1/loggia/admin/hooks",
+            &admin,
+            &json!({"name": "Slow", "url": hook_url, "direction": "inbound", "timeout_ms": 5000}),
+        )
+        .await
+        .assert_status(axum::http::StatusCode::OK);
+
+    let note = |n: u32| {
+        let id = alpha.url(&format!("/users/alice/statuses/{n}"));
+        (
+            id.clone(),
+            create_note(&alpha, "alice", &id, "hi", &bob).to_string(),
+        )
+    };
+    let (first_id, first) = note(1);
+    let headers = sign(&alice, &beta, first.as_bytes(), SystemTime::now());
+    let beta_ref = &beta;
+    let first_delivery = async move { deliver(beta_ref, first.as_bytes(), headers).await };
+    let (second_id, second) = note(2);
+    let second_delivery = async {
+        // Once the first holds the turn.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let headers = sign(&alice, &beta, second.as_bytes(), SystemTime::now());
+        let mut request = super::http()
+            .post(beta.url("/inbox"))
+            .header("content-type", "application/activity+json")
+            .body(second.clone());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (response.status().as_u16(), retry_after)
+    };
+    let (first_status, (second_status, retry_after)) =
+        tokio::join!(first_delivery, second_delivery);
+    assert_eq!(first_status, 202);
+    assert_eq!((second_status, retry_after.as_deref()), (429, Some("10")));
+    let store = &beta.state().store;
+    assert!(store.statuses().by_uri(&first_id).await.unwrap().is_some());
+    assert!(store.statuses().by_uri(&second_id).await.unwrap().is_none());
+    // Told to come back, it is taken when it does.
+    let (_, second) = note(2);
+    let headers = sign(&alice, &beta, second.as_bytes(), SystemTime::now());
+    assert_eq!(deliver(&beta, second.as_bytes(), headers).await, 202);
+    assert!(store.statuses().by_uri(&second_id).await.unwrap().is_some());
 }
