@@ -85,6 +85,35 @@ impl Database {
         })
     }
 
+    /// A database an earlier run made (and seeded), as it is.
+    pub fn existing(
+        kind: Kind,
+        work: &Path,
+        name: &str,
+        port: u16,
+        postgres_admin: Option<&str>,
+    ) -> Result<Self> {
+        let dir = work.join(format!("{name}-{}", kind.name()));
+        if !dir.exists() {
+            bail!("{} does not exist (seed first)", dir.display());
+        }
+        let url = match kind {
+            Kind::Sqlite => format!("sqlite://{}", dir.join("loggia.db").display()),
+            Kind::Postgres => {
+                let Some(admin) = postgres_admin else {
+                    bail!("no PostgreSQL server given (--postgres or BENCH_POSTGRES_URL)");
+                };
+                replace_database(admin, name)?
+            }
+        };
+        Ok(Self {
+            kind,
+            url,
+            listen: format!("127.0.0.1:{port}"),
+            dir,
+        })
+    }
+
     /// The environment of a `loggia` process on this database (the
     /// settings every workload shares; rate limits are off because the
     /// load generator is one client sending far more than a person).

@@ -76,7 +76,7 @@ fn rate(mut op: impl FnMut()) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-fn signatures() -> Result<(f64, f64)> {
+pub fn signatures() -> Result<(f64, f64)> {
     let keys = activitypub_federation::http_signatures::generate_actor_keypair()
         .context("generating an RSA key")?;
     let signer = Signer::from_pem(

@@ -56,6 +56,10 @@ pub struct Options {
     /// fanout, inbox); calibration always runs.
     #[arg(long, global = true, value_delimiter = ',')]
     only: Vec<String>,
+    /// Use the databases a previous run seeded at this size (in --work)
+    /// instead of seeding again: quicker, but earlier runs' posts remain.
+    #[arg(long, global = true)]
+    reuse: bool,
     /// Repetitions per backend (default: 3, or 1 with --smoke).
     #[arg(long, global = true)]
     reps: Option<usize>,
@@ -69,6 +73,12 @@ pub struct Options {
 enum Command {
     /// Create and seed one backend's database, and say what it holds.
     Seed {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: BackendArg,
+    },
+    /// Start Loggia on a database `seed` made (same --work and size) and
+    /// keep it running until Ctrl-C, for trying it by hand.
+    Serve {
         #[arg(long, value_enum, default_value = "sqlite")]
         backend: BackendArg,
     },
@@ -141,6 +151,17 @@ async fn main() -> Result<()> {
             let seeded = seed::seed(&db, &scale).await?;
             println!("{}", serde_json::to_string_pretty(&seeded.summary())?);
             Ok(())
+        }
+        Some(Command::Serve { backend }) => {
+            let kind = Kind::from(backend);
+            let db = Database::existing(
+                kind,
+                &options.work,
+                &format!("loggia_bench_{}", scale.name),
+                port(kind),
+                options.postgres.as_deref(),
+            )?;
+            seed::serve(&bin, &db).await
         }
         Some(Command::Hello { .. }) => unreachable!("handled above"),
         None => run::all(&options, &scale, &bin).await,

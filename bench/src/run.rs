@@ -11,7 +11,7 @@ use crate::backend::{Database, Kind};
 use crate::report::{Metric, Report};
 use crate::scale::Scale;
 use crate::seed::Seeded;
-use crate::workloads::{soak, startup, timeline};
+use crate::workloads::{fanout, inbox, soak, startup, timeline};
 use crate::{Options, calibrate, port, seed, server};
 
 pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
@@ -44,15 +44,17 @@ pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
         .iter()
         .any(|w| wanted(w));
     for &kind in kinds.iter().filter(|_| needs_database) {
+        let name = format!("loggia_bench_{}", scale.name);
+        let postgres = options.postgres.as_deref();
+        if options.reuse {
+            let db = Database::existing(kind, &options.work, &name, port(kind), postgres)?;
+            let seeded = Seeded::read(&db)?;
+            eprintln!("==> reusing {} ({} statuses)", kind.name(), seeded.statuses);
+            backends.push((db, seeded));
+            continue;
+        }
         eprintln!("==> seeding {} ({} statuses)", kind.name(), scale.statuses);
-        let db = Database::fresh(
-            kind,
-            &options.work,
-            &format!("loggia_bench_{}", scale.name),
-            port(kind),
-            options.postgres.as_deref(),
-        )
-        .await?;
+        let db = Database::fresh(kind, &options.work, &name, port(kind), postgres).await?;
         server::migrate(bin, &db).await?;
         let started = Instant::now();
         let seeded = seed::seed(&db, scale).await?;
@@ -87,6 +89,15 @@ pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
                     report.add("home timeline", kind, rep, metrics);
                 }
                 server.stop().await?;
+            }
+            if wanted("fanout") {
+                let sign = calibration.sign_per_sec;
+                let metrics = fanout::run(bin, db, seeded, scale, sign).await?;
+                report.add("post fan-out and delivery", kind, rep, metrics);
+            }
+            if wanted("inbox") {
+                let metrics = inbox::run(bin, db, seeded, scale).await?;
+                report.add("inbox ingestion", kind, rep, metrics);
             }
         }
     }

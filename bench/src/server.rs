@@ -47,6 +47,11 @@ impl Server {
     /// Starts `loggia serve` on `db` with extra settings and waits until
     /// `/api/v2/instance` answers 200.
     pub async fn start(bin: &Path, db: &Database, extra: &[(&str, String)]) -> Result<Self> {
+        // Another server on the port would answer in this one's place.
+        drop(
+            std::net::TcpListener::bind(&db.listen)
+                .with_context(|| format!("{} is in use (a loggia left running?)", db.listen))?,
+        );
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -35,10 +35,10 @@ pub async fn run(
         &client,
         &tokens,
         &first,
-        100.0,
+        20.0,
         Duration::from_secs(2),
     )
-    .await;
+    .await?;
 
     for &rate in &scale.timeline_rates {
         let (outcome, cpu) = step(server, &client, &tokens, &first, rate, scale.step).await?;
