@@ -124,6 +124,17 @@ pub async fn run(
     let failures: usize = results.iter().map(|o| o.signature_failures).sum();
     let missed: usize = results.iter().map(|o| o.missed).sum();
     let cpu_per_delivery = healthy.cpu_s * 1000.0 / healthy.healthy.max(1) as f64;
+    // Not timings: what must hold at any speed.
+    anyhow::ensure!(missed == 0, "{missed} healthy inboxes never got the post");
+    anyhow::ensure!(
+        failures == 0,
+        "{failures} deliveries failed the fleet's signature check"
+    );
+    anyhow::ensure!(
+        arrivals == distinct,
+        "{} duplicate deliveries",
+        arrivals - distinct
+    );
     Ok(vec![
         Metric::new("remote followers", scale.fanout_remote as f64, "count"),
         Metric::new(

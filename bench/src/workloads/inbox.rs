@@ -262,6 +262,18 @@ async fn step(
         .map_or(last.0.as_secs_f64(), |(t, _)| *t)
         .max(duration.as_secs_f64() / 2.0);
     let accepted = outcome.by_status.get(&202).copied().unwrap_or(0);
+    // Not timings: what must hold at any speed. Every 202 is a stored note
+    // (more may be stored: requests the generator gave up on), and the only
+    // other answers are "come back later" (429) or none in time (0).
+    anyhow::ensure!(
+        processed >= accepted as i64,
+        "{accepted} deliveries accepted but only {processed} notes stored"
+    );
+    anyhow::ensure!(
+        outcome.by_status.keys().all(|s| matches!(s, 202 | 429 | 0)),
+        "the inbox answered {:?} (status: count; 0 = no answer)",
+        outcome.by_status
+    );
     Ok(Step {
         accepted_per_sec: accepted as f64 / outcome.wall.as_secs_f64(),
         processed,
