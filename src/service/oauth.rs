@@ -641,7 +641,13 @@ pub async fn authenticate_token(
             Some(found)
         }
     };
-    store.oauth().touch_token(token.id).await?;
+    // Decided here, from the row just read: even an UPDATE that changes
+    // nothing takes SQLite's write lock, which every request would then
+    // queue for.
+    let stale = Timestamp::now().plus_seconds(-60);
+    if token.last_used_at.is_none_or(|used| used < stale) {
+        store.oauth().touch_token(token.id).await?;
+    }
     let scopes = Scopes::parse(&token.scopes).unwrap_or_default();
     Ok(Authenticated {
         token,
