@@ -133,6 +133,9 @@ pub struct Config {
     /// Deliveries from other servers this node verifies and applies at
     /// once; more wait a second, then are told to retry (429).
     pub inbox_concurrency: u32,
+    /// Other requests this node works on at once; more wait a second,
+    /// then are answered 503.
+    pub request_concurrency: u32,
     /// How long a claimed delivery stays reserved for its node; renewed
     /// while the node works, so it only lapses when the node died.
     pub delivery_lease_secs: u64,
@@ -221,6 +224,7 @@ impl Default for Config {
             delivery_concurrency: 64,
             delivery_per_host: 4,
             inbox_concurrency: 32,
+            request_concurrency: 256,
             delivery_lease_secs: 120,
             delivery_timeout_secs: 30,
             media_dir: PathBuf::from("./media"),
@@ -331,6 +335,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "delivery_concurrency"
         | "delivery_per_host"
         | "inbox_concurrency"
+        | "request_concurrency"
         | "delivery_lease_secs"
         | "delivery_timeout_secs"
         | "max_status_chars"
@@ -475,6 +480,11 @@ impl Config {
                     "{key} must be between 1 and 1000"
                 )));
             }
+        }
+        if !(1..=100_000).contains(&self.request_concurrency) {
+            return Err(ConfigError::Invalid(
+                "request_concurrency must be between 1 and 100000".into(),
+            ));
         }
         if !(2..=86_400).contains(&self.delivery_lease_secs) {
             return Err(ConfigError::Invalid(
@@ -734,7 +744,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            48,
+            49,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(refuse_nul_in_uri))
         .layer(middleware::from_fn_with_state(state.clone(), refuse_blocked_addresses))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::admission::admit,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -44,6 +44,8 @@ pub struct App {
     pub moderation: crate::moderation::Moderation,
     /// Request rate limits, counted by this node.
     pub limits: crate::rate_limit::RateLimits,
+    /// Turns for requests (`request_concurrency`).
+    pub admission: crate::rate_limit::admission::Admission,
     /// Signatures of deliveries accepted lately, to refuse replays.
     pub replays: crate::federation::signatures::ReplayGuard,
 }
@@ -114,6 +116,7 @@ impl AppState {
             access: Default::default(),
             moderation: crate::moderation::Moderation::default(),
             limits: crate::rate_limit::RateLimits::from_config(&config),
+            admission: crate::rate_limit::admission::Admission::new(config.request_concurrency),
             replays: Default::default(),
             hook_client,
             mailer,

@@ -9,6 +9,7 @@
 //! each keep their own counts; the effective limit is the per-node one times
 //! the number of nodes a client reaches (docs/security.md).
 
+pub mod admission;
 pub mod api;
 mod rate;
 

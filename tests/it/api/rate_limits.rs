@@ -245,3 +245,58 @@ fn rate_settings_are_checked_when_the_configuration_is_read() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_busy_node_answers_503_quickly_and_stays_probeable() {
+    let app = TestApp::with_config(|c| c.request_concurrency = 1).await;
+    app.create_user("boss", "admin").await;
+    let admin = app.token("boss", "read admin:read admin:write").await;
+    // A classifier that takes two and a half seconds: testing it holds the
+    // only turn that long.
+    let hook = axum::Router::new().route(
+        "/check",
+        axum::routing::post(|| async {
+            tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+            axum::Json(serde_json::json!({"verdict": "accept"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/check", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    let created = app
+        .send_json(
+            axum::http::Method::POST,
+            "/api/v1/loggia/admin/hooks",
+            &admin,
+            &serde_json::json!({"name": "Slow", "url": url, "direction": "outbound", "timeout_ms": 5000}),
+        )
+        .await;
+    created.assert_status(StatusCode::OK);
+    let test_path = format!(
+        "/api/v1/loggia/admin/hooks/{}/test",
+        created.json()["id"].as_str().unwrap()
+    );
+
+    let text = serde_json::json!({"text": "hello"});
+    let slow = app.send_json(axum::http::Method::POST, &test_path, &admin, &text);
+    let others = async {
+        // Once the slow request holds the turn.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let health = app.get("/health").await.status;
+        let busy = app.send(get("/api/v1/instance", None)).await;
+        (health, busy)
+    };
+    let (slow, (health, busy)) = tokio::join!(slow, others);
+    slow.assert_status(StatusCode::OK);
+    assert_eq!(health, StatusCode::OK, "probes are not held up");
+    busy.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header(&busy, "retry-after"), "1");
+    assert_eq!(
+        busy.json()["error"],
+        "The server is busy; try again in a moment"
+    );
+    // Once the turn is free, the same request is served.
+    app.send(get("/api/v1/instance", None))
+        .await
+        .assert_status(StatusCode::OK);
+}
