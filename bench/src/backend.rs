@@ -51,38 +51,27 @@ impl Database {
         port: u16,
         postgres_admin: Option<&str>,
     ) -> Result<Self> {
-        let dir = work.join(format!("{name}-{}", kind.name()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        let db = Self::at(kind, work, name, port, postgres_admin)?;
+        if db.dir.exists() {
+            std::fs::remove_dir_all(&db.dir)
+                .with_context(|| format!("removing {}", db.dir.display()))?;
         }
-        std::fs::create_dir_all(&dir)?;
-        let url = match kind {
-            Kind::Sqlite => format!("sqlite://{}", dir.join("loggia.db").display()),
-            Kind::Postgres => {
-                let Some(admin) = postgres_admin else {
-                    bail!("no PostgreSQL server given (--postgres or BENCH_POSTGRES_URL)");
-                };
-                let mut conn = PgConnection::connect(admin)
-                    .await
-                    .with_context(|| format!("connecting to {admin}"))?;
-                // `name` is ours (loggia_bench_SCALE), not input.
-                sqlx::query(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
+        std::fs::create_dir_all(&db.dir)?;
+        if let (Kind::Postgres, Some(admin)) = (kind, postgres_admin) {
+            let mut conn = PgConnection::connect(admin)
+                .await
+                .with_context(|| format!("connecting to {admin}"))?;
+            // `name` is ours (loggia_bench_SCALE), not input.
+            sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await?;
+            sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut conn)
                 .await?;
-                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await?;
-                replace_database(admin, name)?
-            }
-        };
-        Ok(Self {
-            kind,
-            url,
-            listen: format!("127.0.0.1:{port}"),
-            dir,
-        })
+        }
+        Ok(db)
     }
 
     /// A database an earlier run made (and seeded), as it is.
@@ -93,10 +82,23 @@ impl Database {
         port: u16,
         postgres_admin: Option<&str>,
     ) -> Result<Self> {
-        let dir = work.join(format!("{name}-{}", kind.name()));
-        if !dir.exists() {
-            bail!("{} does not exist (seed first)", dir.display());
+        let db = Self::at(kind, work, name, port, postgres_admin)?;
+        if !db.dir.exists() {
+            bail!("{} does not exist (seed first)", db.dir.display());
         }
+        Ok(db)
+    }
+
+    /// Where `name` lives for `kind`: its directory under `work`, and the
+    /// SQLite file there or the database of that name on the server.
+    fn at(
+        kind: Kind,
+        work: &Path,
+        name: &str,
+        port: u16,
+        postgres_admin: Option<&str>,
+    ) -> Result<Self> {
+        let dir = work.join(format!("{name}-{}", kind.name()));
         let url = match kind {
             Kind::Sqlite => format!("sqlite://{}", dir.join("loggia.db").display()),
             Kind::Postgres => {

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
-use crate::common::{TestApp, TestResponse};
+use crate::common::{TestApp, TestResponse, add_hook, slow_classifier};
 
 fn get(path: &str, token: Option<&str>) -> Request<Body> {
     let mut request = Request::get(path);
@@ -249,32 +249,14 @@ fn rate_settings_are_checked_when_the_configuration_is_read() {
 #[tokio::test]
 async fn a_busy_node_answers_503_quickly_and_stays_probeable() {
     let app = TestApp::with_config(|c| c.request_concurrency = 1).await;
-    app.create_user("boss", "admin").await;
-    let admin = app.token("boss", "read admin:read admin:write").await;
     // A classifier that takes two and a half seconds: testing it holds the
     // only turn that long.
-    let hook = axum::Router::new().route(
-        "/check",
-        axum::routing::post(|| async {
-            tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
-            axum::Json(serde_json::json!({"verdict": "accept"}))
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/check", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
-    let created = app
-        .send_json(
-            axum::http::Method::POST,
-            "/api/v1/loggia/admin/hooks",
-            &admin,
-            &serde_json::json!({"name": "Slow", "url": url, "direction": "outbound", "timeout_ms": 5000}),
-        )
-        .await;
-    created.assert_status(StatusCode::OK);
+    let hook = slow_classifier(std::time::Duration::from_millis(2500)).await;
+    let created = add_hook(&app, &hook, "outbound").await;
+    let admin = app.token("boss", "read admin:read admin:write").await;
     let test_path = format!(
         "/api/v1/loggia/admin/hooks/{}/test",
-        created.json()["id"].as_str().unwrap()
+        created["id"].as_str().unwrap()
     );
 
     let text = serde_json::json!({"text": "hello"});

@@ -415,6 +415,39 @@ pub async fn closed_port_url() -> String {
     format!("http://{address}/check")
 }
 
+/// A classifier hook that accepts everything after `delay`, and its URL:
+/// something that keeps a request (or an inbox delivery) busy that long.
+pub async fn slow_classifier(delay: std::time::Duration) -> String {
+    let hook = axum::Router::new().route(
+        "/check",
+        axum::routing::post(move || async move {
+            tokio::time::sleep(delay).await;
+            axum::Json(serde_json::json!({"verdict": "accept"}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/check", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    url
+}
+
+/// Registers a classifier hook at `url` for `direction` through the admin
+/// API, as a new admin `boss`.
+pub async fn add_hook(app: &TestApp, url: &str, direction: &str) -> serde_json::Value {
+    app.create_user("boss", "admin").await;
+    let admin = app.token("boss", "read admin:read admin:write").await;
+    let created = app
+        .send_json(
+            axum::http::Method::POST,
+            "/api/v1/loggia/admin/hooks",
+            &admin,
+            &serde_json::json!({"name": "Slow", "url": url, "direction": direction, "timeout_ms": 5000}),
+        )
+        .await;
+    created.assert_status(axum::http::StatusCode::OK);
+    created.json()
+}
+
 /// Stores a published public post by another server's account `author`, as
 /// if it had arrived by federation: `text` becomes `<p>text</p>`.
 pub async fn insert_remote_post(

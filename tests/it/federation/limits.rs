@@ -1,12 +1,13 @@
 //! What an inbox limits: replayed signed requests, deliveries per remote
 //! server, deliveries at once, and documents too deeply nested to parse.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
 use super::inbound::{create_note, deliver, sign, signer_of};
 use super::{Db, Instance};
+use crate::common::{add_hook, slow_classifier};
 
 #[tokio::test]
 async fn a_replayed_delivery_changes_nothing() {
@@ -238,33 +239,14 @@ async fn a_sender_that_hangs_up_early_loses_nothing() {
     alpha.app.create_user("alice", "user").await;
     let alice = signer_of(&alpha, "alice").await;
     // An inbound classifier that takes a second and a half to accept.
-    let hook = axum::Router::new().route(
-        "/check",
-        axum::routing::post(|| async {
-            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-            axum::Json(json!({"verdict": "accept"}))
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/check", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
-    beta.app.create_user("boss", "admin").await;
-    let admin = beta.app.token("boss", "read admin:read admin:write").await;
-    beta.app
-        .send_json(
-            axum::http::Method::POST,
-            "/api/v1/loggia/admin/hooks",
-            &admin,
-            &json!({"name": "Slow", "url": hook_url, "direction": "inbound", "timeout_ms": 5000}),
-        )
-        .await
-        .assert_status(axum::http::StatusCode::OK);
+    let hook = slow_classifier(Duration::from_millis(1500)).await;
+    add_hook(&beta.app, &hook, "inbound").await;
 
     let id = alpha.url("/users/alice/statuses/77");
     let body = create_note(&alpha, "alice", &id, "patience", &beta.url("/users/bob")).to_string();
     let mut request = super::http()
         .post(beta.url("/inbox"))
-        .timeout(std::time::Duration::from_millis(300))
+        .timeout(Duration::from_millis(300))
         .header("content-type", "application/activity+json")
         .body(body.clone());
     for (name, value) in sign(&alice, &beta, body.as_bytes(), SystemTime::now()) {
@@ -293,27 +275,8 @@ async fn a_busy_inbox_asks_senders_to_come_back_later() {
     let alice = signer_of(&alpha, "alice").await;
     // An inbound classifier that takes three seconds: the first delivery
     // holds the only turn that long.
-    let hook = axum::Router::new().route(
-        "/check",
-        axum::routing::post(|| async {
-            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-            axum::Json(json!({"verdict": "accept"}))
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/check", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
-    beta.app.create_user("boss", "admin").await;
-    let admin = beta.app.token("boss", "read admin:read admin:write").await;
-    beta.app
-        .send_json(
-            axum::http::Method::POST,
-            "/api/v1/loggia/admin/hooks",
-            &admin,
-            &json!({"name": "Slow", "url": hook_url, "direction": "inbound", "timeout_ms": 5000}),
-        )
-        .await
-        .assert_status(axum::http::StatusCode::OK);
+    let hook = slow_classifier(Duration::from_secs(3)).await;
+    add_hook(&beta.app, &hook, "inbound").await;
 
     let note = |n: u32| {
         let id = alpha.url(&format!("/users/alice/statuses/{n}"));
@@ -329,7 +292,7 @@ async fn a_busy_inbox_asks_senders_to_come_back_later() {
     let (second_id, second) = note(2);
     let second_delivery = async {
         // Once the first holds the turn.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let headers = sign(&alice, &beta, second.as_bytes(), SystemTime::now());
         let mut request = super::http()
             .post(beta.url("/inbox"))
