@@ -295,7 +295,7 @@ pub struct Store {
     /// A store on the replica, handed to `read_as`'s work.
     read_only: bool,
     /// SQLite: keeps the background checkpointer running.
-    _checkpoints: Option<Arc<checkpoint::Checkpointer>>,
+    checkpoints: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 /// An open transaction; dropped without `commit` it rolls back, and its
@@ -376,7 +376,7 @@ impl Store {
             events,
             replica: None,
             read_only: false,
-            _checkpoints: checkpoints,
+            checkpoints,
         })
     }
 
@@ -443,6 +443,9 @@ impl Store {
         match &self.db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
+        }
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.stop().await;
         }
         if let Some(replica) = &self.replica {
             replica.close().await;

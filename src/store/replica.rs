@@ -386,7 +386,7 @@ impl Store {
             events: self.events.clone(),
             replica: None,
             read_only: true,
-            _checkpoints: None,
+            checkpoints: None,
         };
         match work(on_replica).await {
             Err(e) if e.retry_on_primary() => {
