@@ -37,22 +37,8 @@ impl Ids {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Visibility {
-    Public,
-    Unlisted,
-    Private,
-}
-
-impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Public => "public",
-            Visibility::Unlisted => "unlisted",
-            Visibility::Private => "private",
-        }
-    }
-}
+/// Loggia's own visibilities (the seed never makes direct messages).
+pub use loggia::model::Visibility;
 
 #[derive(Debug, Clone)]
 pub struct Account {
