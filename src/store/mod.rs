@@ -313,6 +313,27 @@ enum TxInner {
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
+/// PostgreSQL pool options shared by the primary and the replica. A
+/// connection is pinged before use only after it sat idle for a while (when
+/// the server may have restarted or a proxy dropped it): sqlx's default pings
+/// before every query, a network round trip each time.
+pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PG_PING_AFTER_IDLE {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
+/// See [`pg_pool_options`].
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
     /// file is created; SQLite runs in WAL mode with foreign keys enforced.
@@ -339,9 +360,13 @@ impl Store {
             // busy timeout. Starting up, that is worth waiting out.
             let deadline = std::time::Instant::now() + Duration::from_secs(120);
             let pool = loop {
+                // No ping before each use: a SQLite connection is a file
+                // handle that cannot go stale, and the ping was a round trip
+                // to the connection's thread for every query.
                 let opened = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(15))
+                    .test_before_acquire(false)
                     .connect_with(options.clone())
                     .await;
                 match opened {
@@ -361,8 +386,7 @@ impl Store {
             )
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
-            let pool = PgPoolOptions::new()
-                .max_connections(max_connections)
+            let pool = pg_pool_options(max_connections)
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 
 use super::{Db, Store, StoreError, StoreResult};
 use crate::model::AccountId;
@@ -131,8 +131,7 @@ impl Replica {
     fn connect(url: &str, max_connections: u32, max_lag: Duration) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("loggia");
         // Lazy: a replica that is down when the node starts must not stop it.
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
+        let pool = super::pg_pool_options(max_connections)
             .acquire_timeout(REPLICA_TIMEOUT)
             .connect_lazy_with(options);
         Ok(Self {
