@@ -7,7 +7,7 @@ use super::polls::PollView;
 use crate::model::media::Media;
 use crate::model::oauth::App;
 use crate::model::{Account, AccountId, AppId, Status, StatusId};
-use crate::store::{Mark, Store, StoreResult, Viewer};
+use crate::store::{Store, StoreResult, Viewer};
 
 /// A status as one viewer sees it.
 #[derive(Debug, Clone)]
@@ -34,15 +34,16 @@ pub async fn hydrate(
     viewer: Viewer,
     statuses: Vec<Status>,
 ) -> StoreResult<Vec<StatusView>> {
-    let mut originals: HashMap<StatusId, Status> = HashMap::new();
-    for status in &statuses {
-        if let Some(id) = status.reblog_of_id
-            && !originals.contains_key(&id)
-            && let Some(original) = store.statuses().visible_by_id(id, viewer).await?
-        {
-            originals.insert(id, original);
-        }
-    }
+    let mut wanted: Vec<StatusId> = statuses.iter().filter_map(|s| s.reblog_of_id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let originals: HashMap<StatusId, Status> = store
+        .hydration()
+        .visible(&wanted, viewer)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
     let statuses: Vec<Status> = statuses
         .into_iter()
         .filter(|s| s.reblog_of_id.is_none_or(|id| originals.contains_key(&id)))
@@ -135,12 +136,11 @@ impl Loaded {
                 .insert(status, super::polls::view(store, poll, viewer).await?);
         }
         if let Some(me) = viewer.account_id {
-            let set = |v: Vec<StatusId>| v.into_iter().collect::<HashSet<_>>();
-            let h = || store.hydration();
-            loaded.favourited = set(h().marked(Mark::Favourite, me, &ids).await?);
-            loaded.bookmarked = set(h().marked(Mark::Bookmark, me, &ids).await?);
-            loaded.pinned = set(h().marked(Mark::Pin, me, &ids).await?);
-            loaded.reblogged = set(h().reblogged(me, &ids).await?);
+            let marks = store.hydration().marks(me, &ids).await?;
+            loaded.favourited = marks.favourited;
+            loaded.bookmarked = marks.bookmarked;
+            loaded.pinned = marks.pinned;
+            loaded.reblogged = marks.reblogged;
         }
         Ok(loaded)
     }

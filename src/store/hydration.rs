@@ -8,11 +8,14 @@
 
 use sqlx::AssertSqlSafe;
 
-use super::{Mark, StoreResult, run, sub_store};
+use std::collections::HashSet;
+
+use super::statuses::VISIBLE;
+use super::{StoreResult, Viewer, run, sub_store};
 use crate::model::media::Media;
 use crate::model::oauth::App;
 use crate::model::poll::Poll;
-use crate::model::{Account, AccountId, AppId, StatusId};
+use crate::model::{Account, AccountId, AppId, Status, StatusId};
 
 sub_store!(Hydration);
 
@@ -121,51 +124,65 @@ impl Hydration<'_> {
         )
     }
 
-    /// Which of `ids` `account` favourited, bookmarked or pinned.
-    pub async fn marked(
-        mut self,
-        mark: Mark,
-        account: AccountId,
-        ids: &[StatusId],
-    ) -> StoreResult<Vec<StatusId>> {
+    /// The statuses among `ids` that `viewer` may see (the originals of a
+    /// page's boosts).
+    pub async fn visible(mut self, ids: &[StatusId], viewer: Viewer) -> StoreResult<Vec<Status>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT status_id FROM {} WHERE account_id = $1 AND status_id IN ({})",
-            mark.table(),
+            "SELECT s.* FROM statuses s WHERE s.id IN ({}) AND {VISIBLE}",
             list(ids)
         );
         Ok(
-            run!(self.0.exec, e => sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+            run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
             .persistent(false)
-            .bind(account)
+            .bind(viewer.id())
+            .bind(viewer.local)
             .fetch_all(e)
             .await)?,
         )
     }
 
-    /// Which of `ids` `account` boosted.
-    pub async fn reblogged(
-        mut self,
-        account: AccountId,
-        ids: &[StatusId],
-    ) -> StoreResult<Vec<StatusId>> {
+    /// Which of `ids` `account` favourited, bookmarked, pinned or boosted,
+    /// in one query.
+    pub async fn marks(mut self, account: AccountId, ids: &[StatusId]) -> StoreResult<ViewerMarks> {
+        let mut marks = ViewerMarks::default();
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(marks);
         }
+        let ids = list(ids);
         let sql = format!(
-            "SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({})",
-            list(ids)
+            "SELECT 0, status_id FROM favourites WHERE account_id = $1 AND status_id IN ({ids})
+             UNION ALL SELECT 1, status_id FROM bookmarks WHERE account_id = $1 AND status_id IN ({ids})
+             UNION ALL SELECT 2, status_id FROM status_pins WHERE account_id = $1 AND status_id IN ({ids})
+             UNION ALL SELECT 3, reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IN ({ids})"
         );
-        Ok(
-            run!(self.0.exec, e => sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+        let rows: Vec<(i32, StatusId)> = run!(self.0.exec, e => sqlx::query_as(AssertSqlSafe(sql.clone()))
             .persistent(false)
             .bind(account)
             .fetch_all(e)
-            .await)?,
-        )
+            .await)?;
+        for (kind, id) in rows {
+            let set = match kind {
+                0 => &mut marks.favourited,
+                1 => &mut marks.bookmarked,
+                2 => &mut marks.pinned,
+                _ => &mut marks.reblogged,
+            };
+            set.insert(id);
+        }
+        Ok(marks)
     }
+}
+
+/// What one viewer did to a page's statuses.
+#[derive(Debug, Default)]
+pub struct ViewerMarks {
+    pub favourited: HashSet<StatusId>,
+    pub bookmarked: HashSet<StatusId>,
+    pub pinned: HashSet<StatusId>,
+    pub reblogged: HashSet<StatusId>,
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ impl Viewer {
         local: false,
     };
 
-    fn id(self) -> i64 {
+    pub(super) fn id(self) -> i64 {
         self.account_id.map_or(-1, |a| a.0)
     }
 }

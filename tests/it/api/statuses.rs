@@ -322,6 +322,102 @@ async fn favourites_reblogs_bookmarks_and_pins() {
     assert_eq!(undone["pinned"], false);
 }
 
+/// A page is rendered with one query per kind of thing (marks, boosted
+/// originals): each status must still get its own marks, and a boost whose
+/// original the viewer may not see is left out while the rest stays.
+#[tokio::test]
+async fn a_page_gives_each_post_its_own_marks_and_drops_unseeable_boosts() {
+    let app = TestApp::new().await;
+    let (alice_user, alice) = app.user_with_token("alice").await;
+    let (bob_user, bob) = app.user_with_token("bob").await;
+    let (_, carol) = app.user_with_token("carol").await;
+    let alice_id = alice_user.account.id;
+    let ok = |r: crate::common::TestResponse| {
+        r.assert_status(StatusCode::OK);
+    };
+    ok(app
+        .post_with_token(&format!("/api/v1/accounts/{alice_id}/follow"), &bob, &[])
+        .await);
+    let carols = app.post_status(&carol, &[("status", "carol's")]).await["id"].clone();
+    let carols = carols.as_str().unwrap();
+    ok(app
+        .post_with_token(&format!("/api/v1/statuses/{carols}/reblog"), &alice, &[])
+        .await);
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let posted = app
+            .post_status(&alice, &[("status", &format!("post {n}"))])
+            .await;
+        ids.push(posted["id"].as_str().unwrap().to_owned());
+    }
+    let on = |n: usize, action: &str| format!("/api/v1/statuses/{}/{action}", ids[n]);
+    ok(app.post_with_token(&on(0, "favourite"), &bob, &[]).await);
+    ok(app.post_with_token(&on(1, "bookmark"), &bob, &[]).await);
+    ok(app.post_with_token(&on(2, "reblog"), &bob, &[]).await);
+    ok(app.post_with_token(&on(3, "pin"), &alice, &[]).await);
+
+    // (shown status, [favourited, bookmarked, reblogged, pinned]) per entry.
+    let page = |token: &'static str| {
+        let app = &app;
+        let token = if token == "alice" {
+            alice.clone()
+        } else {
+            bob.clone()
+        };
+        async move {
+            let home = app.get_with_token("/api/v1/timelines/home", &token).await;
+            let home = home.assert_status(StatusCode::OK).json();
+            home.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let target = if s["reblog"].is_null() {
+                        s
+                    } else {
+                        &s["reblog"]
+                    };
+                    let mark = |k: &str| s[k].as_bool().unwrap_or(false);
+                    (
+                        target["id"].as_str().unwrap().to_owned(),
+                        [
+                            mark("favourited"),
+                            mark("bookmarked"),
+                            mark("reblogged"),
+                            mark("pinned"),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let none = [false; 4];
+    // Newest first: bob's boost of post 2, posts 3 to 0, alice's boost.
+    let bobs = vec![
+        (ids[2].clone(), [false, false, true, false]),
+        (ids[3].clone(), none),
+        (ids[2].clone(), [false, false, true, false]),
+        (ids[1].clone(), [false, true, false, false]),
+        (ids[0].clone(), [true, false, false, false]),
+        (carols.to_owned(), none),
+    ];
+    assert_eq!(page("bob").await, bobs);
+    // Pins are the viewer's own: alice sees hers.
+    let alices = vec![
+        (ids[3].clone(), [false, false, false, true]),
+        (ids[2].clone(), none),
+        (ids[1].clone(), none),
+        (ids[0].clone(), none),
+        (carols.to_owned(), [false, false, true, false]),
+    ];
+    assert_eq!(page("alice").await, alices);
+
+    // Once carol blocks bob, her post is out of his sight, and so is
+    // alice's boost of it; the rest of the page stays.
+    let block = format!("/api/v1/accounts/{}/block", bob_user.account.id);
+    ok(app.post_with_token(&block, &carol, &[]).await);
+    assert_eq!(page("bob").await, bobs[..5].to_vec());
+}
+
 #[tokio::test]
 async fn private_and_direct_posts_cannot_be_boosted_by_others() {
     let app = TestApp::new().await;
