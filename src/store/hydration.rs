@@ -11,7 +11,7 @@ use sqlx::AssertSqlSafe;
 use std::collections::HashSet;
 
 use super::statuses::VISIBLE;
-use super::{StoreResult, Viewer, run, sub_store};
+use super::{Exec, StoreResult, Viewer, run, sub_store};
 use crate::model::media::Media;
 use crate::model::oauth::App;
 use crate::model::poll::Poll;
@@ -29,6 +29,20 @@ fn list<T: std::fmt::Display>(ids: &[T]) -> String {
         let _ = write!(out, "{comma}{id}");
     }
     out
+}
+
+/// `column IN (…)` over the ids bound as parameter `$n`, a JSON array
+/// (`[1,2,3]`): the statement's text is the same whatever the list, so it
+/// stays prepared.
+fn in_bound_ids(exec: &Exec<'_>, column: &str, n: u8) -> String {
+    match exec {
+        Exec::SqlitePool(_) | Exec::Sqlite(_) => {
+            format!("{column} IN (SELECT value FROM json_each(${n}))")
+        }
+        Exec::PgPool(_) | Exec::Pg(_) => {
+            format!("{column} IN (SELECT jsonb_array_elements_text(${n}::jsonb)::bigint)")
+        }
+    }
 }
 
 impl Hydration<'_> {
@@ -125,20 +139,23 @@ impl Hydration<'_> {
     }
 
     /// The statuses among `ids` that `viewer` may see (the originals of a
-    /// page's boosts).
+    /// page's boosts). The ids are a bound parameter: written in as a
+    /// literal list (a statement not kept prepared), this query failed on
+    /// PostgreSQL with sqlx's "unnamed prepared statement does not exist";
+    /// the cause was not found.
     pub async fn visible(mut self, ids: &[StatusId], viewer: Viewer) -> StoreResult<Vec<Status>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT s.* FROM statuses s WHERE s.id IN ({}) AND {VISIBLE}",
-            list(ids)
+            "SELECT s.* FROM statuses s WHERE {} AND {VISIBLE}",
+            in_bound_ids(&self.0.exec, "s.id", 3)
         );
         Ok(
             run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
-            .persistent(false)
             .bind(viewer.id())
             .bind(viewer.local)
+            .bind(format!("[{}]", list(ids)))
             .fetch_all(e)
             .await)?,
         )
