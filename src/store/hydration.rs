@@ -2,9 +2,11 @@
 //! thing for the whole page, instead of one per status (a home page of 20
 //! posts took ~180 queries that way).
 //!
-//! Ids are integers of our own, written into the SQL as a literal list
-//! (the same text on SQLite and PostgreSQL); those statements are not kept
-//! prepared, since each page's list differs.
+//! Most loaders write the ids (integers of our own) into the SQL as a
+//! literal list, the same text on SQLite and PostgreSQL, and send it as a
+//! one-off statement, since each page's list differs. `visible` binds them
+//! as one parameter instead (`in_bound_ids`), which keeps its statement
+//! prepared; the others should follow.
 
 use sqlx::AssertSqlSafe;
 
@@ -139,10 +141,13 @@ impl Hydration<'_> {
     }
 
     /// The statuses among `ids` that `viewer` may see (the originals of a
-    /// page's boosts). The ids are a bound parameter: written in as a
-    /// literal list (a statement not kept prepared), this query failed on
-    /// PostgreSQL with sqlx's "unnamed prepared statement does not exist";
-    /// the cause was not found.
+    /// page's boosts). The ids are a bound parameter, so that the statement
+    /// is kept prepared: as a one-off (unnamed) statement with a literal
+    /// list it failed on PostgreSQL ("unnamed prepared statement does not
+    /// exist"), most likely because `statuses` has a `tsvector` column whose
+    /// type sqlx looks up with a query of its own while preparing, and that
+    /// query takes the unnamed statement's place. The other loaders here
+    /// read no such column.
     pub async fn visible(mut self, ids: &[StatusId], viewer: Viewer) -> StoreResult<Vec<Status>> {
         if ids.is_empty() {
             return Ok(Vec::new());
