@@ -316,7 +316,8 @@ enum TxInner {
 /// PostgreSQL pool options shared by the primary and the replica. A
 /// connection is pinged before use only after it sat idle for a while (when
 /// the server may have restarted or a proxy dropped it): sqlx's default pings
-/// before every query, a network round trip each time.
+/// at every acquire (every query outside a transaction), a network round
+/// trip each time.
 pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(max_connections)

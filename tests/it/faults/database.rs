@@ -88,8 +88,14 @@ impl Cluster {
     }
 }
 
-/// What one request of the load got: its status and body.
-type Outcome = (u16, Value);
+/// What one request of the load got: its status and body, and when it was
+/// sent and answered.
+struct Outcome {
+    status: u16,
+    body: Value,
+    sent: Instant,
+    answered: Instant,
+}
 
 /// Posts a status every 50 ms until `stop`, recording every answer; a
 /// request may take 60 s at most (a hang guard).
@@ -103,7 +109,8 @@ fn load(
         let mut n = 0;
         while !*stop.lock().unwrap() {
             n += 1;
-            let sent = client()
+            let sent = Instant::now();
+            let answer = client()
                 .post(format!("{base}/api/v1/statuses"))
                 .bearer_auth(&token)
                 .timeout(Duration::from_secs(60))
@@ -111,9 +118,15 @@ fn load(
                 .send()
                 .await
                 .expect("an answer within 60 s");
-            let status = sent.status().as_u16();
-            let body = sent.json().await.unwrap_or(Value::Null);
-            outcomes.push((status, body));
+            let status = answer.status().as_u16();
+            let body = answer.json().await.unwrap_or(Value::Null);
+            let answered = Instant::now();
+            outcomes.push(Outcome {
+                status,
+                body,
+                sent,
+                answered,
+            });
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         outcomes
@@ -139,6 +152,7 @@ async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
     let running = load(base.clone(), token.clone(), stop.clone());
     tokio::time::sleep(Duration::from_secs(1)).await;
     cluster.pg_ctl(&["-m", "fast", "stop"]);
+    let stopped = Instant::now();
 
     // During the outage: a read and a write (at once: each may wait for the
     // pool's acquire timeout) fail with a JSON error.
@@ -177,6 +191,9 @@ async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
     );
     assert_eq!(node.get("/health").await.0, 200, "the process is alive");
 
+    // Long enough for the load (a post every 50 ms) to meet the outage.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let restarting = Instant::now();
     cluster.pg_ctl(&["start"]);
     wait_until("the node serves again", &[&node], || async {
         client()
@@ -194,26 +211,30 @@ async fn a_database_restart_fails_requests_cleanly_and_loses_nothing() {
 
     let acknowledged: Vec<&str> = outcomes
         .iter()
-        .filter(|(status, _)| *status == 200)
-        .filter_map(|(_, body)| body["id"].as_str())
+        .filter(|o| o.status == 200)
+        .filter_map(|o| o.body["id"].as_str())
         .collect();
-    let failed: Vec<&Outcome> = outcomes
+    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.status != 200).collect();
+    // A post that met the outage either failed at once (a pooled connection
+    // the stop had broken) or waited for a new connection and went through
+    // after the restart; either is clean, as long as one did meet it.
+    let met = outcomes
         .iter()
-        .filter(|(status, _)| *status != 200)
-        .collect();
+        .filter(|o| o.sent < restarting && o.answered > stopped)
+        .count();
     eprintln!(
-        "{} posts under load: {} acknowledged, {} refused during the outage",
+        "{} posts under load: {} acknowledged, {} refused; {met} met the outage",
         outcomes.len(),
         acknowledged.len(),
         failed.len()
     );
-    for (status, body) in &failed {
-        assert!((500..=599).contains(status), "{status} {body}");
-        assert!(body["error"].is_string(), "{status} {body}");
+    for o in &failed {
+        assert!((500..=599).contains(&o.status), "{} {}", o.status, o.body);
+        assert!(o.body["error"].is_string(), "{} {}", o.status, o.body);
     }
-    assert!(!failed.is_empty(), "the load ran into the outage");
+    assert!(met > 0, "the load ran into the outage");
     assert!(
-        outcomes.last().is_some_and(|(s, _)| *s == 200),
+        outcomes.last().is_some_and(|o| o.status == 200),
         "posting works again"
     );
     // No acknowledged write was lost.
