@@ -357,13 +357,8 @@ async fn a_page_gives_each_post_its_own_marks_and_drops_unseeable_boosts() {
     ok(app.post_with_token(&on(3, "pin"), &alice, &[]).await);
 
     // (shown status, [favourited, bookmarked, reblogged, pinned]) per entry.
-    let page = |token: &'static str| {
-        let app = &app;
-        let token = if token == "alice" {
-            alice.clone()
-        } else {
-            bob.clone()
-        };
+    let page = |token: &str| {
+        let (app, token) = (&app, token.to_owned());
         async move {
             let home = app.get_with_token("/api/v1/timelines/home", &token).await;
             let home = home.assert_status(StatusCode::OK).json();
@@ -400,7 +395,7 @@ async fn a_page_gives_each_post_its_own_marks_and_drops_unseeable_boosts() {
         (ids[0].clone(), [true, false, false, false]),
         (carols.to_owned(), none),
     ];
-    assert_eq!(page("bob").await, bobs);
+    assert_eq!(page(&bob).await, bobs);
     // Pins are the viewer's own: alice sees hers.
     let alices = vec![
         (ids[3].clone(), [false, false, false, true]),
@@ -409,13 +404,13 @@ async fn a_page_gives_each_post_its_own_marks_and_drops_unseeable_boosts() {
         (ids[0].clone(), none),
         (carols.to_owned(), [false, false, true, false]),
     ];
-    assert_eq!(page("alice").await, alices);
+    assert_eq!(page(&alice).await, alices);
 
     // Once carol blocks bob, her post is out of his sight, and so is
     // alice's boost of it; the rest of the page stays.
     let block = format!("/api/v1/accounts/{}/block", bob_user.account.id);
     ok(app.post_with_token(&block, &carol, &[]).await);
-    assert_eq!(page("bob").await, bobs[..5].to_vec());
+    assert_eq!(page(&bob).await, bobs[..5].to_vec());
 }
 
 #[tokio::test]
