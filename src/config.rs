@@ -165,6 +165,10 @@ pub struct Config {
     pub instance_description: String,
     pub contact_email: String,
     pub max_status_chars: u32,
+    /// Authors with more local followers than this have their posts read
+    /// into home timelines at read time instead of written into every
+    /// follower's feed when posted (`accounts.wide_audience`).
+    pub home_fan_out_max_followers: u32,
     /// New posts are company-only unless the author or the user's
     /// preference says otherwise.
     pub company_only_by_default: bool,
@@ -243,6 +247,7 @@ impl Default for Config {
             instance_description: "A company microblog on the fediverse.".into(),
             contact_email: String::new(),
             max_status_chars: 500,
+            home_fan_out_max_followers: crate::store::DEFAULT_HOME_FAN_OUT_LIMIT,
             company_only_by_default: false,
             sign_in_max_failures: 5,
             sign_in_failure_window_secs: 900,
@@ -339,6 +344,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "delivery_lease_secs"
         | "delivery_timeout_secs"
         | "max_status_chars"
+        | "home_fan_out_max_followers"
         | "sign_in_max_failures"
         | "sign_in_failure_window_secs"
         | "sign_up_max_per_address" => Kind::Int,
@@ -529,6 +535,11 @@ impl Config {
                 .map_err(|e| ConfigError::Invalid(format!("smtp_url: {e}")))?;
         }
         crate::media::settings::check(self).map_err(ConfigError::Invalid)?;
+        if self.home_fan_out_max_followers > 1_000_000 {
+            return Err(ConfigError::Invalid(
+                "home_fan_out_max_followers must be at most 1000000".into(),
+            ));
+        }
         if self.max_status_chars == 0 {
             return Err(ConfigError::Invalid(
                 "max_status_chars must be at least 1".into(),
@@ -632,6 +643,19 @@ mod tests {
         assert_eq!(config.base_url(), "http://social.example.com");
         assert!(config.trust_proxy_headers);
         assert_eq!(config.max_status_chars, 1000);
+    }
+
+    #[test]
+    fn the_fan_out_limit_is_bounded() {
+        let config = Config::load(None, env(&[("LOGGIA_HOME_FAN_OUT_MAX_FOLLOWERS", "0")]))
+            .expect("0 reads every author at read time");
+        assert_eq!(config.home_fan_out_max_followers, 0);
+        let err = Config::load(
+            None,
+            env(&[("LOGGIA_HOME_FAN_OUT_MAX_FOLLOWERS", "2000000")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("at most 1000000"), "{err}");
     }
 
     #[test]
@@ -744,7 +768,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            49,
+            50,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

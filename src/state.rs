@@ -95,6 +95,7 @@ impl AppState {
         store: Store,
         options: Options,
     ) -> anyhow::Result<Self> {
+        let store = store.with_home_fan_out_limit(config.home_fan_out_max_followers);
         store
             .claim_id_node()
             .await

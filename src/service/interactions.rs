@@ -217,7 +217,8 @@ pub async fn reblog(
         .add_to_counter(original.id, Counter::Reblogs, 1)
         .await?;
     tx.accounts().add_to_counts(me, 0, 0, 1).await?;
-    tx.statuses().fan_out_to_followers(&reblog).await?;
+    let limit = tx.home_fan_out_limit();
+    tx.statuses().fan_out_to_followers(&reblog, limit).await?;
     tx.notifications()
         .notify(original.account_id, me, "reblog", Some(original.id))
         .await?;

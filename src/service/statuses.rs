@@ -231,7 +231,8 @@ pub(crate) async fn distribute(
         count(tx, status, parent, 1).await?;
     }
     if visibility != Visibility::Direct {
-        tx.statuses().fan_out_to_followers(status).await?;
+        let limit = tx.home_fan_out_limit();
+        tx.statuses().fan_out_to_followers(status, limit).await?;
     } else if status.local {
         tx.statuses().add_to_home(me, status.id).await?;
     }

@@ -11,13 +11,39 @@ use crate::model::{AccountId, Status, StatusId};
 impl Statuses<'_> {
     /// Puts a status into the home feeds of every local follower (with
     /// reblogs shown, for a reblog) and of its local author, in one
-    /// statement.
-    pub async fn fan_out_to_followers(mut self, status: &Status) -> StoreResult<u64> {
+    /// statement — unless its author has more than `limit` local followers.
+    /// Such an author is marked as having a wide audience (for good), and
+    /// home timelines read its statuses when they are read (`home`): one
+    /// write per post instead of one per follower, each on a different
+    /// page of the feed's B-tree. Returns the rows written.
+    pub async fn fan_out_to_followers(mut self, status: &Status, limit: u32) -> StoreResult<u64> {
+        // The count stops at `limit + 1`, and is not taken once marked.
+        let (marked, followers): (bool, i64) = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT a.wide_audience, CASE WHEN a.wide_audience THEN 0 ELSE (
+                 SELECT COUNT(*) FROM (SELECT 1 FROM follows f
+                     JOIN users u ON u.account_id = f.account_id
+                     WHERE f.target_account_id = $1 LIMIT $2) c) END
+             FROM accounts a WHERE a.id = $1",
+        )
+        .bind(status.account_id)
+        .bind(i64::from(limit) + 1)
+        .fetch_one(e)
+        .await)?;
+        let wide = marked || followers > i64::from(limit);
+        if wide && !marked {
+            run!(self.0.exec, e => sqlx::query(
+                "UPDATE accounts SET wide_audience = TRUE WHERE id = $1",
+            )
+            .bind(status.account_id)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
         let reblog = status.reblog_of_id.is_some();
         let done = run!(self.0.exec, e => sqlx::query(
             "INSERT INTO home_feed (account_id, status_id)
              SELECT f.account_id, $1 FROM follows f JOIN users u ON u.account_id = f.account_id
-             WHERE f.target_account_id = $2 AND (NOT $3 OR f.show_reblogs)
+             WHERE f.target_account_id = $2 AND NOT $5 AND (NOT $3 OR f.show_reblogs)
              UNION SELECT $2, $1 WHERE $4
              ON CONFLICT DO NOTHING",
         )
@@ -25,6 +51,7 @@ impl Statuses<'_> {
         .bind(status.account_id)
         .bind(reblog)
         .bind(status.local)
+        .bind(wide)
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;

@@ -285,6 +285,9 @@ macro_rules! sub_store {
 pub(crate) use sub_store;
 
 /// Database handle, cheap to clone.
+/// The default of `home_fan_out_max_followers`.
+pub const DEFAULT_HOME_FAN_OUT_LIMIT: u32 = 1000;
+
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
@@ -296,6 +299,8 @@ pub struct Store {
     read_only: bool,
     /// SQLite: keeps the background checkpointer running.
     checkpoints: Option<Arc<checkpoint::Checkpointer>>,
+    /// `home_fan_out_max_followers`, for the transactions that fan out.
+    home_fan_out_limit: u32,
 }
 
 /// An open transaction; dropped without `commit` it rolls back, and its
@@ -306,6 +311,7 @@ pub struct Tx {
     events: Events,
     /// SQLite: events to publish after `COMMIT`.
     pending: Vec<Event>,
+    home_fan_out_limit: u32,
 }
 
 enum TxInner {
@@ -402,7 +408,15 @@ impl Store {
             replica: None,
             read_only: false,
             checkpoints,
+            home_fan_out_limit: DEFAULT_HOME_FAN_OUT_LIMIT,
         })
+    }
+
+    /// Sets how many local followers an author may have before home
+    /// timelines read its posts at read time (`home_fan_out_max_followers`).
+    pub fn with_home_fan_out_limit(mut self, limit: u32) -> Self {
+        self.home_fan_out_limit = limit;
+        self
     }
 
     /// The node's event bus (what streaming subscribes to).
@@ -461,6 +475,7 @@ impl Store {
             ids: self.ids.clone(),
             events: self.events.clone(),
             pending: Vec::new(),
+            home_fan_out_limit: self.home_fan_out_limit,
         })
     }
 
@@ -493,6 +508,11 @@ impl Store {
 }
 
 impl Tx {
+    /// `home_fan_out_max_followers`, for `Statuses::fan_out_to_followers`.
+    pub fn home_fan_out_limit(&self) -> u32 {
+        self.home_fan_out_limit
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,

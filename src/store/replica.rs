@@ -386,6 +386,7 @@ impl Store {
             replica: None,
             read_only: true,
             checkpoints: None,
+            home_fan_out_limit: self.home_fan_out_limit,
         };
         match work(on_replica).await {
             Err(e) if e.retry_on_primary() => {

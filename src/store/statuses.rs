@@ -424,19 +424,21 @@ impl Statuses<'_> {
         // SQL: a statement that differs at every request is prepared again
         // each time and pushes the others out of the connection's cache.
         let now = Timestamp::now().millis();
-        let base = format!(
-            "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
-             WHERE h.account_id = $1
-             AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
+        let filters = format!(
+            "NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
                  AND (m.expires_at IS NULL OR m.expires_at > $6))
              AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
                  WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
              AND {NOT_FROM_HIDDEN_DOMAIN}
              AND {VISIBLE}"
         );
-        let sql = keyset(&base, "h.status_id", 3, page);
+        let written = format!(
+            "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
+             WHERE h.account_id = $1 AND {filters}"
+        );
+        let sql = keyset(&written, "h.status_id", 3, page);
         let (upper, lower, limit) = bounds(page);
-        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+        let mut rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
             .bind(viewer.id())
             .bind(viewer.local)
             .bind(upper)
@@ -445,6 +447,60 @@ impl Statuses<'_> {
             .bind(now)
             .fetch_all(e)
             .await)?;
+
+        // Followed authors with a wide audience are not in the feed
+        // (`fan_out_to_followers`): their statuses are read here, as the feed
+        // would have them (no direct ones, boosts if the follow shows them).
+        // A full page from the feed bounds how far back they can matter ($7).
+        let ascending = page.min_id.is_some();
+        let reach = if rows.len() as i64 >= limit {
+            rows.last().map(|s| s.id.0)
+        } else {
+            None
+        };
+        // Bounds as `COALESCE`s rather than `keyset`'s `$n IS NULL OR …`, so
+        // that they narrow the range read from `statuses_account`.
+        let (order, reach_bound) = if ascending {
+            (
+                "ASC",
+                "s.id < COALESCE(CAST($7 AS BIGINT), 9223372036854775807)",
+            )
+        } else {
+            ("DESC", "s.id > COALESCE(CAST($7 AS BIGINT), 0)")
+        };
+        let sql = format!(
+            "SELECT s.* FROM follows f JOIN accounts wa ON wa.id = f.target_account_id
+                 JOIN statuses s ON s.account_id = f.target_account_id
+             WHERE f.account_id = $1 AND wa.wide_audience
+             AND s.id < COALESCE(CAST($3 AS BIGINT), 9223372036854775807)
+             AND s.id > COALESCE(CAST($4 AS BIGINT), 0)
+             AND {reach_bound}
+             AND s.visibility <> 'direct' AND (s.reblog_of_id IS NULL OR f.show_reblogs)
+             AND {filters}
+             ORDER BY s.id {order} LIMIT $5"
+        );
+        let read = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+            .bind(viewer.id())
+            .bind(viewer.local)
+            .bind(upper)
+            .bind(lower)
+            .bind(limit)
+            .bind(now)
+            .bind(reach)
+            .fetch_all(e)
+            .await)?;
+        if !read.is_empty() {
+            rows.extend(read);
+            if ascending {
+                rows.sort_by_key(|s| s.id);
+            } else {
+                rows.sort_by_key(|s| std::cmp::Reverse(s.id));
+            }
+            // A wide author's status can also be in the feed (posted before
+            // the mark, merged on follow).
+            rows.dedup_by_key(|s| s.id);
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+        }
         Ok(newest_first(rows, page))
     }
 

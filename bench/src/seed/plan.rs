@@ -15,6 +15,10 @@ use crate::scale::Scale;
 /// (`service::maintenance::HOME_FEED_SIZE`).
 pub const HOME_FEED_SIZE: usize = 800;
 
+/// Loggia's default `home_fan_out_max_followers` (every follower is local
+/// here).
+pub const HOME_FAN_OUT_LIMIT: u32 = loggia::store::DEFAULT_HOME_FAN_OUT_LIMIT;
+
 const DAY_MS: i64 = 24 * 3600 * 1000;
 /// Replies and boosts pick what they answer among this many latest posts.
 const REPLY_WINDOW: usize = 5_000;
@@ -49,6 +53,10 @@ pub struct Account {
     pub following: i64,
     pub statuses: i64,
     pub last_status_at: Option<i64>,
+    /// Posted with more local followers than Loggia writes feeds for
+    /// (`accounts.wide_audience`): home timelines read its statuses at
+    /// read time, so they are in no feed but its own.
+    pub wide_audience: bool,
 }
 
 /// One status; indices point into `Plan::accounts` and `Plan::posts`.
@@ -107,6 +115,7 @@ impl Plan {
                 following: 0,
                 statuses: 0,
                 last_status_at: None,
+                wide_audience: false,
             })
             .collect();
 
@@ -125,6 +134,10 @@ impl Plan {
             let author = &mut accounts[post.author as usize];
             author.statuses += 1;
             author.last_status_at = Some(post.created);
+        }
+        for account in &mut accounts {
+            account.wide_audience =
+                account.statuses > 0 && account.followers > i64::from(HOME_FAN_OUT_LIMIT);
         }
         let mut plan = Self {
             accounts,
@@ -168,7 +181,8 @@ impl Plan {
 
     /// What Loggia's fan-out puts in `account`'s home feed, newest first,
     /// trimmed as housekeeping trims it: every status (boosts included,
-    /// since follows show them) of the accounts it follows and its own
+    /// since follows show them) of the accounts it follows, except those
+    /// with a wide audience, and its own
     /// (`Statuses::fan_out_to_followers`). There are no direct messages
     /// and no followed hashtags, the other two ways in. Follows predate
     /// every status, so nothing came in by a later merge.
@@ -177,6 +191,7 @@ impl Plan {
         let sources = self.followees[account]
             .iter()
             .map(|&a| a as usize)
+            .filter(|&a| !self.accounts[a].wide_audience)
             .chain([account]);
         for author in sources {
             let list = &self.by_author[author];

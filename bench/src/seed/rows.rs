@@ -33,6 +33,7 @@ const ACCOUNT_COLUMNS: &[&str] = &[
     "following_count",
     "statuses_count",
     "last_status_at",
+    "wide_audience",
     "created_at",
     "updated_at",
 ];
@@ -105,6 +106,7 @@ pub async fn accounts_and_users(
                 a.following.into(),
                 a.statuses.into(),
                 a.last_status_at.into(),
+                a.wide_audience.into(),
                 a.created.into(),
                 a.created.into(),
             ]

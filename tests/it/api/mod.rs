@@ -31,3 +31,4 @@ mod statuses;
 pub(crate) mod streaming;
 mod streaming_review;
 mod visibility;
+mod wide_audience;
