@@ -42,6 +42,80 @@ pub const NOT_FROM_HIDDEN_DOMAIN: &str = "NOT EXISTS (SELECT 1 FROM user_domain_
 pub const NOT_LIMITED: &str = "NOT EXISTS (SELECT 1 FROM accounts la WHERE la.id = s.account_id
         AND (la.silenced_at IS NOT NULL OR la.domain_limit >= 1))";
 
+/// What leaves a status out of a home timeline besides `VISIBLE`: mutes,
+/// exclusive lists, hidden domains. `$1` the viewer, `$6` the clock.
+fn home_filters() -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
+             AND (m.expires_at IS NULL OR m.expires_at > $6))
+         AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
+             WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
+         AND {NOT_FROM_HIDDEN_DOMAIN}
+         AND {VISIBLE}"
+    )
+}
+
+/// A home timeline page (`Statuses::home`), newest first or, from
+/// `min_id`, oldest first: `$1` viewer, `$2` viewer is local, `$3` max id,
+/// `$4` min or since id, `$5` limit, `$6` the clock.
+///
+/// The page is the `home_feed` rows merged with the statuses of followed
+/// authors with a wide audience, which are not written into feeds
+/// (`fan_out_to_followers`) and are read here as the feed would have them:
+/// no direct ones, boosts if the follow shows them. Only the ids of both
+/// are picked and merged; the page's rows are read once, at the end. A full
+/// page from the feed bounds how far back the wide authors can matter, so
+/// their read is a few index entries each. The bounds are `COALESCE`s, not
+/// `$n IS NULL OR …`, so that they narrow the index ranges read (a
+/// combined statement measured 6 ms instead of 1 ms on the benchmark
+/// database while the wide read had two lower bounds).
+fn home_sql(ascending: bool) -> String {
+    let filters = home_filters();
+    // `reach` is where the wide authors' read stops: the far end of a full
+    // page of feed ids, or else the page's own far bound. One bound per
+    // side, as SQLite narrows an index range by one lower and one upper.
+    let (order, edge, near, reach_else) = if ascending {
+        (
+            "ASC",
+            "MAX",
+            "s.id > COALESCE(CAST($4 AS BIGINT), 0) AND s.id < (SELECT id FROM reach)",
+            "COALESCE(CAST($3 AS BIGINT), 9223372036854775807)",
+        )
+    } else {
+        (
+            "DESC",
+            "MIN",
+            "s.id < COALESCE(CAST($3 AS BIGINT), 9223372036854775807) AND s.id > (SELECT id FROM reach)",
+            "COALESCE(CAST($4 AS BIGINT), 0)",
+        )
+    };
+    format!(
+        "WITH feed AS MATERIALIZED (
+             SELECT h.status_id AS id FROM home_feed h JOIN statuses s ON s.id = h.status_id
+             WHERE h.account_id = $1
+             AND h.status_id < COALESCE(CAST($3 AS BIGINT), 9223372036854775807)
+             AND h.status_id > COALESCE(CAST($4 AS BIGINT), 0)
+             AND {filters}
+             ORDER BY h.status_id {order} LIMIT $5),
+         reach AS (
+             SELECT CASE WHEN COUNT(*) >= $5 THEN {edge}(id) ELSE {reach_else} END AS id
+             FROM feed),
+         wide AS (
+             SELECT s.id FROM follows f JOIN accounts wa ON wa.id = f.target_account_id
+                 JOIN statuses s ON s.account_id = f.target_account_id
+             WHERE f.account_id = $1 AND wa.wide_audience AND {near}
+             AND s.visibility <> 'direct' AND (s.reblog_of_id IS NULL OR f.show_reblogs)
+             AND {filters}
+             ORDER BY s.id {order} LIMIT $5),
+         page AS (
+             SELECT id FROM feed UNION SELECT id FROM wide ORDER BY id {order} LIMIT $5)
+         SELECT s.* FROM page JOIN statuses s ON s.id = page.id ORDER BY page.id {order}"
+    )
+}
+
+static HOME_DESCENDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| home_sql(false));
+static HOME_ASCENDING: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| home_sql(true));
+
 /// The viewer as the two parameters of `VISIBLE`.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
@@ -420,25 +494,17 @@ impl Statuses<'_> {
     /// The materialised home feed of a local account, newest first.
     /// Visibility is re-checked: a follow may have ended since fan-out.
     pub async fn home(mut self, viewer: Viewer, page: &Page) -> StoreResult<Vec<Status>> {
-        // The clock is bound ($6, after the keyset's), not written into the
+        // The clock is bound ($6, after the page's), not written into the
         // SQL: a statement that differs at every request is prepared again
         // each time and pushes the others out of the connection's cache.
         let now = Timestamp::now().millis();
-        let filters = format!(
-            "NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id
-                 AND (m.expires_at IS NULL OR m.expires_at > $6))
-             AND NOT EXISTS (SELECT 1 FROM list_accounts la JOIN lists l ON l.id = la.list_id
-                 WHERE l.account_id = $1 AND l.exclusive AND la.account_id = s.account_id)
-             AND {NOT_FROM_HIDDEN_DOMAIN}
-             AND {VISIBLE}"
-        );
-        let written = format!(
-            "SELECT s.* FROM home_feed h JOIN statuses s ON s.id = h.status_id
-             WHERE h.account_id = $1 AND {filters}"
-        );
-        let sql = keyset(&written, "h.status_id", 3, page);
+        let sql = if page.min_id.is_some() {
+            &*HOME_ASCENDING
+        } else {
+            &*HOME_DESCENDING
+        };
         let (upper, lower, limit) = bounds(page);
-        let mut rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
+        let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.as_str()))
             .bind(viewer.id())
             .bind(viewer.local)
             .bind(upper)
@@ -447,60 +513,6 @@ impl Statuses<'_> {
             .bind(now)
             .fetch_all(e)
             .await)?;
-
-        // Followed authors with a wide audience are not in the feed
-        // (`fan_out_to_followers`): their statuses are read here, as the feed
-        // would have them (no direct ones, boosts if the follow shows them).
-        // A full page from the feed bounds how far back they can matter ($7).
-        let ascending = page.min_id.is_some();
-        let reach = if rows.len() as i64 >= limit {
-            rows.last().map(|s| s.id.0)
-        } else {
-            None
-        };
-        // Bounds as `COALESCE`s rather than `keyset`'s `$n IS NULL OR …`, so
-        // that they narrow the range read from `statuses_account`.
-        let (order, reach_bound) = if ascending {
-            (
-                "ASC",
-                "s.id < COALESCE(CAST($7 AS BIGINT), 9223372036854775807)",
-            )
-        } else {
-            ("DESC", "s.id > COALESCE(CAST($7 AS BIGINT), 0)")
-        };
-        let sql = format!(
-            "SELECT s.* FROM follows f JOIN accounts wa ON wa.id = f.target_account_id
-                 JOIN statuses s ON s.account_id = f.target_account_id
-             WHERE f.account_id = $1 AND wa.wide_audience
-             AND s.id < COALESCE(CAST($3 AS BIGINT), 9223372036854775807)
-             AND s.id > COALESCE(CAST($4 AS BIGINT), 0)
-             AND {reach_bound}
-             AND s.visibility <> 'direct' AND (s.reblog_of_id IS NULL OR f.show_reblogs)
-             AND {filters}
-             ORDER BY s.id {order} LIMIT $5"
-        );
-        let read = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
-            .bind(viewer.id())
-            .bind(viewer.local)
-            .bind(upper)
-            .bind(lower)
-            .bind(limit)
-            .bind(now)
-            .bind(reach)
-            .fetch_all(e)
-            .await)?;
-        if !read.is_empty() {
-            rows.extend(read);
-            if ascending {
-                rows.sort_by_key(|s| s.id);
-            } else {
-                rows.sort_by_key(|s| std::cmp::Reverse(s.id));
-            }
-            // A wide author's status can also be in the feed (posted before
-            // the mark, merged on follow).
-            rows.dedup_by_key(|s| s.id);
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
-        }
         Ok(newest_first(rows, page))
     }
 
