@@ -597,15 +597,33 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
             .unwrap();
         ids.push(status.id);
     }
+    // Only feeds that got entries after `since` are looked at.
+    let all = loggia::model::StatusId(0);
+    assert!(
+        store
+            .statuses()
+            .overfull_home_feeds(3, *ids.last().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        store.statuses().overfull_home_feeds(3).await.unwrap(),
+        store
+            .statuses()
+            .overfull_home_feeds(3, ids[3])
+            .await
+            .unwrap(),
+        [alice]
+    );
+    assert_eq!(
+        store.statuses().overfull_home_feeds(3, all).await.unwrap(),
         [alice]
     );
     assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 2);
     assert!(
         store
             .statuses()
-            .overfull_home_feeds(3)
+            .overfull_home_feeds(3, all)
             .await
             .unwrap()
             .is_empty()
