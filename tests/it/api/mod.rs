@@ -15,7 +15,7 @@ mod moderation;
 mod notifications;
 mod oauth_code;
 mod oauth_grants;
-mod pagination;
+pub(crate) mod pagination;
 mod polls;
 mod preferences;
 mod profile;

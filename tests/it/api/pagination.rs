@@ -5,7 +5,8 @@ use axum::http::StatusCode;
 
 use crate::common::TestApp;
 
-fn ids(list: &serde_json::Value) -> Vec<String> {
+/// The ids of a list of entities, in order.
+pub(crate) fn ids(list: &serde_json::Value) -> Vec<String> {
     list.as_array()
         .unwrap()
         .iter()

@@ -5,6 +5,7 @@
 
 use sqlx::Connection;
 
+use super::pagination::ids;
 use crate::common::TestApp;
 
 /// Followers an author may have before its posts are read at read time.
@@ -12,14 +13,6 @@ const LIMIT: u32 = 2;
 
 async fn app() -> TestApp {
     TestApp::with_config(|c| c.home_fan_out_max_followers = LIMIT).await
-}
-
-fn ids(list: &serde_json::Value) -> Vec<String> {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 async fn follow(app: &TestApp, token: &str, account: &str, reblogs: bool) {
