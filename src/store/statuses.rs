@@ -491,8 +491,10 @@ impl Statuses<'_> {
         Ok(newest_first(rows, page))
     }
 
-    /// The materialised home feed of a local account, newest first.
-    /// Visibility is re-checked: a follow may have ended since fan-out.
+    /// A local account's home timeline, newest first: its materialised
+    /// feed merged with the followed wide-audience authors' statuses
+    /// (`home_sql`). Visibility is re-checked: a follow may have ended
+    /// since fan-out.
     pub async fn home(mut self, viewer: Viewer, page: &Page) -> StoreResult<Vec<Status>> {
         // The clock is bound ($6, after the page's), not written into the
         // SQL: a statement that differs at every request is prepared again
