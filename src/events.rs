@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Semaphore, broadcast, watch};
+use tokio::sync::{Notify, Semaphore, broadcast, watch};
 
 use crate::model::{AccountId, StatusId};
 
@@ -118,6 +118,9 @@ pub struct Events {
     work: Arc<Semaphore>,
     /// PostgreSQL: the pool the listener connects with, and whether it runs.
     listener: Option<Arc<Listener>>,
+    /// Signalled when a commit on this node queued deliveries to other
+    /// servers: the delivery worker waits on it between polls.
+    deliveries: Arc<Notify>,
 }
 
 struct Listener {
@@ -144,6 +147,7 @@ impl Events {
             sender: broadcast::channel(CAPACITY).0,
             work: Arc::new(Semaphore::new(connections.max(1) as usize)),
             listener: None,
+            deliveries: Arc::default(),
         }
     }
 
@@ -157,7 +161,19 @@ impl Events {
                 started: Mutex::new(false),
                 listening: watch::channel(false).0,
             })),
+            deliveries: Arc::default(),
         }
+    }
+
+    /// What wakes the delivery worker: see [`Events::deliveries_queued`].
+    pub fn delivery_wake(&self) -> Arc<Notify> {
+        self.deliveries.clone()
+    }
+
+    /// Deliveries were queued (and committed) on this node. Only this
+    /// node's worker is woken; other nodes' find them at their next poll.
+    pub fn deliveries_queued(&self) {
+        self.deliveries.notify_one();
     }
 
     /// Hands an event to this node's subscribers (after its commit).

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::ServiceExt;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, Method, Request};
+use axum::http::{HeaderName, Request};
 use axum::middleware;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -36,7 +36,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::federation::routes())
         .merge(crate::ops::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track))
-        .route_layer(middleware::from_fn_with_state(state.clone(), wake_deliveries))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::api::read_your_writes::record_writes,
@@ -101,24 +100,6 @@ async fn refuse_blocked_addresses(
         ));
     }
     next.run(request).await
-}
-
-/// After a successful write, wakes the delivery worker: whatever the
-/// request queued for other servers leaves now rather than at the next poll.
-async fn wake_deliveries(
-    State(state): State<AppState>,
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    let write = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    let response = next.run(request).await;
-    if write && response.status().is_success() {
-        state.federation.wake.notify_one();
-    }
-    response
 }
 
 /// Serves on `listener` until `shutdown` resolves, then lets in-flight

@@ -109,6 +109,7 @@ impl AppState {
             &config,
             &instance_actor,
             options.resolve_overrides,
+            store.events().delivery_wake(),
         )?;
         let mailer =
             crate::service::mail::Mailer::from_config(&config).map_err(anyhow::Error::msg)?;

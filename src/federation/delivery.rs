@@ -307,14 +307,16 @@ async fn send(state: &AppState, delivery: &Claimed, signer: &Signer) -> Result<(
     };
     let error = match result {
         Ok(()) => {
-            store
-                .deliveries()
+            // One commit for both: the bookkeeping of a delivery is most of
+            // what a fan-out writes.
+            let mut tx = store.begin().await?;
+            tx.deliveries()
                 .finish(delivery.id, delivery.activity_id)
                 .await?;
-            store
-                .deliveries()
+            tx.deliveries()
                 .peer_alive(&delivery.host, now, true)
                 .await?;
+            tx.commit().await?;
             state.metrics.deliveries_sent.inc();
             return Ok(());
         }

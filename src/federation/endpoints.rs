@@ -496,12 +496,12 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    // At most `inbox_concurrency` at once: past what the node can apply,
-    // more work in flight only adds latency and memory (a 2,000/s flood
-    // held 1.4 GB and timed every sender out). The turn is held until the
-    // activity is applied, even if the sender hangs up.
-    let slots = state.federation.inbox_slots.clone();
-    let Ok(Ok(turn)) = tokio::time::timeout(INBOX_WAIT, slots.acquire_owned()).await else {
+    // At most `inbox_concurrency` at once, as many waiting for a second at
+    // most: past what the node can apply, more work in flight only adds
+    // latency and memory (a 2,000/s flood held 1.4 GB and timed every
+    // sender out; with no bound on how many wait, 275 MB). The turn is
+    // held until the activity is applied, even if the sender hangs up.
+    let Some(turn) = state.federation.inbox_slots.take(INBOX_WAIT).await else {
         tracing::info!("inbox busy: a delivery is asked to come back later");
         return Err(Error::TooManyRequests {
             retry_after_secs: INBOX_RETRY_AFTER_SECS,
@@ -582,18 +582,32 @@ async fn receive(
     work.await.map_err(Error::internal)?
 }
 
+/// Records an activity's id; false if it was received before. In a
+/// transaction of its own so that, on SQLite, it queues for its turn to
+/// write with the others (see `Store::begin`).
+async fn first_time(state: &AppState, id: &str) -> ApiResult<bool> {
+    let mut tx = state.store.begin().await?;
+    let first = tx.received().first_time(id).await?;
+    tx.commit().await?;
+    Ok(first)
+}
+
 /// Applies a verified activity once.
 async fn apply(state: &AppState, signer: &Account, activity: Activity) -> ApiResult<Response> {
-    if let Some(host) = authority_of(&signer.uri) {
-        state
+    // A host that was failing is back: its waiting deliveries are due now.
+    // Only then is the delivery worker woken, or every activity received
+    // would cost a claim (a write) for nothing.
+    if let Some(host) = authority_of(&signer.uri)
+        && state
             .store
             .deliveries()
             .peer_alive(&host, Timestamp::now(), false)
-            .await?;
+            .await?
+    {
         state.federation.wake.notify_one();
     }
     if let Some(id) = &activity.id
-        && !state.store.received().first_time(id).await?
+        && !first_time(state, id).await?
     {
         return Ok(StatusCode::ACCEPTED.into_response());
     }
@@ -603,7 +617,9 @@ async fn apply(state: &AppState, signer: &Account, activity: Activity) -> ApiRes
         Err(e) => {
             // Let a retry run it again.
             if let Some(id) = &id {
-                state.store.received().forget(id).await?;
+                let mut tx = state.store.begin().await?;
+                tx.received().forget(id).await?;
+                tx.commit().await?;
             }
             Err(match e {
                 FederationError::Invalid(m) => Error::BadRequest(m),

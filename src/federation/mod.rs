@@ -37,10 +37,12 @@ pub struct Federation {
     pub client: FederationClient,
     /// Signs fetches (Mastodon's secure mode wants every GET signed).
     pub instance_signer: Signer,
-    /// Wakes the delivery worker when something was queued.
-    pub wake: tokio::sync::Notify,
+    /// Wakes the delivery worker: signalled by the store when a commit
+    /// queued deliveries (`Events::deliveries_queued`), and when a host
+    /// that was failing is back.
+    pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// Turns for inbox deliveries (`inbox_concurrency`).
-    pub inbox_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    pub inbox_slots: crate::rate_limit::admission::Turns,
 }
 
 impl Federation {
@@ -48,6 +50,7 @@ impl Federation {
         config: &Config,
         instance_actor: &Account,
         resolve_overrides: HashMap<String, IpAddr>,
+        wake: std::sync::Arc<tokio::sync::Notify>,
     ) -> anyhow::Result<Self> {
         let policy = ClientPolicy {
             allow_private_networks: config.allow_private_networks,
@@ -73,10 +76,8 @@ impl Federation {
         Ok(Self {
             client: FederationClient::new(policy, user_agent)?,
             instance_signer: Signer::from_pem(keys::key_id(instance_actor), private_key)?,
-            wake: tokio::sync::Notify::new(),
-            inbox_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                config.inbox_concurrency.max(1) as usize,
-            )),
+            wake,
+            inbox_slots: crate::rate_limit::admission::Turns::new(config.inbox_concurrency),
         })
     }
 }

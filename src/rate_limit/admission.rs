@@ -1,9 +1,11 @@
 //! Admission control: at most `request_concurrency` requests are worked on
-//! at once by this node. More wait up to a second for a turn, then are
-//! answered 503 with `Retry-After`. Past what the node can serve, every
-//! waiting request only adds latency and memory: an open-loop load at ten
-//! times the node's capacity held ~20,000 requests and a gigabyte, and
-//! answered none of them within ten seconds.
+//! at once by this node. As many more may wait up to a second for a turn;
+//! the rest, and those whose second ran out, are answered 503 with
+//! `Retry-After`. Past what the node can serve, every waiting request only
+//! adds latency and memory: an open-loop load at ten times the node's
+//! capacity held ~20,000 requests and a gigabyte, and answered none of them
+//! within ten seconds; with a second's wait but no bound on how many wait,
+//! an inbox flood still held 275 MB.
 //!
 //! Not counted: the streaming API (connections that stay open), health
 //! and metrics probes (a busy node must still look alive), and the inboxes,
@@ -11,26 +13,74 @@
 //! ActivityPub senders expect).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::state::AppState;
 
 /// How long a request waits for a turn.
 const WAIT: Duration = Duration::from_secs(1);
 
+/// Turns to work: `concurrency` at once, and a waiting line as long, each
+/// waiting at most a given time. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Turns {
+    turns: Arc<Semaphore>,
+    waiting: Arc<AtomicUsize>,
+    line: usize,
+}
+
+impl Turns {
+    pub fn new(concurrency: u32) -> Self {
+        let concurrency = concurrency.max(1) as usize;
+        Self {
+            turns: Arc::new(Semaphore::new(concurrency)),
+            waiting: Arc::default(),
+            line: concurrency,
+        }
+    }
+
+    /// A turn, at once or after waiting at most `wait` in the line; none
+    /// if the line is full or the wait ran out.
+    pub async fn take(&self, wait: Duration) -> Option<OwnedSemaphorePermit> {
+        if let Ok(turn) = self.turns.clone().try_acquire_owned() {
+            return Some(turn);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.line {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        let _in_line = InLine(&self.waiting);
+        tokio::time::timeout(wait, self.turns.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
+/// A place in the line, given back however the wait ends (the request may
+/// also be dropped while it waits).
+struct InLine<'a>(&'a AtomicUsize);
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// The turns of this node.
 #[derive(Debug, Clone)]
-pub struct Admission(Arc<Semaphore>);
+pub struct Admission(Turns);
 
 impl Admission {
     pub fn new(concurrency: u32) -> Self {
-        Self(Arc::new(Semaphore::new(concurrency.max(1) as usize)))
+        Self(Turns::new(concurrency))
     }
 }
 
@@ -45,10 +95,9 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
     if exempt(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
-    let turns = state.admission.0.clone();
-    match tokio::time::timeout(WAIT, turns.acquire_owned()).await {
-        Ok(Ok(_turn)) => next.run(request).await,
-        _ => {
+    match state.admission.0.take(WAIT).await {
+        Some(_turn) => next.run(request).await,
+        None => {
             tracing::info!("busy: a request is asked to come back in a moment");
             let mut response = (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -68,6 +117,45 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn as_many_wait_as_work_and_no_more() {
+        let turns = Turns::new(2);
+        let working = [
+            turns.take(WAIT).await.expect("a free turn"),
+            turns.take(WAIT).await.expect("a free turn"),
+        ];
+        // Two wait (a long while), a third is refused at once.
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let turns = turns.clone();
+                tokio::spawn(async move { turns.take(Duration::from_secs(30)).await.is_some() })
+            })
+            .collect();
+        while turns.waiting.load(Ordering::Acquire) < 2 {
+            tokio::task::yield_now().await;
+        }
+        let refused = std::time::Instant::now();
+        assert!(turns.take(Duration::from_secs(30)).await.is_none());
+        assert!(
+            refused.elapsed() < Duration::from_secs(5),
+            "refused without waiting"
+        );
+        // Turns given back go to those waiting, and the line empties.
+        drop(working);
+        for waiter in waiters {
+            assert!(waiter.await.unwrap());
+        }
+        assert_eq!(turns.waiting.load(Ordering::Acquire), 0);
+        // A wait that runs out gives its place back too.
+        let held: Vec<_> = [turns.take(WAIT).await, turns.take(WAIT).await]
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(held.len(), 2);
+        assert!(turns.take(Duration::from_millis(10)).await.is_none());
+        assert_eq!(turns.waiting.load(Ordering::Acquire), 0);
+    }
 
     #[test]
     fn long_lived_and_probes_and_inboxes_are_exempt() {

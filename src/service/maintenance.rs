@@ -17,30 +17,35 @@ const TIMERS_EVERY: Duration = Duration::from_secs(10);
 /// and the table stays bounded however long people use Loggia.
 pub const HOME_FEED_SIZE: i64 = 800;
 
+/// Feeds trimmed per transaction: one commit for many one-row deletes, and
+/// short enough that writers queued behind it wait milliseconds.
+const TRIMS_PER_COMMIT: usize = 50;
+
 /// Trims every home feed that got entries newer than `since` and grew past
 /// `HOME_FEED_SIZE`.
 pub async fn trim_home_feeds(
     state: &AppState,
     since: StatusId,
 ) -> Result<u64, crate::store::StoreError> {
-    let mut trimmed = 0;
-    for account in state
+    let overfull = state
         .store
         .statuses()
         .overfull_home_feeds(HOME_FEED_SIZE, since)
-        .await?
-    {
-        trimmed += state
-            .store
-            .statuses()
-            .trim_home(account, HOME_FEED_SIZE)
-            .await?;
+        .await?;
+    let mut trimmed = 0;
+    for accounts in overfull.chunks(TRIMS_PER_COMMIT) {
+        let mut tx = state.store.begin().await?;
+        for account in accounts {
+            trimmed += tx.statuses().trim_home(*account, HOME_FEED_SIZE).await?;
+        }
+        tx.commit().await?;
     }
     Ok(trimmed)
 }
 
-/// Prunes expired sign-in failures and old received activity ids, and trims
-/// home feeds, every ten minutes. Harmless to run on
+/// Refreshes the query planner's statistics, prunes expired sign-in
+/// failures and old received activity ids, and trims home feeds, every ten
+/// minutes. Harmless to run on
 /// several nodes at once.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -51,9 +56,14 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
         // of database time per pass with 8M rows). The first looks back two
         // periods: what a node that stopped recently left.
         let mut since = ids_since(2 * EVERY);
+        let mut first = true;
         loop {
             ticks.tick().await;
             let pass = ids_since(Duration::from_secs(60));
+            if let Err(e) = state.store.refresh_statistics(first).await {
+                tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
+            }
+            first = false;
             match sign_in::prune_failures(&state.store, &state.config).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(pruned = n, "forgot old sign-in failures"),

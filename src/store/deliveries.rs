@@ -66,6 +66,7 @@ impl Deliveries<'_> {
         .map(|r| r.rows_affected()))?;
         self.insert_deliveries(activity_id, inboxes, first_attempt_at, now)
             .await?;
+        self.0.deliveries_queued();
         Ok(activity_id)
     }
 
@@ -90,6 +91,7 @@ impl Deliveries<'_> {
         .execute(e)
         .await
         .map(|r| r.rows_affected()))?;
+        self.0.deliveries_queued();
         Ok(())
     }
 
@@ -407,13 +409,14 @@ impl Deliveries<'_> {
 
     /// A delivery to the host succeeded, or the host contacted us: it is
     /// healthy again, and its waiting deliveries are due now. Inbound
-    /// contact from a healthy host (the common case) only reads.
+    /// contact from a healthy host (the common case) only reads. Returns
+    /// whether the host had been failing (its deliveries were made due).
     pub async fn peer_alive(
         mut self,
         host: &str,
         now: Timestamp,
         delivered: bool,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let was_failing: i64 = run!(self.0.exec, e => sqlx::query_scalar(
             "SELECT COUNT(*) FROM peer_hosts WHERE host = $1
                 AND (failing_since IS NOT NULL OR unreachable_since IS NOT NULL)",
@@ -451,6 +454,6 @@ impl Deliveries<'_> {
             .await
             .map(|r| r.rows_affected()))?;
         }
-        Ok(())
+        Ok(was_failing > 0)
     }
 }

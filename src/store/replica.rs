@@ -387,6 +387,7 @@ impl Store {
             read_only: true,
             checkpoints: None,
             home_fan_out_limit: self.home_fan_out_limit,
+            writer: None,
         };
         match work(on_replica).await {
             Err(e) if e.retry_on_primary() => {

@@ -166,12 +166,15 @@ impl Loader {
         Ok(())
     }
 
-    /// Fresh statistics for the planners; SQLite gets its WAL back.
+    /// Fresh statistics for the planners; SQLite gets its WAL back. On
+    /// SQLite they are gathered as Loggia's housekeeping gathers them
+    /// (`Store::refresh_statistics`): sampled, without STAT4, so that the
+    /// planner sees what it would in production.
     pub async fn finish(self) -> Result<()> {
         match self {
             Loader::Sqlite(mut conn) => {
+                conn.execute("PRAGMA analysis_limit = 1000").await?;
                 conn.execute("ANALYZE").await?;
-                conn.execute("PRAGMA optimize").await?;
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.close().await?;
             }

@@ -91,3 +91,59 @@ async fn claims_are_exclusive_renewable_and_lapse() {
     );
     assert_eq!(store.deliveries().pending(None).await.unwrap(), 2);
 }
+
+/// The delivery worker is woken by commits that queue deliveries, and only
+/// by those: not by a transaction rolled back, nor by other writes.
+#[tokio::test]
+async fn committed_deliveries_wake_the_worker() {
+    use std::time::Duration;
+    let (_db, store) = store().await;
+    let wake = store.events().delivery_wake();
+    let woken = || async {
+        tokio::time::timeout(Duration::from_millis(200), wake.notified())
+            .await
+            .is_ok()
+    };
+    let actor = store
+        .accounts()
+        .insert(&local_account("alice"))
+        .await
+        .unwrap();
+    let inboxes = vec![(
+        "https://peer.example/inbox".to_owned(),
+        "peer.example".to_owned(),
+    )];
+    assert!(!woken().await, "creating an account queues nothing");
+
+    let mut tx = store.begin().await.unwrap();
+    tx.deliveries()
+        .enqueue(actor.id, "{}", &inboxes, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(!woken().await, "not before the commit");
+    drop(tx);
+    assert!(!woken().await, "nor after a rollback");
+
+    let mut tx = store.begin().await.unwrap();
+    tx.deliveries()
+        .enqueue(actor.id, "{}", &inboxes, Timestamp::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(woken().await, "woken by the commit");
+
+    let mut tx = store.begin().await.unwrap();
+    tx.deliveries()
+        .enqueue_render(actor.id, None, "UpdatePerson")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(woken().await, "a status or profile to render wakes it too");
+
+    store
+        .deliveries()
+        .enqueue(actor.id, "{}", &inboxes, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(woken().await, "so does a write outside a transaction");
+}
