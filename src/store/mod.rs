@@ -502,14 +502,7 @@ impl Store {
         }
         let (inner, turn) = match &self.db {
             Db::Sqlite(pool) => {
-                let turn = match &self.writer {
-                    Some(writer) => Some(
-                        tokio::time::timeout(SQLITE_WRITE_WAIT, writer.clone().lock_owned())
-                            .await
-                            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))?,
-                    ),
-                    None => None,
-                };
+                let turn = self.write_turn().await?;
                 let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 (TxInner::Sqlite(tx), turn)
             }
@@ -525,12 +518,24 @@ impl Store {
         })
     }
 
+    /// SQLite: this process's turn to write (see `begin`).
+    async fn write_turn(&self) -> StoreResult<Option<tokio::sync::OwnedMutexGuard<()>>> {
+        let Some(writer) = &self.writer else {
+            return Ok(None);
+        };
+        tokio::time::timeout(SQLITE_WRITE_WAIT, writer.clone().lock_owned())
+            .await
+            .map(Some)
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))
+    }
+
     /// Keeps SQLite's query planner statistics current (PostgreSQL's
     /// autovacuum does this by itself). Without them SQLite plans the home
-    /// timeline three times slower on a large database; `PRAGMA optimize`
+    /// timeline three times slower on a large database. `PRAGMA optimize`
     /// analyzes only the tables that have no statistics yet (`first`) or
     /// whose size changed a lot since, sampling at most `analysis_limit`
-    /// rows per index so that a pass stays in milliseconds.
+    /// rows per index: the first pass on the 1.9 GB benchmark database took
+    /// 2 s, later ones have little to do. It writes, so it takes the turn.
     pub async fn refresh_statistics(&self, first: bool) -> StoreResult<()> {
         let Db::Sqlite(pool) = &self.db else {
             return Ok(());
@@ -538,6 +543,7 @@ impl Store {
         if self.read_only {
             return Ok(());
         }
+        let _turn = self.write_turn().await?;
         let mut conn = pool.acquire().await?;
         sqlx::query("PRAGMA analysis_limit = 1000")
             .execute(&mut *conn)
