@@ -56,14 +56,12 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
         // of database time per pass with 8M rows). The first looks back two
         // periods: what a node that stopped recently left.
         let mut since = ids_since(2 * EVERY);
-        let mut first = true;
         loop {
             ticks.tick().await;
             let pass = ids_since(Duration::from_secs(60));
-            if let Err(e) = state.store.refresh_statistics(first).await {
+            if let Err(e) = state.store.refresh_statistics().await {
                 tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
             }
-            first = false;
             match sign_in::prune_failures(&state.store, &state.config).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(pruned = n, "forgot old sign-in failures"),

@@ -532,11 +532,13 @@ impl Store {
     /// Keeps SQLite's query planner statistics current (PostgreSQL's
     /// autovacuum does this by itself). Without them SQLite plans the home
     /// timeline three times slower on a large database. `PRAGMA optimize`
-    /// analyzes only the tables that have no statistics yet (`first`) or
-    /// whose size changed a lot since, sampling at most `analysis_limit`
-    /// rows per index: the first pass on the 1.9 GB benchmark database took
-    /// 2 s, later ones have little to do. It writes, so it takes the turn.
-    pub async fn refresh_statistics(&self, first: bool) -> StoreResult<()> {
+    /// analyzes only the tables that have no statistics yet or whose size
+    /// changed a lot since, sampling at most `analysis_limit` rows per
+    /// index: the first pass on the 1.9 GB benchmark database took 2 s,
+    /// later ones have little to do. `0x10000` checks every table, not only
+    /// those this (pooled, so arbitrary) connection happened to query. It
+    /// writes, so it takes the turn.
+    pub async fn refresh_statistics(&self) -> StoreResult<()> {
         let Db::Sqlite(pool) = &self.db else {
             return Ok(());
         };
@@ -548,11 +550,9 @@ impl Store {
         sqlx::query("PRAGMA analysis_limit = 1000")
             .execute(&mut *conn)
             .await?;
-        let optimize = match first {
-            true => "PRAGMA optimize = 0x10002",
-            false => "PRAGMA optimize",
-        };
-        sqlx::query(optimize).execute(&mut *conn).await?;
+        sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
