@@ -205,6 +205,7 @@ pub async fn reblog(
         // A double tap: the other request boosted it first.
         Err(crate::store::StoreError::Conflict) => {
             drop(tx);
+            store.committed().await?;
             return store
                 .statuses()
                 .reblog_by(me, original.id)

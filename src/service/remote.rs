@@ -239,6 +239,7 @@ pub async fn create_status(
         // The same status arrived twice at once (inbox and fetch).
         Err(StoreError::Conflict) => {
             drop(tx);
+            store.committed().await?;
             return store
                 .statuses()
                 .by_uri(&r.uri)
@@ -466,6 +467,7 @@ pub async fn reblog(
         Ok(reblog) => reblog,
         Err(StoreError::Conflict) => {
             drop(tx);
+            store.committed().await?;
             return store
                 .statuses()
                 .reblog_by(actor.id, original.id)

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{PgConnection, PgPool, Postgres, SqliteConnection, SqlitePool};
 
 use crate::events::{Event, Events};
 use crate::model::IdGenerator;
@@ -56,6 +56,7 @@ mod tags;
 mod throttle;
 mod users;
 mod webhooks;
+mod writer;
 
 pub use access_blocks::{
     CanonicalEmailBlock, CanonicalEmailBlocks, IpBlock, IpBlockFields, IpBlocks,
@@ -107,6 +108,10 @@ pub enum StoreError {
     Db(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The batch of transactions this one was committed with failed to
+    /// commit (see `writer`): none of them were saved.
+    #[error("database error: {0}")]
+    Batch(Arc<sqlx::Error>),
     /// A write through a store reading from the replica: a bug.
     #[error("a write was attempted on the read replica")]
     ReadOnly,
@@ -294,6 +299,18 @@ struct AtCommit {
     deliveries_queued: bool,
 }
 
+impl AtCommit {
+    /// Tells the node, once the writes are committed.
+    fn publish(self, events: &Events) {
+        for event in self.events {
+            events.publish_here(event);
+        }
+        if self.deliveries_queued {
+            events.deliveries_queued();
+        }
+    }
+}
+
 /// Declares a sub-store: a thin wrapper around a `Ctx`.
 macro_rules! sub_store {
     ($ty:ident) => {
@@ -319,8 +336,8 @@ pub struct Store {
     checkpoints: Option<Arc<checkpoint::Checkpointer>>,
     /// `home_fan_out_max_followers`, for the transactions that fan out.
     home_fan_out_limit: u32,
-    /// SQLite: the turn to write, see [`Store::begin`].
-    writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite: the connection that writes, see [`Store::begin`].
+    writer: Option<writer::Writer>,
 }
 
 /// How long a SQLite transaction waits for its turn to write before it is
@@ -336,12 +353,11 @@ pub struct Tx {
     /// What to tell the node after `COMMIT`.
     pending: AtCommit,
     home_fan_out_limit: u32,
-    /// SQLite: this transaction's turn to write, given back when it ends.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 enum TxInner {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// A savepoint on the writer's connection (see `writer`).
+    Sqlite(writer::Turn),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -371,7 +387,7 @@ impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
     /// file is created; SQLite runs in WAL mode with foreign keys enforced.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
-        let (db, events, checkpoints) = if url.starts_with("sqlite:") {
+        let (db, events, checkpoints, writer) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -414,12 +430,10 @@ impl Store {
                 }
             };
             // Started once the file is open (and in WAL mode) for the pool.
-            let checkpoints = checkpoint::start(options);
-            (
-                Db::Sqlite(pool),
-                Events::in_process(max_connections / 2),
-                Some(checkpoints),
-            )
+            let checkpoints = checkpoint::start(options.clone());
+            let events = Events::in_process(max_connections / 2);
+            let writer = writer::Writer::new(options, events.clone());
+            (Db::Sqlite(pool), events, Some(checkpoints), Some(writer))
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
             let pool = pg_pool_options(max_connections)
@@ -428,14 +442,14 @@ impl Store {
                 .await?;
             // Streaming gets half the pool; requests keep the rest.
             let events = Events::postgres(pool.clone(), max_connections / 2);
-            (Db::Postgres(pool), events, None)
+            (Db::Postgres(pool), events, None, None)
         };
         Ok(Self {
             ids: Arc::new(IdGenerator::default()),
             events,
             replica: None,
             read_only: false,
-            writer: matches!(db, Db::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            writer,
             db,
             checkpoints,
             home_fan_out_limit: DEFAULT_HOME_FAN_OUT_LIMIT,
@@ -489,24 +503,23 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock up front
-    /// (`BEGIN IMMEDIATE`) so that two writers wait for each other instead of
-    /// failing with "database is locked" when one upgrades a read. Writers
-    /// of this process first queue here, in order of arrival: SQLite's own
-    /// wait for its lock polls with sleeps of 1, 2, 5, 10… ms, so under
-    /// load the lock sat free while the writers waiting for it slept (an
-    /// inbox at 400 activities/s spent 5.7 ms on a one-row insert).
+    /// Starts a write transaction. On SQLite the node's transactions run one
+    /// at a time, in order of arrival, on one connection that holds the
+    /// write lock (`BEGIN IMMEDIATE`), and those that queued up behind one
+    /// another commit together (see `writer`). SQLite's own wait for its
+    /// lock polls with sleeps of 1, 2, 5, 10… ms, so under load the lock
+    /// sat free while the writers waiting for it slept (an inbox at 400
+    /// activities/s spent 5.7 ms on a one-row insert).
     pub async fn begin(&self) -> StoreResult<Tx> {
         if self.read_only {
             return Err(StoreError::ReadOnly);
         }
-        let (inner, turn) = match &self.db {
-            Db::Sqlite(pool) => {
-                let turn = self.write_turn().await?;
-                let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                (TxInner::Sqlite(tx), turn)
+        let inner = match (&self.db, &self.writer) {
+            (Db::Sqlite(_), Some(writer)) => {
+                TxInner::Sqlite(writer.begin(SQLITE_WRITE_WAIT).await?)
             }
-            Db::Postgres(pool) => (TxInner::Postgres(pool.begin().await?), None),
+            (Db::Sqlite(_), None) => unreachable!("a SQLite store has a writer"),
+            (Db::Postgres(pool), _) => TxInner::Postgres(pool.begin().await?),
         };
         Ok(Tx {
             inner,
@@ -514,19 +527,20 @@ impl Store {
             events: self.events.clone(),
             pending: AtCommit::default(),
             home_fan_out_limit: self.home_fan_out_limit,
-            _turn: turn,
         })
     }
 
-    /// SQLite: this process's turn to write (see `begin`).
-    async fn write_turn(&self) -> StoreResult<Option<tokio::sync::OwnedMutexGuard<()>>> {
-        let Some(writer) = &self.writer else {
-            return Ok(None);
-        };
-        tokio::time::timeout(SQLITE_WRITE_WAIT, writer.clone().lock_owned())
-            .await
-            .map(Some)
-            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))
+    /// Waits until the transactions committed so far are visible to every
+    /// read. On SQLite a committed transaction's writes may sit in the
+    /// writer's open batch, seen by later transactions but not yet by reads
+    /// outside them (see `writer`); PostgreSQL has nothing to wait for. For
+    /// a transaction that failed on a duplicate and reads what it collided
+    /// with.
+    pub async fn committed(&self) -> StoreResult<()> {
+        match &self.writer {
+            Some(writer) => writer.exclusive(SQLITE_WRITE_WAIT).await.map(drop),
+            None => Ok(()),
+        }
     }
 
     /// Keeps SQLite's query planner statistics current (PostgreSQL's
@@ -539,24 +553,23 @@ impl Store {
     /// those this (pooled, so arbitrary) connection happened to query. It
     /// writes, so it takes the turn.
     pub async fn refresh_statistics(&self) -> StoreResult<()> {
-        let Db::Sqlite(pool) = &self.db else {
-            return Ok(());
-        };
         if self.read_only {
             return Ok(());
         }
-        let _turn = self.write_turn().await?;
-        let mut conn = pool.acquire().await?;
-        sqlx::query("PRAGMA analysis_limit = 1000")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("PRAGMA optimize = 0x10002")
-            .execute(&mut *conn)
+        let Some(writer) = &self.writer else {
+            return Ok(());
+        };
+        let mut turn = writer.exclusive(SQLITE_WRITE_WAIT).await?;
+        sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
+            .execute(turn.conn())
             .await?;
         Ok(())
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         match &self.db {
             Db::Sqlite(pool) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
@@ -592,21 +605,19 @@ impl Tx {
 
     pub async fn commit(self) -> StoreResult<()> {
         match self.inner {
-            TxInner::Sqlite(tx) => tx.commit().await?,
-            TxInner::Postgres(tx) => tx.commit().await?,
+            // Published by whoever commits the batch, in commit order.
+            TxInner::Sqlite(turn) => writer::commit(turn, self.pending).await,
+            TxInner::Postgres(tx) => {
+                tx.commit().await?;
+                self.pending.publish(&self.events);
+                Ok(())
+            }
         }
-        for event in self.pending.events {
-            self.events.publish_here(event);
-        }
-        if self.pending.deliveries_queued {
-            self.events.deliveries_queued();
-        }
-        Ok(())
     }
 
     fn parts(&mut self) -> (Exec<'_>, &mut AtCommit) {
         let exec = match &mut self.inner {
-            TxInner::Sqlite(tx) => Exec::Sqlite(tx),
+            TxInner::Sqlite(turn) => Exec::Sqlite(turn.conn()),
             TxInner::Postgres(tx) => Exec::Pg(tx),
         };
         (exec, &mut self.pending)
