@@ -27,11 +27,13 @@ impl Store {
     ///   `BEGIN EXCLUSIVE` transaction instead (each migration a savepoint
     ///   in it): a second process waits for the first to commit.
     pub async fn migrate_exclusively(&self) -> StoreResult<()> {
-        let pool = match &self.db {
-            Db::Postgres(_) => return self.migrate().await,
-            Db::Sqlite(pool) => pool,
+        let writer = match (&self.db, &self.writer) {
+            (Db::Sqlite(_), Some(writer)) => writer,
+            _ => return self.migrate().await,
         };
-        let mut conn = pool.acquire().await?;
+        // The pool's connections only read (see `Store::connect`).
+        let mut turn = writer.exclusive(Duration::from_secs(10)).await?;
+        let conn = turn.conn();
         let mut rounds = 0;
         let mut tx = loop {
             match conn.begin_with("BEGIN EXCLUSIVE").await {
@@ -55,20 +57,22 @@ impl Store {
     /// the node writes anything.
     pub async fn claim_id_node(&self) -> StoreResult<()> {
         let now = crate::model::Timestamp::now();
-        let mut exec = self.exec();
+        let mut tx = self.begin().await?;
+        let (mut exec, _) = tx.parts();
         let number: i64 = super::run!(exec, e => sqlx::query_scalar(
             "INSERT INTO node_starts (started_at) VALUES ($1) RETURNING id",
         )
         .bind(now)
         .fetch_one(e)
         .await)?;
-        self.ids.set_node(number as u64);
         // Only the latest starts matter; the table stays small.
         super::run!(exec, e => sqlx::query("DELETE FROM node_starts WHERE id < $1")
             .bind(number - 1000)
             .execute(e)
             .await
             .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        self.ids.set_node(number as u64);
         Ok(())
     }
 }

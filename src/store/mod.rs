@@ -140,7 +140,8 @@ enum Db {
 /// Something a query can run on: a pool, or the connection of an open
 /// transaction.
 pub(crate) enum Exec<'a> {
-    SqlitePool(&'a SqlitePool),
+    /// Reads on the pool, writes through the writer.
+    SqlitePool(writer::Autocommit<'a>),
     PgPool(&'a PgPool),
     Sqlite(&'a mut SqliteConnection),
     Pg(&'a mut PgConnection),
@@ -151,8 +152,8 @@ pub(crate) enum Exec<'a> {
 macro_rules! run {
     ($exec:expr, $e:ident => $body:expr) => {
         match &mut $exec {
-            $crate::store::Exec::SqlitePool(pool) => {
-                let $e = *pool;
+            $crate::store::Exec::SqlitePool(auto) => {
+                let $e = *auto;
                 $body
             }
             $crate::store::Exec::PgPool(pool) => {
@@ -419,7 +420,11 @@ impl Store {
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(15))
                     .test_before_acquire(false)
-                    .connect_with(options.clone())
+                    // Every write goes through the writer (see `writer`):
+                    // a write on a pooled connection would wait for the
+                    // writer's lock in SQLite's sleeping busy handler, and
+                    // under a steady stream of batches, wait for seconds.
+                    .connect_with(options.clone().pragma("query_only", "ON"))
                     .await;
                 match opened {
                     Err(e) if migrate::is_busy(&e) && std::time::Instant::now() < deadline => {
@@ -489,9 +494,14 @@ impl Store {
     /// Applies pending migrations of the active dialect. On PostgreSQL sqlx
     /// holds an advisory lock meanwhile, so several nodes may start at once.
     pub async fn migrate(&self) -> StoreResult<()> {
-        match &self.db {
-            Db::Sqlite(pool) => migrate::SQLITE.run(pool).await?,
-            Db::Postgres(pool) => migrate::POSTGRES.run(pool).await?,
+        match (&self.db, &self.writer) {
+            // The pool's connections only read.
+            (Db::Sqlite(_), Some(writer)) => {
+                let mut turn = writer.exclusive(SQLITE_WRITE_WAIT).await?;
+                migrate::SQLITE.run(turn.conn()).await?
+            }
+            (Db::Sqlite(_), None) => unreachable!("a SQLite store has a writer"),
+            (Db::Postgres(pool), _) => migrate::POSTGRES.run(pool).await?,
         }
         Ok(())
     }
@@ -591,7 +601,10 @@ impl Store {
 
     fn exec(&self) -> Exec<'_> {
         match &self.db {
-            Db::Sqlite(pool) => Exec::SqlitePool(pool),
+            Db::Sqlite(pool) => Exec::SqlitePool(writer::Autocommit {
+                pool,
+                writer: self.writer.as_ref().expect("a SQLite store has a writer"),
+            }),
             Db::Postgres(pool) => Exec::PgPool(pool),
         }
     }

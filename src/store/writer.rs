@@ -320,6 +320,157 @@ async fn detached<T: Send + 'static>(
         .map_err(|e| StoreError::Db(sqlx::Error::Protocol(format!("a write task failed: {e}"))))?
 }
 
+/// A query outside any transaction, on SQLite: reads go to the pool,
+/// writes through the writer, each as a transaction of its own (and so
+/// batched with the others). The pool's connections are opened read-only,
+/// so a write that found another way would fail loudly, not wait.
+#[derive(Clone, Copy)]
+pub(crate) struct Autocommit<'a> {
+    pub(super) pool: &'a sqlx::SqlitePool,
+    pub(super) writer: &'a Writer,
+}
+
+impl std::fmt::Debug for Autocommit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Autocommit").finish_non_exhaustive()
+    }
+}
+
+/// Whether `sql` only reads: it starts with `SELECT` or `VALUES`, or is a
+/// `WITH` that changes nothing. Anything else is taken for a write.
+fn only_reads(sql: &str) -> bool {
+    let sql = sql.trim_start();
+    let starts = |word: &str| {
+        sql.get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+    };
+    if starts("SELECT") || starts("VALUES") {
+        return true;
+    }
+    starts("WITH")
+        && !sql.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
+            ["INSERT", "UPDATE", "DELETE", "REPLACE"]
+                .iter()
+                .any(|w| word.eq_ignore_ascii_case(w))
+        })
+}
+
+impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
+    type Database = sqlx::Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        mut query: E,
+    ) -> futures_util::stream::BoxStream<
+        'e,
+        Result<sqlx::Either<sqlx::sqlite::SqliteQueryResult, sqlx::sqlite::SqliteRow>, sqlx::Error>,
+    >
+    where
+        'c: 'e,
+        E: 'q + sqlx::Execute<'q, Self::Database>,
+    {
+        use futures_util::{StreamExt, TryStreamExt, stream};
+        let arguments = match query.take_arguments() {
+            Ok(arguments) => arguments,
+            Err(e) => return stream::once(async { Err(sqlx::Error::Encode(e)) }).boxed(),
+        };
+        let persistent = query.persistent();
+        let query = Query {
+            sql: query.sql(),
+            arguments,
+            persistent,
+        };
+        if only_reads(query.sql.as_str()) {
+            return self.pool.fetch_many(query);
+        }
+        let writer = self.writer.clone();
+        stream::once(async move {
+            let mut turn = writer.begin(WRITE_WAIT).await.map_err(into_sqlx)?;
+            let results: Vec<_> = turn.conn().fetch_many(query).try_collect().await?;
+            commit(turn, AtCommit::default()).await.map_err(into_sqlx)?;
+            Ok::<_, sqlx::Error>(stream::iter(results.into_iter().map(Ok)))
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_util::future::BoxFuture<'e, Result<Option<sqlx::sqlite::SqliteRow>, sqlx::Error>>
+    where
+        'c: 'e,
+        E: 'q + sqlx::Execute<'q, Self::Database>,
+    {
+        use futures_util::{FutureExt, TryStreamExt};
+        // All of it, so that a write's transaction runs to its end.
+        self.fetch(query)
+            .try_collect::<Vec<_>>()
+            .map(|rows| rows.map(|rows| rows.into_iter().next()))
+            .boxed()
+    }
+
+    fn prepare_with<'e>(
+        self,
+        sql: sqlx::SqlStr,
+        parameters: &'e [sqlx::sqlite::SqliteTypeInfo],
+    ) -> futures_util::future::BoxFuture<'e, Result<sqlx::sqlite::SqliteStatement, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.prepare_with(sql, parameters)
+    }
+
+    fn describe<'e>(
+        self,
+        sql: sqlx::SqlStr,
+    ) -> futures_util::future::BoxFuture<'e, Result<sqlx::Describe<Self::Database>, sqlx::Error>>
+    where
+        'c: 'e,
+    {
+        self.pool.describe(sql)
+    }
+}
+
+/// A query taken apart to read its text, put back together.
+struct Query {
+    sql: sqlx::SqlStr,
+    arguments: Option<sqlx::sqlite::SqliteArguments>,
+    /// Whether the connection keeps it prepared (hydration's id lists are
+    /// one-off statements that must not push the hot ones out).
+    persistent: bool,
+}
+
+impl sqlx::Execute<'_, sqlx::Sqlite> for Query {
+    fn sql(self) -> sqlx::SqlStr {
+        self.sql
+    }
+
+    fn statement(&self) -> Option<&sqlx::sqlite::SqliteStatement> {
+        None
+    }
+
+    fn take_arguments(
+        &mut self,
+    ) -> Result<Option<sqlx::sqlite::SqliteArguments>, sqlx::error::BoxDynError> {
+        Ok(self.arguments.take())
+    }
+
+    fn persistent(&self) -> bool {
+        self.persistent
+    }
+}
+
+/// How long a write outside a transaction waits for its turn.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+fn into_sqlx(e: StoreError) -> sqlx::Error {
+    match e {
+        StoreError::Db(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::AtomicU32;
@@ -402,7 +553,10 @@ mod tests {
         let mut second = second.await.unwrap();
         // The first is released into the batch, which the second holds open.
         tokio::time::sleep(Duration::from_millis(50)).await;
-        assert!(!first_commit.is_finished(), "returned before its batch committed");
+        assert!(
+            !first_commit.is_finished(),
+            "returned before its batch committed"
+        );
         assert_eq!(committed(&pool).await, [] as [i64; 0]);
         // The second sees the first's writes.
         let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM parent")
