@@ -103,7 +103,7 @@ impl Deliveries<'_> {
     ) -> StoreResult<Vec<(i64, AccountId, Option<crate::model::StatusId>, String)>> {
         let rows = run!(self.0.exec, e => sqlx::query_as(
             "SELECT id, actor_id, render_status_id, render_kind FROM outbound_activities
-             WHERE render_kind IS NOT NULL ORDER BY id LIMIT $1",
+             WHERE render_kind IS NOT NULL ORDER BY id LIMIT +$1",
         )
         .bind(limit)
         .fetch_all(e)
@@ -209,7 +209,7 @@ impl Deliveries<'_> {
                  WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
              ) AS due
              WHERE due.place + COALESCE((SELECT value FROM json_each($5) WHERE key = due.host), 0) <= $4
-             ORDER BY due.next_attempt_at LIMIT $3)
+             ORDER BY due.next_attempt_at LIMIT +$3)
              RETURNING id";
         let postgres = "UPDATE deliveries SET locked_until = $1
              WHERE id IN (SELECT id FROM deliveries WHERE id IN (SELECT due.id FROM (
@@ -219,7 +219,7 @@ impl Deliveries<'_> {
                  WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
              ) AS due
              WHERE due.place + COALESCE(($5::jsonb ->> due.host)::bigint, 0) <= $4
-             ORDER BY due.next_attempt_at LIMIT $3)
+             ORDER BY due.next_attempt_at LIMIT +$3)
              AND (locked_until IS NULL OR locked_until < $2)
              FOR UPDATE SKIP LOCKED)
              RETURNING id";

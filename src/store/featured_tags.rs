@@ -121,7 +121,7 @@ impl FeaturedTags<'_> {
              JOIN status_tags st ON st.tag_id = t.id JOIN statuses s ON s.id = st.status_id
              WHERE s.account_id = $1
              AND NOT EXISTS (SELECT 1 FROM featured_tags f WHERE f.account_id = $1 AND f.tag_id = t.id)
-             GROUP BY t.id, t.name, t.name_lower ORDER BY MAX(s.id) DESC, t.name_lower LIMIT $2",
+             GROUP BY t.id, t.name, t.name_lower ORDER BY MAX(s.id) DESC, t.name_lower LIMIT +$2",
         )
         .bind(account)
         .bind(limit)

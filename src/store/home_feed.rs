@@ -22,7 +22,7 @@ impl Statuses<'_> {
             "SELECT a.wide_audience, CASE WHEN a.wide_audience THEN 0 ELSE (
                  SELECT COUNT(*) FROM (SELECT 1 FROM follows f
                      JOIN users u ON u.account_id = f.account_id
-                     WHERE f.target_account_id = $1 LIMIT $2) c) END
+                     WHERE f.target_account_id = $1 LIMIT +$2) c) END
              FROM accounts a WHERE a.id = $1",
         )
         .bind(status.account_id)
@@ -70,7 +70,7 @@ impl Statuses<'_> {
             "INSERT INTO home_feed (account_id, status_id)
              SELECT $1, s.id FROM statuses s
              WHERE s.account_id = $3 AND s.visibility <> 'direct' AND {VISIBLE}
-             ORDER BY s.id DESC LIMIT $4
+             ORDER BY s.id DESC LIMIT +$4
              ON CONFLICT DO NOTHING"
         );
         let done = run!(self.0.exec, e => sqlx::query(AssertSqlSafe(sql.clone()))

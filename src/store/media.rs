@@ -113,7 +113,7 @@ impl MediaRows<'_> {
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, Media>(
             "SELECT * FROM media_attachments
              WHERE processing = 'pending' AND (claimed_until IS NULL OR claimed_until < $1)
-             ORDER BY id LIMIT $2",
+             ORDER BY id LIMIT +$2",
         )
         .bind(now)
         .bind(limit)

@@ -228,7 +228,7 @@ impl Notifications<'_> {
             "SELECT COUNT(*) FROM (SELECT 1 FROM notifications n
                  WHERE n.account_id = $1 AND n.id > $3 AND (n.status_id IS NULL OR EXISTS (
                      SELECT 1 FROM statuses s WHERE s.id = n.status_id AND {VISIBLE}))
-                 LIMIT $4) x"
+                 LIMIT +$4) x"
         );
         let n = run!(self.0.exec, e => sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.clone()))
             .bind(account)

@@ -13,7 +13,7 @@ pub fn keyset(sql: &str, column: &str, first: usize, page: &Page) -> String {
     format!(
         "{sql} AND (${upper} IS NULL OR {column} < ${upper}) \
          AND (${lower} IS NULL OR {column} > ${lower}) \
-         ORDER BY {column} {order} LIMIT ${limit}"
+         ORDER BY {column} {order} LIMIT +${limit}"
     )
 }
 

@@ -182,7 +182,7 @@ impl Polls<'_> {
     pub async fn ended_unannounced(mut self, now: Timestamp, limit: i64) -> StoreResult<Vec<Poll>> {
         let polls = run!(self.0.exec, e => sqlx::query_as::<_, Poll>(
             "SELECT * FROM polls WHERE expires_at <= $1 AND ended_notified_at IS NULL
-             ORDER BY expires_at LIMIT $2",
+             ORDER BY expires_at LIMIT +$2",
         )
         .bind(now)
         .bind(limit)

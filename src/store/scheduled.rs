@@ -118,7 +118,7 @@ impl Scheduled<'_> {
             "SELECT * FROM scheduled_statuses
              WHERE scheduled_at <= $1 AND attempts < $2
                AND (claimed_until IS NULL OR claimed_until < $1)
-             ORDER BY scheduled_at LIMIT $3",
+             ORDER BY scheduled_at LIMIT +$3",
         )
         .bind(now)
         .bind(max_attempts)

@@ -46,7 +46,7 @@ impl Search<'_> {
              WHERE a.suspended_at IS NULL AND a.actor_type <> 'Application'
              AND (lower(a.username) LIKE $1 ESCAPE '\\' OR lower(a.display_name) LIKE $2 ESCAPE '\\')
              AND ($3 IS NULL OR EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $3 AND f.target_account_id = a.id))
-             ORDER BY a.followers_count DESC, a.id LIMIT $4",
+             ORDER BY a.followers_count DESC, a.id LIMIT +$4",
         )
         .bind(&prefix)
         .bind(&anywhere)
@@ -72,7 +72,7 @@ impl Search<'_> {
              AND (EXISTS (SELECT 1 FROM followed_tags ft WHERE ft.tag_id = t.id AND ft.account_id = $1)
                   OR EXISTS (SELECT 1 FROM status_tags st JOIN statuses s ON s.id = st.status_id
                              WHERE st.tag_id = t.id AND {VISIBLE}))
-             ORDER BY t.name_lower LIMIT $4"
+             ORDER BY t.name_lower LIMIT +$4"
         );
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql.clone()))
             .bind(viewer.account_id.map_or(-1, |a| a.0))
@@ -125,7 +125,7 @@ impl Search<'_> {
                      AND ($4 IS NULL OR s.account_id = $4) AND ($5 IS NULL OR s.id < $5)
                      AND ($7 IS NULL OR s.id > $7)
                      AND s.reblog_of_id IS NULL AND {VISIBLE}
-                     ORDER BY s.id DESC LIMIT $6"
+                     ORDER BY s.id DESC LIMIT +$6"
                 ),
                 crate::text::fold_for_search(q),
             )
@@ -137,7 +137,7 @@ impl Search<'_> {
                      AND ($4 IS NULL OR s.account_id = $4) AND ($5 IS NULL OR s.id < $5)
                      AND ($7 IS NULL OR s.id > $7)
                      AND s.reblog_of_id IS NULL AND {VISIBLE}
-                     ORDER BY s.id DESC LIMIT $6"
+                     ORDER BY s.id DESC LIMIT +$6"
                 ),
                 fts5_query(q),
             )

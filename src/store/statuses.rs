@@ -96,7 +96,7 @@ fn home_sql(ascending: bool) -> String {
              AND h.status_id < COALESCE(CAST($3 AS BIGINT), 9223372036854775807)
              AND h.status_id > COALESCE(CAST($4 AS BIGINT), 0)
              AND {filters}
-             ORDER BY h.status_id {order} LIMIT $5),
+             ORDER BY h.status_id {order} LIMIT +$5),
          reach AS (
              SELECT CASE WHEN COUNT(*) >= $5 THEN {edge}(id) ELSE {reach_else} END AS id
              FROM feed),
@@ -106,9 +106,9 @@ fn home_sql(ascending: bool) -> String {
              WHERE f.account_id = $1 AND wa.wide_audience AND {near}
              AND s.visibility <> 'direct' AND (s.reblog_of_id IS NULL OR f.show_reblogs)
              AND {filters}
-             ORDER BY s.id {order} LIMIT $5),
+             ORDER BY s.id {order} LIMIT +$5),
          page AS (
-             SELECT id FROM feed UNION SELECT id FROM wide ORDER BY id {order} LIMIT $5)
+             SELECT id FROM feed UNION SELECT id FROM wide ORDER BY id {order} LIMIT +$5)
          SELECT s.* FROM page JOIN statuses s ON s.id = page.id ORDER BY page.id {order}"
     )
 }
@@ -387,7 +387,7 @@ impl Statuses<'_> {
                  SELECT c.id, thread.depth + 1 FROM statuses c JOIN thread ON c.in_reply_to_id = thread.id
                  WHERE thread.depth < $4)
              SELECT s.* FROM statuses s JOIN thread ON thread.id = s.id
-             WHERE {VISIBLE} ORDER BY s.id LIMIT $5"
+             WHERE {VISIBLE} ORDER BY s.id LIMIT +$5"
         );
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, Status>(AssertSqlSafe(sql.clone()))
             .bind(viewer.id())

@@ -170,7 +170,7 @@ impl Webhooks<'_> {
         let sql = format!(
             "UPDATE webhook_deliveries SET locked_until = $1
              WHERE id IN (SELECT id FROM webhook_deliveries WHERE {DUE}
-                          ORDER BY next_attempt_at, id LIMIT $3 {lock})
+                          ORDER BY next_attempt_at, id LIMIT +$3 {lock})
                AND {DUE}
              RETURNING *"
         );
@@ -233,7 +233,7 @@ impl Webhooks<'_> {
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
         let rows = run!(self.0.exec, e => sqlx::query_as::<_, WebhookDelivery>(
-            "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2",
+            "SELECT * FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT +$2",
         )
         .bind(webhook_id)
         .bind(limit)
