@@ -10,6 +10,8 @@ use crate::model::Page;
 pub fn keyset(sql: &str, column: &str, first: usize, page: &Page) -> String {
     let (upper, lower, limit) = (first, first + 1, first + 2);
     let order = if page.min_id.is_some() { "ASC" } else { "DESC" };
+    // `+$n`: a bare bound LIMIT makes SQLite compile the statement again at
+    // every run.
     format!(
         "{sql} AND (${upper} IS NULL OR {column} < ${upper}) \
          AND (${lower} IS NULL OR {column} > ${lower}) \
@@ -28,4 +30,25 @@ pub fn newest_first<T>(mut rows: Vec<T>, page: &Page) -> Vec<T> {
         rows.reverse();
     }
     rows
+}
+
+#[cfg(test)]
+mod limit_tests {
+    /// SQLite compiles a statement again at every run when its `LIMIT` is a
+    /// bare bound parameter (docs/architecture.md, *SQLite tuning*).
+    #[test]
+    fn no_statement_binds_a_bare_limit() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store");
+        // Spelled apart, or this file would find itself.
+        let needle = ["LIMIT", " $"].concat();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let bare = text
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .any(|line| line.contains(&needle));
+            assert!(!bare, "{}: write `LIMIT +$n`", path.display());
+        }
+    }
 }
