@@ -384,15 +384,51 @@ pub(crate) fn pg_pool_options(max_connections: u32) -> PgPoolOptions {
 /// See [`pg_pool_options`].
 const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(5);
 
+/// `sqlite://PATH?synchronous=full`: SQLite's durability, taken out of the
+/// URL (sqlx does not know the parameter). `normal` (the default): a commit
+/// is durable once the log is synced at the next checkpoint, so a power cut
+/// can lose the last commits, a crash of the process nothing. `full`: every
+/// commit (every batch, see `writer`) waits for the log to be synced.
+fn sqlite_synchronous(url: &str) -> StoreResult<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Normal));
+    };
+    let mut synchronous = SqliteSynchronous::Normal;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", value)) => {
+                synchronous = match value.to_ascii_lowercase().as_str() {
+                    "normal" => SqliteSynchronous::Normal,
+                    "full" => SqliteSynchronous::Full,
+                    other => {
+                        return Err(StoreError::Db(sqlx::Error::Configuration(
+                            format!("synchronous={other} in the database URL: use normal or full")
+                                .into(),
+                        )));
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = match rest.is_empty() {
+        true => base.to_owned(),
+        false => format!("{base}?{}", rest.join("&")),
+    };
+    Ok((url, synchronous))
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`). A missing SQLite
     /// file is created; SQLite runs in WAL mode with foreign keys enforced.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
         let (db, events, checkpoints, writer) = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
+            let (url, synchronous) = sqlite_synchronous(url)?;
+            let options = SqliteConnectOptions::from_str(&url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 // No memory-mapped reads: SQLite drops a connection's whole
@@ -634,5 +670,46 @@ impl Tx {
             TxInner::Postgres(tx) => Exec::Pg(tx),
         };
         (exec, &mut self.pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchronous_is_read_from_the_url_and_taken_out_of_it() {
+        let (url, sync) = sqlite_synchronous("sqlite://a.db").unwrap();
+        assert_eq!(
+            (url.as_str(), sync as u8),
+            ("sqlite://a.db", SqliteSynchronous::Normal as u8)
+        );
+        let (url, sync) = sqlite_synchronous("sqlite://a.db?mode=rwc&synchronous=FULL").unwrap();
+        assert_eq!(
+            (url.as_str(), sync as u8),
+            ("sqlite://a.db?mode=rwc", SqliteSynchronous::Full as u8)
+        );
+        let (url, _) = sqlite_synchronous("sqlite://a.db?synchronous=normal").unwrap();
+        assert_eq!(url, "sqlite://a.db");
+        let refused = sqlite_synchronous("sqlite://a.db?synchronous=off").unwrap_err();
+        assert!(
+            refused.to_string().contains("use normal or full"),
+            "{refused}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_writer_commits_with_the_durability_asked_for() {
+        let path = std::env::temp_dir().join(format!("loggia-sync-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let url = format!("sqlite://{}?synchronous=full", path.display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let (mut exec, _) = tx.parts();
+        let level: i64 =
+            run!(exec, e => sqlx::query_scalar("PRAGMA synchronous").fetch_one(e).await).unwrap();
+        assert_eq!(level, 2, "FULL");
+        tx.commit().await.unwrap();
+        store.close().await;
     }
 }
