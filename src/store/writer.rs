@@ -366,7 +366,7 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
 
     fn fetch_many<'e, 'q: 'e, E>(
         self,
-        mut query: E,
+        query: E,
     ) -> futures_util::stream::BoxStream<
         'e,
         Result<sqlx::Either<sqlx::sqlite::SqliteQueryResult, sqlx::sqlite::SqliteRow>, sqlx::Error>,
@@ -376,15 +376,9 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
         E: 'q + sqlx::Execute<'q, Self::Database>,
     {
         use futures_util::{StreamExt, TryStreamExt, stream};
-        let arguments = match query.take_arguments() {
-            Ok(arguments) => arguments,
-            Err(e) => return stream::once(async { Err(sqlx::Error::Encode(e)) }).boxed(),
-        };
-        let persistent = query.persistent();
-        let query = Query {
-            sql: query.sql(),
-            arguments,
-            persistent,
+        let query = match Query::taken_apart(query) {
+            Ok(query) => query,
+            Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
         if only_reads(query.sql.as_str()) {
             return self.pool.fetch_many(query);
@@ -409,7 +403,14 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
         E: 'q + sqlx::Execute<'q, Self::Database>,
     {
         use futures_util::{FutureExt, TryStreamExt};
-        // All of it, so that a write's transaction runs to its end.
+        let query = match Query::taken_apart(query) {
+            Ok(query) => query,
+            Err(e) => return async { Err(e) }.boxed(),
+        };
+        if only_reads(query.sql.as_str()) {
+            return self.pool.fetch_optional(query);
+        }
+        // All of it, so that the write's transaction runs to its end.
         self.fetch(query)
             .try_collect::<Vec<_>>()
             .map(|rows| rows.map(|rows| rows.into_iter().next()))
@@ -445,6 +446,20 @@ struct Query {
     /// Whether the connection keeps it prepared (hydration's id lists are
     /// one-off statements that must not push the hot ones out).
     persistent: bool,
+}
+
+impl Query {
+    fn taken_apart<'q>(
+        mut query: impl sqlx::Execute<'q, sqlx::Sqlite>,
+    ) -> Result<Self, sqlx::Error> {
+        let arguments = query.take_arguments().map_err(sqlx::Error::Encode)?;
+        let persistent = query.persistent();
+        Ok(Self {
+            sql: query.sql(),
+            arguments,
+            persistent,
+        })
+    }
 }
 
 impl sqlx::Execute<'_, sqlx::Sqlite> for Query {
@@ -540,12 +555,17 @@ mod tests {
         queued
     }
 
+    /// A transaction of one insert, nobody else writing.
+    async fn write_alone(writer: &Writer, id: i64) {
+        let mut tx = writer.begin(WAIT).await.unwrap();
+        insert(&mut tx, id).await;
+        commit(tx, AtCommit::default()).await.unwrap();
+    }
+
     #[tokio::test]
     async fn alone_a_transaction_commits_at_once() {
         let (writer, pool) = writer().await;
-        let mut tx = writer.begin(WAIT).await.unwrap();
-        insert(&mut tx, 1).await;
-        commit(tx, AtCommit::default()).await.unwrap();
+        write_alone(&writer, 1).await;
         assert_eq!(committed(&pool).await, [1]);
     }
 
@@ -590,9 +610,7 @@ mod tests {
         drop(second);
         first_commit.await.unwrap().unwrap();
         assert_eq!(committed(&pool).await, [1]);
-        let mut third = writer.begin(WAIT).await.unwrap();
-        insert(&mut third, 3).await;
-        commit(third, AtCommit::default()).await.unwrap();
+        write_alone(&writer, 3).await;
         assert_eq!(committed(&pool).await, [1, 3]);
     }
 
@@ -620,9 +638,7 @@ mod tests {
         ));
         assert_eq!(committed(&pool).await, [] as [i64; 0]);
         // The writer goes on.
-        let mut third = writer.begin(WAIT).await.unwrap();
-        insert(&mut third, 3).await;
-        commit(third, AtCommit::default()).await.unwrap();
+        write_alone(&writer, 3).await;
         assert_eq!(committed(&pool).await, [3]);
     }
 
