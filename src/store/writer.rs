@@ -555,6 +555,18 @@ mod tests {
         queued
     }
 
+    /// Commits `first` while a second transaction waits for the turn, so
+    /// that both share a batch: `first`'s commit, and the second, holding
+    /// the turn with the batch open.
+    async fn batch_of_two(
+        writer: &Writer,
+        first: Turn,
+    ) -> (tokio::task::JoinHandle<StoreResult<()>>, Turn) {
+        let second = queue_behind(writer).await;
+        let first_commit = tokio::spawn(commit(first, AtCommit::default()));
+        (first_commit, second.await.unwrap())
+    }
+
     /// A transaction of one insert, nobody else writing.
     async fn write_alone(writer: &Writer, id: i64) {
         let mut tx = writer.begin(WAIT).await.unwrap();
@@ -574,9 +586,7 @@ mod tests {
         let (writer, pool) = writer().await;
         let mut first = writer.begin(WAIT).await.unwrap();
         insert(&mut first, 1).await;
-        let second = queue_behind(&writer).await;
-        let first_commit = tokio::spawn(commit(first, AtCommit::default()));
-        let mut second = second.await.unwrap();
+        let (first_commit, mut second) = batch_of_two(&writer, first).await;
         // The first is released into the batch, which the second holds open.
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(
@@ -601,9 +611,7 @@ mod tests {
         let (writer, pool) = writer().await;
         let mut first = writer.begin(WAIT).await.unwrap();
         insert(&mut first, 1).await;
-        let second = queue_behind(&writer).await;
-        let first_commit = tokio::spawn(commit(first, AtCommit::default()));
-        let mut second = second.await.unwrap();
+        let (first_commit, mut second) = batch_of_two(&writer, first).await;
         insert(&mut second, 2).await;
         // Given up half-way (an error, a client gone): nobody is left to
         // commit the batch but the flusher.
@@ -626,9 +634,7 @@ mod tests {
         .execute(first.conn())
         .await
         .unwrap();
-        let second = queue_behind(&writer).await;
-        let first_commit = tokio::spawn(commit(first, AtCommit::default()));
-        let mut second = second.await.unwrap();
+        let (first_commit, mut second) = batch_of_two(&writer, first).await;
         insert(&mut second, 2).await;
         let second_commit = commit(second, AtCommit::default()).await;
         assert!(matches!(second_commit, Err(StoreError::Batch(_))));
