@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgConnection, PgPool, Postgres, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, SqliteConnection};
 
 use crate::events::{Event, Events};
 use crate::model::IdGenerator;
@@ -39,6 +39,7 @@ mod notifications;
 mod oauth;
 mod page;
 mod polls;
+mod readers;
 mod received;
 mod replica;
 mod reports;
@@ -133,14 +134,14 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Clone, Debug)]
 enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(readers::Readers),
     Postgres(PgPool),
 }
 
 /// Something a query can run on: a pool, or the connection of an open
 /// transaction.
 pub(crate) enum Exec<'a> {
-    /// Reads on the pool, writes through the writer.
+    /// Reads on a read connection, writes through the writer.
     SqlitePool(writer::Autocommit<'a>),
     PgPool(&'a PgPool),
     Sqlite(&'a mut SqliteConnection),
@@ -448,20 +449,16 @@ impl Store {
             // migrating a new file can find it locked for longer than the
             // busy timeout. Starting up, that is worth waiting out.
             let deadline = std::time::Instant::now() + Duration::from_secs(120);
-            let pool = loop {
-                // No ping before each use: a SQLite connection is a file
-                // handle that cannot go stale, and the ping was a round trip
-                // to the connection's thread for every query.
-                let opened = SqlitePoolOptions::new()
-                    .max_connections(max_connections)
-                    .acquire_timeout(Duration::from_secs(15))
-                    .test_before_acquire(false)
-                    // Every write goes through the writer (see `writer`):
-                    // a write on a pooled connection would wait for the
-                    // writer's lock in SQLite's sleeping busy handler, and
-                    // under a steady stream of batches, wait for seconds.
-                    .connect_with(options.clone().pragma("query_only", "ON"))
-                    .await;
+            let readers = loop {
+                // Every write goes through the writer (see `writer`): a
+                // write on a read connection would wait for the writer's
+                // lock in SQLite's sleeping busy handler, and under a
+                // steady stream of batches, wait for seconds.
+                let opened = readers::Readers::open(
+                    options.clone().pragma("query_only", "ON"),
+                    max_connections,
+                )
+                .await;
                 match opened {
                     Err(e) if migrate::is_busy(&e) && std::time::Instant::now() < deadline => {
                         tracing::info!(error = %e, "the database file is busy; trying again");
@@ -474,7 +471,7 @@ impl Store {
             let checkpoints = checkpoint::start(options.clone());
             let events = Events::in_process(max_connections / 2);
             let writer = writer::Writer::new(options, events.clone());
-            (Db::Sqlite(pool), events, Some(checkpoints), Some(writer))
+            (Db::Sqlite(readers), events, Some(checkpoints), Some(writer))
         } else {
             let options = PgConnectOptions::from_str(url)?.application_name("loggia");
             let pool = pg_pool_options(max_connections)
@@ -617,7 +614,7 @@ impl Store {
             writer.close().await;
         }
         match &self.db {
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(readers) => readers.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
         if let Some(checkpoints) = &self.checkpoints {
@@ -637,8 +634,8 @@ impl Store {
 
     fn exec(&self) -> Exec<'_> {
         match &self.db {
-            Db::Sqlite(pool) => Exec::SqlitePool(writer::Autocommit {
-                pool,
+            Db::Sqlite(readers) => Exec::SqlitePool(writer::Autocommit {
+                readers,
                 writer: self.writer.as_ref().expect("a SQLite store has a writer"),
             }),
             Db::Postgres(pool) => Exec::PgPool(pool),

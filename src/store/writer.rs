@@ -32,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
+use super::readers::Readers;
 use super::{AtCommit, StoreError, StoreResult};
 use crate::events::Events;
 
@@ -326,13 +327,15 @@ async fn detached<T: Send + 'static>(
         .map_err(|e| StoreError::Db(sqlx::Error::Protocol(format!("a write task failed: {e}"))))?
 }
 
-/// A query outside any transaction, on SQLite: reads go to the pool,
-/// writes through the writer, each as a transaction of its own (and so
-/// batched with the others). The pool's connections are opened read-only,
-/// so a write that found another way would fail loudly, not wait.
+/// A query outside any transaction, on SQLite: reads go to a read
+/// connection (`readers`), writes through the writer, each as a transaction
+/// of its own (and so batched with the others). The read connections are
+/// opened read-only, so a write that found another way would fail loudly,
+/// not wait. Reads are collected whole before they are handed on: the
+/// connection goes back as soon as its statement is done.
 #[derive(Clone, Copy)]
 pub(crate) struct Autocommit<'a> {
-    pub(super) pool: &'a sqlx::SqlitePool,
+    pub(super) readers: &'a Readers,
     pub(super) writer: &'a Writer,
 }
 
@@ -381,7 +384,15 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
             Err(e) => return stream::once(async { Err(e) }).boxed(),
         };
         if only_reads(query.sql.as_str()) {
-            return self.pool.fetch_many(query);
+            let readers = self.readers;
+            return stream::once(async move {
+                let mut reader = readers.acquire().await?;
+                let rows = reader.conn().fetch_many(query).try_collect().await;
+                let rows: Vec<_> = reader.check(rows)?;
+                Ok::<_, sqlx::Error>(stream::iter(rows.into_iter().map(Ok)))
+            })
+            .try_flatten()
+            .boxed();
         }
         let writer = self.writer.clone();
         stream::once(async move {
@@ -408,7 +419,13 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
             Err(e) => return async { Err(e) }.boxed(),
         };
         if only_reads(query.sql.as_str()) {
-            return self.pool.fetch_optional(query);
+            let readers = self.readers;
+            return async move {
+                let mut reader = readers.acquire().await?;
+                let row = reader.conn().fetch_optional(query).await;
+                reader.check(row)
+            }
+            .boxed();
         }
         // All of it, so that the write's transaction runs to its end.
         self.fetch(query)
@@ -425,7 +442,12 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
     where
         'c: 'e,
     {
-        self.pool.prepare_with(sql, parameters)
+        let readers = self.readers;
+        Box::pin(async move {
+            let mut reader = readers.acquire().await?;
+            let prepared = reader.conn().prepare_with(sql, parameters).await;
+            reader.check(prepared)
+        })
     }
 
     fn describe<'e>(
@@ -435,7 +457,12 @@ impl<'c> sqlx::Executor<'c> for Autocommit<'c> {
     where
         'c: 'e,
     {
-        self.pool.describe(sql)
+        let readers = self.readers;
+        Box::pin(async move {
+            let mut reader = readers.acquire().await?;
+            let described = reader.conn().describe(sql).await;
+            reader.check(described)
+        })
     }
 }
 
