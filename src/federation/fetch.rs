@@ -125,13 +125,10 @@ pub async fn actor(state: &AppState, uri: &str, refresh: Refresh) -> FederationR
             .ok_or(FederationError::Service(ServiceError::NotFound));
     }
     let stored = state.store.accounts().by_uri(uri).await?;
-    if let Some(account) = &stored {
-        let fresh = account
-            .fetched_at
-            .is_some_and(|t| Timestamp::now().0 - t.0 < ACTOR_STALE_MS);
-        if refresh == Refresh::Never || (refresh == Refresh::IfStale && fresh) {
-            return Ok(account.clone());
-        }
+    if let Some(account) = &stored
+        && (refresh == Refresh::Never || (refresh == Refresh::IfStale && is_fresh(account)))
+    {
+        return Ok(account.clone());
     }
     match (get_object(state, uri).await, stored) {
         (Ok(document), _) => store_actor(state, document).await,
@@ -139,6 +136,14 @@ pub async fn actor(state: &AppState, uri: &str, refresh: Refresh) -> FederationR
         (Err(FederationError::Fetch(e)), Some(stored)) if e.is_temporary() => Ok(stored),
         (Err(e), _) => Err(e),
     }
+}
+
+/// Whether a stored remote actor was fetched recently enough to be used
+/// as it is (`Refresh::IfStale`).
+pub fn is_fresh(account: &Account) -> bool {
+    account
+        .fetched_at
+        .is_some_and(|t| Timestamp::now().0 - t.0 < ACTOR_STALE_MS)
 }
 
 /// Stores (or refreshes) an actor from its document, already checked to

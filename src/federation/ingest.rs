@@ -89,7 +89,7 @@ pub async fn activity(
                 tracing::debug!(note = %note.id, "ignoring a post that concerns nobody here");
                 return Ok(());
             }
-            ingest_note(state, note, 0).await?;
+            ingest_note(state, note, 0, Some(actor)).await?;
         }
         "Update" => match kind_of(&object) {
             Some(kind) if NOTE_KINDS.contains(&kind) => {
@@ -113,7 +113,7 @@ pub async fn activity(
                     Some(_) => return Err(invalid("only the author can update a note")),
                     // An update of a post we never saw: treat it as new.
                     None if concerns_us(state, actor, &note).await? => {
-                        ingest_note(state, note, 0).await?;
+                        ingest_note(state, note, 0, Some(actor)).await?;
                     }
                     None => {}
                 }
@@ -357,11 +357,18 @@ pub async fn status_by_uri(state: &AppState, uri: &str, depth: u32) -> Federatio
     }
     let note: Note =
         serde_json::from_value(document).map_err(|e| invalid(format!("bad note: {e}")))?;
-    ingest_note(state, note, depth).await
+    ingest_note(state, note, depth, None).await
 }
 
 /// Stores a remote note (fetching its author, mentions and parents).
-pub async fn ingest_note(state: &AppState, note: Note, depth: u32) -> FederationResult<Status> {
+/// `signer`: the account that delivered the note, if known; used as its
+/// author when it is (and is fresh), instead of being read again.
+pub async fn ingest_note(
+    state: &AppState,
+    note: Note,
+    depth: u32,
+    signer: Option<&Account>,
+) -> FederationResult<Status> {
     if let Some(existing) = state.store.statuses().by_uri(&note.id).await? {
         return Ok(existing);
     }
@@ -372,7 +379,10 @@ pub async fn ingest_note(state: &AppState, note: Note, depth: u32) -> Federation
     if authority_of(&author_uri) != authority_of(&note.id) {
         return Err(invalid("note and author on different servers"));
     }
-    let author = fetch::actor(state, &author_uri, Refresh::IfStale).await?;
+    let author = match signer {
+        Some(signer) if signer.uri == author_uri && fetch::is_fresh(signer) => signer.clone(),
+        _ => fetch::actor(state, &author_uri, Refresh::IfStale).await?,
+    };
     if author.suspended_at.is_some() || author.domain_limit >= 2 {
         return Err(FederationError::Service(ServiceError::Forbidden));
     }

@@ -193,15 +193,15 @@ pub async fn follow_ended(
     Ok(())
 }
 
-/// Stores a new remote status and tells whoever it concerns here.
+/// Stores a new remote status and tells whoever it concerns here. The
+/// caller looked for it by its URI; one that arrived meanwhile (by another
+/// delivery, or fetched as a reply's parent) collides on insert and is
+/// answered as found.
 pub async fn create_status(
     store: &Store,
     author: &Account,
     r: RemoteStatus,
 ) -> ServiceResult<Status> {
-    if let Some(existing) = store.statuses().by_uri(&r.uri).await? {
-        return Ok(existing);
-    }
     let mut tx = store.begin().await?;
     let inserted = tx
         .statuses()

@@ -331,7 +331,7 @@ async fn resolve_remote(
         Ok(note) if ingest::NOTE_KINDS.contains(&note.kind.as_str()) => note,
         _ => return Ok(None),
     };
-    let status = match ingest::ingest_note(state, note, 0).await {
+    let status = match ingest::ingest_note(state, note, 0, None).await {
         Ok(status) => status,
         Err(e) => {
             tracing::info!(url = %q, error = %e, "cannot resolve a post");
