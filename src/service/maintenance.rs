@@ -13,16 +13,23 @@ const EVERY: Duration = Duration::from_secs(600);
 /// for: how late they may be.
 const TIMERS_EVERY: Duration = Duration::from_secs(10);
 
-/// Home feeds keep this many entries; fan-out on write stays cheap to read
+/// Home feeds keep this many entries (up to a tenth more between trims);
+/// fan-out on write stays cheap to read
 /// and the table stays bounded however long people use Loggia.
 pub const HOME_FEED_SIZE: i64 = 800;
+
+/// A feed is trimmed back to `HOME_FEED_SIZE` once it holds this many more:
+/// one delete of ~80 entries instead of one per pass for every feed that
+/// got a single new entry (with every feed full, that was a statement per
+/// entry fanned out).
+const HOME_FEED_SLACK: i64 = HOME_FEED_SIZE / 10;
 
 /// Feeds trimmed per transaction: one commit for many one-row deletes, and
 /// short enough that writers queued behind it wait milliseconds.
 const TRIMS_PER_COMMIT: usize = 50;
 
 /// Trims every home feed that got entries newer than `since` and grew past
-/// `HOME_FEED_SIZE`.
+/// `HOME_FEED_SIZE` by more than `HOME_FEED_SLACK`.
 pub async fn trim_home_feeds(
     state: &AppState,
     since: StatusId,
@@ -30,7 +37,7 @@ pub async fn trim_home_feeds(
     let overfull = state
         .store
         .statuses()
-        .overfull_home_feeds(HOME_FEED_SIZE, since)
+        .overfull_home_feeds(HOME_FEED_SIZE + HOME_FEED_SLACK, since)
         .await?;
     let mut trimmed = 0;
     for accounts in overfull.chunks(TRIMS_PER_COMMIT) {
