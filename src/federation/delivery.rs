@@ -322,6 +322,7 @@ async fn send(state: &AppState, delivery: &Claimed, signer: &Signer) -> Result<(
         }
         Err(e) => e,
     };
+    state.federation.healthy_peers.failed(&delivery.host);
     let too_old = now.0 - delivery.created_at.0 > GIVE_UP_AFTER_MS;
     if !error.is_temporary() || too_old {
         tracing::info!(inbox = %delivery.inbox_url, error = %error, attempts = delivery.attempts + 1, "giving up a delivery");

@@ -598,13 +598,17 @@ async fn apply(state: &AppState, signer: &Account, activity: Activity) -> ApiRes
     // Only then is the delivery worker woken, or every activity received
     // would cost a claim (a write) for nothing.
     if let Some(host) = authority_of(&signer.uri)
-        && state
+        && !state.federation.healthy_peers.recently(&host)
+    {
+        if state
             .store
             .deliveries()
             .peer_alive(&host, Timestamp::now(), false)
             .await?
-    {
-        state.federation.wake.notify_one();
+        {
+            state.federation.wake.notify_one();
+        }
+        state.federation.healthy_peers.found(&host);
     }
     if let Some(id) = &activity.id
         && !first_time(state, id).await?

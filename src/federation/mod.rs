@@ -7,6 +7,7 @@ pub mod delivery;
 mod discovery;
 mod endpoints;
 pub mod fetch;
+pub mod healthy_peers;
 pub mod ingest;
 pub mod keys;
 pub mod networks;
@@ -43,6 +44,8 @@ pub struct Federation {
     pub wake: std::sync::Arc<tokio::sync::Notify>,
     /// Turns for inbox deliveries (`inbox_concurrency`).
     pub inbox_slots: crate::rate_limit::admission::Turns,
+    /// Servers lately found healthy (see `healthy_peers`).
+    pub healthy_peers: healthy_peers::HealthyPeers,
 }
 
 impl Federation {
@@ -78,6 +81,7 @@ impl Federation {
             instance_signer: Signer::from_pem(keys::key_id(instance_actor), private_key)?,
             wake,
             inbox_slots: crate::rate_limit::admission::Turns::new(config.inbox_concurrency),
+            healthy_peers: Default::default(),
         })
     }
 }
