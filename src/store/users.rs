@@ -86,10 +86,24 @@ impl Users<'_> {
         Ok(user)
     }
 
-    /// Loads a user together with its account and role.
+    /// Loads a user together with its account and role (every
+    /// authenticated request does: the role comes in the user's query).
     pub async fn with_account(mut self, id: UserId) -> StoreResult<Option<UserWithAccount>> {
-        let Some(user) = run!(self.0.exec, e => sqlx::query_as::<_, User>(
-            "SELECT * FROM users WHERE id = $1",
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: User,
+            role_name: String,
+            role_permissions: i64,
+            role_position: i64,
+            role_highlighted: bool,
+            role_color: String,
+        }
+        let Some(row) = run!(self.0.exec, e => sqlx::query_as::<_, Row>(
+            "SELECT u.*, r.name AS role_name, r.permissions AS role_permissions,
+                r.position AS role_position, r.highlighted AS role_highlighted,
+                r.color AS role_color
+             FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = $1",
         )
         .bind(id)
         .fetch_optional(e)
@@ -100,17 +114,19 @@ impl Users<'_> {
         let account = run!(self.0.exec, e => sqlx::query_as::<_, Account>(
             "SELECT * FROM accounts WHERE id = $1",
         )
-        .bind(user.account_id)
+        .bind(row.user.account_id)
         .fetch_one(e)
         .await)?;
-        let role = run!(self.0.exec, e => sqlx::query_as::<_, Role>(
-            "SELECT * FROM roles WHERE id = $1",
-        )
-        .bind(user.role_id)
-        .fetch_one(e)
-        .await)?;
+        let role = Role {
+            id: row.user.role_id,
+            name: row.role_name,
+            permissions: row.role_permissions,
+            position: row.role_position,
+            highlighted: row.role_highlighted,
+            color: row.role_color,
+        };
         Ok(Some(UserWithAccount {
-            user,
+            user: row.user,
             account,
             role,
         }))
