@@ -182,16 +182,20 @@ mod tests {
         (Readers::open(options, max).await.unwrap(), dir)
     }
 
+    /// A connection with a table of its own, to know it when it comes back.
+    async fn marked(readers: &Readers) -> Reader<'_> {
+        let mut r = readers.acquire().await.unwrap();
+        r.conn()
+            .execute("CREATE TEMP TABLE mark (x)")
+            .await
+            .unwrap();
+        r
+    }
+
     #[tokio::test]
     async fn a_connection_is_reused_and_bounded() {
         let (readers, _dir) = readers(2).await;
-        {
-            let mut r = readers.acquire().await.unwrap();
-            r.conn()
-                .execute("CREATE TEMP TABLE mark (x)")
-                .await
-                .unwrap();
-        }
+        drop(marked(&readers).await);
         // The same connection comes back: its temp table is there.
         let mut r = readers.acquire().await.unwrap();
         r.conn().execute("SELECT * FROM mark").await.unwrap();
@@ -206,14 +210,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_statement_given_up_on_leaves_the_connection_usable() {
+        let (readers, _dir) = readers(1).await;
+        let mut r = marked(&readers).await;
+        // Millions of rows: given up on after 20 ms, while still running.
+        let long = sqlx::query_scalar::<_, i64>(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000)
+             SELECT i FROM n",
+        )
+        .fetch_all(r.conn());
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), long)
+                .await
+                .is_err()
+        );
+        drop(r);
+        let mut r = readers.acquire().await.unwrap();
+        let one: i64 = sqlx::query_scalar("SELECT 1 + COUNT(*) FROM mark")
+            .fetch_one(r.conn())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+    }
+
+    #[tokio::test]
     async fn a_broken_connection_is_not_reused() {
         let (readers, _dir) = readers(1).await;
         {
-            let mut r = readers.acquire().await.unwrap();
-            r.conn()
-                .execute("CREATE TEMP TABLE mark (x)")
-                .await
-                .unwrap();
+            let mut r = marked(&readers).await;
             let _ = r.check::<()>(Err(sqlx::Error::WorkerCrashed));
         }
         let mut r = readers.acquire().await.unwrap();
