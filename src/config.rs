@@ -133,9 +133,11 @@ pub struct Config {
     /// Deliveries from other servers this node verifies and applies at
     /// once; more wait a second, then are told to retry (429).
     pub inbox_concurrency: u32,
-    /// Other requests this node works on at once; more wait a second,
-    /// then are answered 503.
+    /// Other requests this node works on at once.
     pub request_concurrency: u32,
+    /// How many more of them may wait (a second at most) for a turn; the
+    /// rest are answered 503.
+    pub request_queue: u32,
     /// How long a claimed delivery stays reserved for its node; renewed
     /// while the node works, so it only lapses when the node died.
     pub delivery_lease_secs: u64,
@@ -229,6 +231,7 @@ impl Default for Config {
             delivery_per_host: 4,
             inbox_concurrency: 32,
             request_concurrency: 256,
+            request_queue: 256,
             delivery_lease_secs: 120,
             delivery_timeout_secs: 30,
             media_dir: PathBuf::from("./media"),
@@ -341,6 +344,7 @@ fn kind_of(key: &str) -> Option<Kind> {
         | "delivery_per_host"
         | "inbox_concurrency"
         | "request_concurrency"
+        | "request_queue"
         | "delivery_lease_secs"
         | "delivery_timeout_secs"
         | "max_status_chars"
@@ -490,6 +494,11 @@ impl Config {
         if !(1..=100_000).contains(&self.request_concurrency) {
             return Err(ConfigError::Invalid(
                 "request_concurrency must be between 1 and 100000".into(),
+            ));
+        }
+        if self.request_queue > 100_000 {
+            return Err(ConfigError::Invalid(
+                "request_queue must be between 0 and 100000".into(),
             ));
         }
         if !(2..=86_400).contains(&self.delivery_lease_secs) {
@@ -659,6 +668,15 @@ mod tests {
     }
 
     #[test]
+    fn the_request_line_may_be_empty_but_is_bounded() {
+        let config = Config::load(None, env(&[("LOGGIA_REQUEST_QUEUE", "0")]))
+            .expect("0: a busy node refuses at once");
+        assert_eq!(config.request_queue, 0);
+        let err = Config::load(None, env(&[("LOGGIA_REQUEST_QUEUE", "100001")])).unwrap_err();
+        assert!(err.to_string().contains("request_queue"), "{err}");
+    }
+
+    #[test]
     fn lists_come_comma_separated_from_the_environment() {
         let config = Config::load(
             None,
@@ -768,7 +786,7 @@ mod doc_tests {
         let table: toml::Table = toml::from_str(super::DEFAULT_CONFIG_TOML).expect("parses");
         assert_eq!(
             table.len(),
-            50,
+            51,
             "update this test and the docs when adding keys"
         );
         for key in table.keys() {

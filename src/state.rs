@@ -118,7 +118,10 @@ impl AppState {
             access: Default::default(),
             moderation: crate::moderation::Moderation::default(),
             limits: crate::rate_limit::RateLimits::from_config(&config),
-            admission: crate::rate_limit::admission::Admission::new(config.request_concurrency),
+            admission: crate::rate_limit::admission::Admission::new(
+                config.request_concurrency,
+                config.request_queue,
+            ),
             replays: Default::default(),
             hook_client,
             mailer,

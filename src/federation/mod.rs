@@ -80,7 +80,10 @@ impl Federation {
             client: FederationClient::new(policy, user_agent)?,
             instance_signer: Signer::from_pem(keys::key_id(instance_actor), private_key)?,
             wake,
-            inbox_slots: crate::rate_limit::admission::Turns::new(config.inbox_concurrency),
+            inbox_slots: crate::rate_limit::admission::Turns::new(
+                config.inbox_concurrency,
+                config.inbox_concurrency,
+            ),
             healthy_peers: Default::default(),
         })
     }

@@ -1,5 +1,5 @@
 //! Admission control: at most `request_concurrency` requests are worked on
-//! at once by this node. As many more may wait up to a second for a turn;
+//! at once by this node. `request_queue` more may wait up to a second for a turn;
 //! the rest, and those whose second ran out, are answered 503 with
 //! `Retry-After`. Past what the node can serve, every waiting request only
 //! adds latency and memory: an open-loop load at ten times the node's
@@ -27,8 +27,8 @@ use crate::state::AppState;
 /// How long a request waits for a turn.
 const WAIT: Duration = Duration::from_secs(1);
 
-/// Turns to work: `concurrency` at once, and a waiting line as long, each
-/// waiting at most a given time. Cheap to clone.
+/// Turns to work: `concurrency` at once, and a waiting line, each waiting
+/// at most a given time. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Turns {
     turns: Arc<Semaphore>,
@@ -37,12 +37,12 @@ pub struct Turns {
 }
 
 impl Turns {
-    pub fn new(concurrency: u32) -> Self {
-        let concurrency = concurrency.max(1) as usize;
+    /// `concurrency` at once, and a waiting line of `line`.
+    pub fn new(concurrency: u32, line: u32) -> Self {
         Self {
-            turns: Arc::new(Semaphore::new(concurrency)),
+            turns: Arc::new(Semaphore::new(concurrency.max(1) as usize)),
             waiting: Arc::default(),
-            line: concurrency,
+            line: line as usize,
         }
     }
 
@@ -79,8 +79,8 @@ impl Drop for InLine<'_> {
 pub struct Admission(Turns);
 
 impl Admission {
-    pub fn new(concurrency: u32) -> Self {
-        Self(Turns::new(concurrency))
+    pub fn new(concurrency: u32, line: u32) -> Self {
+        Self(Turns::new(concurrency, line))
     }
 }
 
@@ -119,20 +119,20 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn as_many_wait_as_work_and_no_more() {
-        let turns = Turns::new(2);
+    async fn the_line_holds_as_many_as_asked_and_no_more() {
+        let turns = Turns::new(2, 3);
         let working = [
             turns.take(WAIT).await.expect("a free turn"),
             turns.take(WAIT).await.expect("a free turn"),
         ];
-        // Two wait (a long while), a third is refused at once.
-        let waiters: Vec<_> = (0..2)
+        // Three wait (a long while), a fourth is refused at once.
+        let waiters: Vec<_> = (0..3)
             .map(|_| {
                 let turns = turns.clone();
                 tokio::spawn(async move { turns.take(Duration::from_secs(30)).await.is_some() })
             })
             .collect();
-        while turns.waiting.load(Ordering::Acquire) < 2 {
+        while turns.waiting.load(Ordering::Acquire) < 3 {
             tokio::task::yield_now().await;
         }
         let refused = std::time::Instant::now();
@@ -154,6 +154,16 @@ mod tests {
             .collect();
         assert_eq!(held.len(), 2);
         assert!(turns.take(Duration::from_millis(10)).await.is_none());
+        assert_eq!(turns.waiting.load(Ordering::Acquire), 0);
+    }
+
+    #[tokio::test]
+    async fn without_a_line_a_busy_turn_refuses_at_once() {
+        let turns = Turns::new(1, 0);
+        let _working = turns.take(WAIT).await.expect("a free turn");
+        let refused = std::time::Instant::now();
+        assert!(turns.take(Duration::from_secs(30)).await.is_none());
+        assert!(refused.elapsed() < Duration::from_secs(5));
         assert_eq!(turns.waiting.load(Ordering::Acquire), 0);
     }
 
