@@ -282,3 +282,36 @@ async fn a_busy_node_answers_503_quickly_and_stays_probeable() {
         .await
         .assert_status(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn without_a_waiting_line_a_busy_node_refuses_at_once() {
+    let app = TestApp::with_config(|c| {
+        c.request_concurrency = 1;
+        c.request_queue = 0;
+    })
+    .await;
+    let hook = slow_classifier(std::time::Duration::from_millis(2500)).await;
+    let created = add_hook(&app, &hook, "outbound").await;
+    let admin = app.token("boss", "read admin:read admin:write").await;
+    let test_path = format!(
+        "/api/v1/loggia/admin/hooks/{}/test",
+        created["id"].as_str().unwrap()
+    );
+    let text = serde_json::json!({"text": "hello"});
+    let slow = app.send_json(axum::http::Method::POST, &test_path, &admin, &text);
+    let refused = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // With a line, this would wait its second for the turn; without
+        // one it is refused long before that second is out.
+        tokio::time::timeout(
+            std::time::Duration::from_millis(900),
+            app.send(get("/api/v1/instance", None)),
+        )
+        .await
+    };
+    let (slow, refused) = tokio::join!(slow, refused);
+    slow.assert_status(StatusCode::OK);
+    refused
+        .expect("refused without waiting for a turn")
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+}
