@@ -619,7 +619,13 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
         store.statuses().overfull_home_feeds(3, all).await.unwrap(),
         [alice]
     );
-    assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 2);
+    // One entry past `keep` is overfull; exactly `keep` is not.
+    assert_eq!(store.statuses().trim_home(alice, 4).await.unwrap(), 1);
+    assert_eq!(
+        store.statuses().overfull_home_feeds(3, all).await.unwrap(),
+        [alice]
+    );
+    assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 1);
     assert!(
         store
             .statuses()
