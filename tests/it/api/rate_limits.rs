@@ -246,19 +246,24 @@ fn rate_settings_are_checked_when_the_configuration_is_read() {
     );
 }
 
-#[tokio::test]
-async fn a_busy_node_answers_503_quickly_and_stays_probeable() {
-    let app = TestApp::with_config(|c| c.request_concurrency = 1).await;
-    // A classifier that takes two and a half seconds: testing it holds the
-    // only turn that long.
+/// An admin's token and the path that tests an outbound hook whose
+/// classifier takes two and a half seconds: a request to it holds its turn
+/// that long.
+async fn slow_hook_test(app: &TestApp) -> (String, String) {
     let hook = slow_classifier(std::time::Duration::from_millis(2500)).await;
-    let created = add_hook(&app, &hook, "outbound").await;
+    let created = add_hook(app, &hook, "outbound").await;
     let admin = app.token("boss", "read admin:read admin:write").await;
-    let test_path = format!(
+    let path = format!(
         "/api/v1/loggia/admin/hooks/{}/test",
         created["id"].as_str().unwrap()
     );
+    (admin, path)
+}
 
+#[tokio::test]
+async fn a_busy_node_answers_503_quickly_and_stays_probeable() {
+    let app = TestApp::with_config(|c| c.request_concurrency = 1).await;
+    let (admin, test_path) = slow_hook_test(&app).await;
     let text = serde_json::json!({"text": "hello"});
     let slow = app.send_json(axum::http::Method::POST, &test_path, &admin, &text);
     let others = async {
@@ -290,13 +295,7 @@ async fn without_a_waiting_line_a_busy_node_refuses_at_once() {
         c.request_queue = 0;
     })
     .await;
-    let hook = slow_classifier(std::time::Duration::from_millis(2500)).await;
-    let created = add_hook(&app, &hook, "outbound").await;
-    let admin = app.token("boss", "read admin:read admin:write").await;
-    let test_path = format!(
-        "/api/v1/loggia/admin/hooks/{}/test",
-        created["id"].as_str().unwrap()
-    );
+    let (admin, test_path) = slow_hook_test(&app).await;
     let text = serde_json::json!({"text": "hello"});
     let slow = app.send_json(axum::http::Method::POST, &test_path, &admin, &text);
     let refused = async {
