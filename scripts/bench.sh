@@ -11,6 +11,7 @@
 #                                    CI's reduced run: checks that the
 #                                    harness works, not the timings
 #   scripts/bench.sh --only timeline --reps 1    (see loggia-bench --help)
+#   scripts/bench.sh --reuse --backends postgres --only startup --soak 30
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

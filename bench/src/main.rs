@@ -56,6 +56,10 @@ pub struct Options {
     /// fanout, inbox); calibration always runs.
     #[arg(long, global = true, value_delimiter = ',')]
     only: Vec<String>,
+    /// Run only on these databases (comma-separated: sqlite, postgres);
+    /// by default on SQLite, and on PostgreSQL when a server is given.
+    #[arg(long, global = true, value_delimiter = ',', value_enum)]
+    backends: Vec<BackendArg>,
     /// Use the databases a previous run seeded at this size (in --work)
     /// instead of seeding again: quicker, but earlier runs' posts remain.
     #[arg(long, global = true)]
@@ -91,7 +95,7 @@ enum Command {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum BackendArg {
+pub enum BackendArg {
     Sqlite,
     Postgres,
 }

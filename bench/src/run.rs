@@ -39,6 +39,16 @@ pub async fn all(options: &Options, scale: &Scale, bin: &Path) -> Result<()> {
         (None, true) => anyhow::bail!("--require-postgres, but no PostgreSQL server was given"),
         (None, false) => eprintln!("==> no PostgreSQL server given: SQLite only"),
     }
+    if !options.backends.is_empty() {
+        let chosen: Vec<Kind> = options.backends.iter().map(|&b| b.into()).collect();
+        if let Some(missing) = chosen.iter().find(|k| !kinds.contains(k)) {
+            anyhow::bail!(
+                "--backends {}, but no PostgreSQL server was given",
+                missing.name()
+            );
+        }
+        kinds = chosen;
+    }
     let mut backends: Vec<(Database, Seeded)> = Vec::new();
     let needs_database = ["startup", "timeline", "fanout", "inbox"]
         .iter()
