@@ -1,6 +1,6 @@
 //! Periodic housekeeping of a running node.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::task::JoinHandle;
 
@@ -22,32 +22,79 @@ pub const HOME_FEED_SIZE: i64 = 800;
 /// one delete of ~80 entries instead of one per pass for every feed that
 /// got a single new entry (with every feed full, that was a statement per
 /// entry fanned out).
-const HOME_FEED_SLACK: i64 = HOME_FEED_SIZE / 10;
+pub const HOME_FEED_SLACK: i64 = HOME_FEED_SIZE / 10;
 
-/// Feeds trimmed per transaction: one commit for many one-row deletes, and
-/// short enough that writers queued behind it wait milliseconds.
-const TRIMS_PER_COMMIT: usize = 50;
+/// Feeds trimmed per transaction: ~800 deletes (ten feeds' slack), so that
+/// writes committed in the same batch wait milliseconds, not the second
+/// that 50 feeds' deletes took to reach the disk.
+const TRIMS_PER_COMMIT: usize = 10;
 
-/// Trims every home feed that got entries newer than `since` and grew past
-/// `HOME_FEED_SIZE` by more than `HOME_FEED_SLACK`.
+/// After each of its transactions, housekeeping pauses this many times as
+/// long as the transaction took: at most a fifth of the writer's time goes
+/// to trimming. A pass trims as many entries as fan-out wrote in the ten
+/// minutes before it (300,000 at 5 posts a second to 100 followers each);
+/// unpaced, that kept the writer busy for half a minute and the readers'
+/// caches cold.
+const TRIM_PAUSE_FACTOR: u32 = 4;
+
+/// Sizes recorded per transaction.
+const SIZES_PER_COMMIT: usize = 500;
+
+/// Trims the home feeds grown past `HOME_FEED_SIZE` by more than
+/// `HOME_FEED_SLACK`, among those that got entries newer than `since`.
+///
+/// A feed's size is taken to be its size recorded at an earlier pass plus
+/// the entries it got since (`home_feed_growth`, which reads only new
+/// entries). Only a feed that may be past the limit that way, or has no
+/// size recorded, is counted, up to the limit; those found past it are
+/// trimmed. Walking ~880 entries of every feed that got one took 7 s per
+/// pass on PostgreSQL with 10,000 busy feeds. Entries merged on follow are
+/// older than `since` and added to the recorded size when merged
+/// (`merge_into_home`); deletions leave the estimate high, which only
+/// costs a count. Writes go a few feeds per transaction, paced
+/// (`TRIM_PAUSE_FACTOR`).
 pub async fn trim_home_feeds(
     state: &AppState,
     since: StatusId,
 ) -> Result<u64, crate::store::StoreError> {
-    let overfull = state
-        .store
-        .statuses()
-        .overfull_home_feeds(HOME_FEED_SIZE + HOME_FEED_SLACK, since)
-        .await?;
+    let store = &state.store;
+    let limit = HOME_FEED_SIZE + HOME_FEED_SLACK;
+    let (mut sizes, mut overfull) = (Vec::new(), Vec::new());
+    for (account, added, recorded) in store.statuses().home_feed_growth(since).await? {
+        let size = match recorded {
+            Some(recorded) if recorded + added <= limit => recorded + added,
+            _ => store.statuses().home_feed_len(account, limit + 1).await?,
+        };
+        if size > limit {
+            overfull.push((account, HOME_FEED_SIZE));
+        } else {
+            sizes.push((account, size));
+        }
+    }
     let mut trimmed = 0;
-    for accounts in overfull.chunks(TRIMS_PER_COMMIT) {
-        let mut tx = state.store.begin().await?;
-        for account in accounts {
+    for feeds in overfull.chunks(TRIMS_PER_COMMIT) {
+        let started = Instant::now();
+        let mut tx = store.begin().await?;
+        for (account, _) in feeds {
             trimmed += tx.statuses().trim_home(*account, HOME_FEED_SIZE).await?;
         }
+        tx.statuses().record_home_feed_sizes(feeds).await?;
         tx.commit().await?;
+        tokio::time::sleep(trim_pause(started.elapsed())).await;
+    }
+    for feeds in sizes.chunks(SIZES_PER_COMMIT) {
+        let started = Instant::now();
+        let mut tx = store.begin().await?;
+        tx.statuses().record_home_feed_sizes(feeds).await?;
+        tx.commit().await?;
+        tokio::time::sleep(trim_pause(started.elapsed())).await;
     }
     Ok(trimmed)
+}
+
+/// How long to pause after a transaction of trims that took `took`.
+fn trim_pause(took: Duration) -> Duration {
+    (took * TRIM_PAUSE_FACTOR).min(Duration::from_secs(5))
 }
 
 /// Refreshes the query planner's statistics, prunes expired sign-in
@@ -124,4 +171,22 @@ pub fn spawn_timers(state: AppState) -> JoinHandle<()> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_take_at_most_a_fifth_of_the_writer() {
+        let took = Duration::from_millis(30);
+        let pause = trim_pause(took);
+        assert_eq!(pause, Duration::from_millis(120));
+        assert!(took.as_secs_f64() / (took + pause).as_secs_f64() <= 0.2);
+    }
+
+    #[test]
+    fn a_stalled_commit_does_not_stall_the_pass_for_long() {
+        assert_eq!(trim_pause(Duration::from_secs(10)), Duration::from_secs(5));
+    }
 }

@@ -5,7 +5,7 @@
 use sqlx::AssertSqlSafe;
 
 use super::statuses::{Statuses, VISIBLE};
-use super::{StoreResult, run};
+use super::{Exec, StoreResult, run};
 use crate::model::{AccountId, Status, StatusId};
 
 impl Statuses<'_> {
@@ -81,6 +81,18 @@ impl Statuses<'_> {
             .execute(e)
             .await
             .map(|r| r.rows_affected()))?;
+        // Older than housekeeping's next look (`home_feed_growth`), so
+        // counted here.
+        if done > 0 {
+            run!(self.0.exec, e => sqlx::query(
+                "UPDATE home_feed_sizes SET entries = entries + $2 WHERE account_id = $1",
+            )
+            .bind(follower)
+            .bind(i64::try_from(done).unwrap_or(i64::MAX))
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
         Ok(done)
     }
 
@@ -102,29 +114,70 @@ impl Statuses<'_> {
         Ok(())
     }
 
-    /// Accounts whose home feed holds more than `keep` entries, among those
-    /// that got entries newer than `since`: a feed only grows by getting
-    /// entries, so housekeeping reads what arrived since its last pass
-    /// (index `home_feed_status`) instead of counting every feed. A feed is
-    /// overfull when its entry number `keep + 1` exists: that stops at
-    /// `keep` entries where a count read all of them (half the time on a
-    /// database of 10,000 feeds of ~800).
-    pub async fn overfull_home_feeds(
+    /// The home feeds that got entries newer than `since`: how many each
+    /// got, and the size recorded for it (`record_home_feed_sizes`), if any.
+    /// Reads only what is new (index `home_feed_status`).
+    pub async fn home_feed_growth(
         mut self,
-        keep: i64,
         since: StatusId,
-    ) -> StoreResult<Vec<AccountId>> {
-        let rows = run!(self.0.exec, e => sqlx::query_scalar::<_, AccountId>(
-            "SELECT fed.account_id
-             FROM (SELECT DISTINCT account_id FROM home_feed WHERE status_id > $2) fed
-             WHERE EXISTS (SELECT 1 FROM home_feed h WHERE h.account_id = fed.account_id
-                 ORDER BY h.status_id DESC LIMIT 1 OFFSET $1)",
+    ) -> StoreResult<Vec<(AccountId, i64, Option<i64>)>> {
+        let rows = run!(self.0.exec, e => sqlx::query_as(
+            "SELECT n.account_id, n.added, z.entries
+             FROM (SELECT account_id, COUNT(*) AS added FROM home_feed
+                 WHERE status_id > $1 GROUP BY account_id) n
+             LEFT JOIN home_feed_sizes z ON z.account_id = n.account_id",
         )
-        .bind(keep)
         .bind(since)
         .fetch_all(e)
         .await)?;
         Ok(rows)
+    }
+
+    /// The entries of a home feed, counted up to `cap`.
+    pub async fn home_feed_len(mut self, account: AccountId, cap: i64) -> StoreResult<i64> {
+        let n = run!(self.0.exec, e => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM home_feed WHERE account_id = $1 LIMIT +$2) f",
+        )
+        .bind(account)
+        .bind(cap)
+        .fetch_one(e)
+        .await)?;
+        Ok(n)
+    }
+
+    /// Records home feeds' sizes (as housekeeping counted or estimated
+    /// them), in one statement.
+    pub async fn record_home_feed_sizes(mut self, sizes: &[(AccountId, i64)]) -> StoreResult<()> {
+        if sizes.is_empty() {
+            return Ok(());
+        }
+        let pairs = serde_json::Value::from(
+            sizes
+                .iter()
+                .map(|(a, n)| serde_json::Value::from(vec![a.0, *n]))
+                .collect::<Vec<_>>(),
+        )
+        .to_string();
+        // `WHERE TRUE`: SQLite reads `ON` after a bare `SELECT … FROM` as
+        // a join's.
+        let sql = match &self.0.exec {
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => {
+                "INSERT INTO home_feed_sizes (account_id, entries)
+                 SELECT value ->> 0, value ->> 1 FROM json_each($1) WHERE TRUE
+                 ON CONFLICT (account_id) DO UPDATE SET entries = excluded.entries"
+            }
+            Exec::PgPool(_) | Exec::Pg(_) => {
+                "INSERT INTO home_feed_sizes (account_id, entries)
+                 SELECT (p ->> 0)::bigint, (p ->> 1)::bigint FROM jsonb_array_elements($1::jsonb) p
+                 ON CONFLICT (account_id) DO UPDATE SET entries = excluded.entries"
+            }
+        };
+        run!(self.0.exec, e => sqlx::query(sql)
+            .bind(&pairs)
+            .execute(e)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Keeps only the newest `keep` entries of a home feed (older posts are

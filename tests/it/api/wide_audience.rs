@@ -163,6 +163,75 @@ async fn a_wide_audience_reads_posts_at_read_time_with_the_feeds_rules() {
     assert!(ann_home.contains(&later) && ann_home.contains(&public));
 }
 
+/// The author's side of the rules (exclusive lists, suspension, posts for
+/// the company only) applies to posts read at read time as to written ones.
+#[tokio::test]
+async fn a_wide_audience_is_hidden_by_exclusive_lists_and_suspension() {
+    let app = app().await;
+    let (ceo, ceo_token) = app.user_with_token("ceo").await;
+    let ceo_id = ceo.account.id.0.to_string();
+    let (_, ann) = app.user_with_token("ann").await;
+    let (_, bob) = app.user_with_token("bob").await;
+    let (_, cat) = app.user_with_token("cat").await;
+    for token in [&ann, &bob, &cat] {
+        follow(&app, token, &ceo_id, true).await;
+    }
+    let inside = app
+        .post_status(
+            &ceo_token,
+            &[
+                ("status", "numbers for the company"),
+                ("local_only", "true"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = post(&app, &ceo_token, "numbers for everyone", "public").await;
+    assert_eq!(feed_rows(&app, &inside).await, 1, "read at read time");
+    let both = vec![public.clone(), inside.clone()];
+    for token in [&ann, &bob, &cat] {
+        assert_eq!(home(&app, token, "").await, both);
+    }
+
+    // Bob reads the ceo in an exclusive list only.
+    let list = app
+        .post_with_token(
+            "/api/v1/lists",
+            &bob,
+            &[("title", "Leadership"), ("exclusive", "true")],
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_with_token(
+        &format!("/api/v1/lists/{list}/accounts"),
+        &bob,
+        &[("account_ids[]", &ceo_id)],
+    )
+    .await
+    .assert_status(axum::http::StatusCode::OK);
+    assert!(home(&app, &bob, "").await.is_empty());
+    assert_eq!(home(&app, &ann, "").await, both);
+
+    // A suspended author is gone from every home timeline.
+    app.create_user("root", "admin").await;
+    let admin = app.token("root", "admin:write").await;
+    app.post_with_token(
+        &format!("/api/v1/admin/accounts/{ceo_id}/action"),
+        &admin,
+        &[("type", "suspend")],
+    )
+    .await
+    .assert_status(axum::http::StatusCode::OK);
+    for token in [&ann, &cat] {
+        assert!(home(&app, token, "").await.is_empty());
+    }
+}
+
 #[tokio::test]
 async fn pages_interleave_read_and_written_posts_in_order() {
     let app = app().await;

@@ -597,43 +597,32 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
             .unwrap();
         ids.push(status.id);
     }
-    // Only feeds that got entries after `since` are looked at.
+    // Growth counts only entries after `since`, with no size recorded yet.
     let all = loggia::model::StatusId(0);
-    assert!(
-        store
-            .statuses()
-            .overfull_home_feeds(3, *ids.last().unwrap())
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        store
-            .statuses()
-            .overfull_home_feeds(3, ids[3])
-            .await
-            .unwrap(),
-        [alice]
-    );
-    assert_eq!(
-        store.statuses().overfull_home_feeds(3, all).await.unwrap(),
-        [alice]
-    );
-    // One entry past `keep` is overfull; exactly `keep` is not.
+    let store = &store;
+    let growth = |since| async move { store.statuses().home_feed_growth(since).await.unwrap() };
+    assert!(growth(*ids.last().unwrap()).await.is_empty());
+    assert_eq!(growth(ids[2]).await, [(alice, 2, None)]);
+    assert_eq!(growth(all).await, [(alice, 5, None)]);
+    let mut tx = store.begin().await.unwrap();
+    tx.statuses()
+        .record_home_feed_sizes(&[(alice, 7)])
+        .await
+        .unwrap();
+    tx.statuses()
+        .record_home_feed_sizes(&[(alice, 5)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(growth(ids[3]).await, [(alice, 1, Some(5))]);
+    // Lengths are counted up to a cap.
+    assert_eq!(store.statuses().home_feed_len(alice, 10).await.unwrap(), 5);
+    assert_eq!(store.statuses().home_feed_len(alice, 4).await.unwrap(), 4);
+    // Trimming keeps the newest.
     assert_eq!(store.statuses().trim_home(alice, 4).await.unwrap(), 1);
-    assert_eq!(
-        store.statuses().overfull_home_feeds(3, all).await.unwrap(),
-        [alice]
-    );
     assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 1);
-    assert!(
-        store
-            .statuses()
-            .overfull_home_feeds(3, all)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(store.statuses().trim_home(alice, 3).await.unwrap(), 0);
+    assert_eq!(store.statuses().home_feed_len(alice, 10).await.unwrap(), 3);
     let viewer = loggia::store::Viewer {
         account_id: Some(alice),
         local: true,
