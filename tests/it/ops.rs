@@ -67,29 +67,10 @@ async fn posts(
     let mut last = None;
     for _ in 0..n {
         let next = NEXT.fetch_add(1, Ordering::Relaxed);
+        let uri = format!("https://acme.example/s/{next}");
         let status = tx
             .statuses()
-            .insert(&loggia::store::NewStatus {
-                uri: format!("https://acme.example/s/{next}"),
-                url: None,
-                account_id: author,
-                in_reply_to_id: None,
-                in_reply_to_account_id: None,
-                reblog_of_id: None,
-                text: "post".into(),
-                content: String::new(),
-                spoiler_text: String::new(),
-                sensitive: false,
-                visibility: "public".into(),
-                local_only: false,
-                language: None,
-                local: true,
-                review_state: "published".into(),
-                app_id: None,
-                conversation_id: None,
-                in_reply_to_uri: None,
-                created_at: None,
-            })
+            .insert(&crate::common::public_post(author, &uri, "post", true))
             .await
             .unwrap();
         tx.statuses()

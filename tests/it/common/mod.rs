@@ -448,6 +448,37 @@ pub async fn add_hook(app: &TestApp, url: &str, direction: &str) -> serde_json::
     created.json()
 }
 
+/// A published public post by `author`, as the store takes it:
+/// `text` as it was written, no HTML.
+pub fn public_post(
+    author: loggia::model::AccountId,
+    uri: &str,
+    text: &str,
+    local: bool,
+) -> loggia::store::NewStatus {
+    loggia::store::NewStatus {
+        uri: uri.into(),
+        url: None,
+        account_id: author,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: None,
+        text: text.into(),
+        content: String::new(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility: "public".into(),
+        local_only: false,
+        language: None,
+        local,
+        review_state: "published".into(),
+        app_id: None,
+        conversation_id: None,
+        in_reply_to_uri: None,
+        created_at: None,
+    }
+}
+
 /// Stores a published public post by another server's account `author`, as
 /// if it had arrived by federation: `text` becomes `<p>text</p>`.
 pub async fn insert_remote_post(
@@ -456,29 +487,7 @@ pub async fn insert_remote_post(
     uri: &str,
     text: &str,
 ) -> loggia::model::Status {
-    store
-        .statuses()
-        .insert(&loggia::store::NewStatus {
-            uri: uri.into(),
-            url: None,
-            account_id: author,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: None,
-            text: text.into(),
-            content: format!("<p>{text}</p>"),
-            spoiler_text: String::new(),
-            sensitive: false,
-            visibility: "public".into(),
-            local_only: false,
-            language: None,
-            local: false,
-            review_state: "published".into(),
-            app_id: None,
-            conversation_id: None,
-            in_reply_to_uri: None,
-            created_at: None,
-        })
-        .await
-        .unwrap()
+    let mut post = public_post(author, uri, text, false);
+    post.content = format!("<p>{text}</p>");
+    store.statuses().insert(&post).await.unwrap()
 }

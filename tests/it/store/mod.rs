@@ -565,29 +565,11 @@ async fn home_feeds_are_trimmed_to_their_newest_entries() {
     let (alice, _) = user(&store, "alice").await;
     let mut ids = Vec::new();
     for i in 0..5 {
+        let uri = format!("https://acme.example/s/{i}");
+        let text = format!("post {i}");
         let status = store
             .statuses()
-            .insert(&loggia::store::NewStatus {
-                uri: format!("https://acme.example/s/{i}"),
-                url: None,
-                account_id: alice,
-                in_reply_to_id: None,
-                in_reply_to_account_id: None,
-                reblog_of_id: None,
-                text: format!("post {i}"),
-                content: String::new(),
-                spoiler_text: String::new(),
-                sensitive: false,
-                visibility: "public".into(),
-                local_only: false,
-                language: None,
-                local: true,
-                review_state: "published".into(),
-                app_id: None,
-                conversation_id: None,
-                in_reply_to_uri: None,
-                created_at: None,
-            })
+            .insert(&crate::common::public_post(alice, &uri, &text, true))
             .await
             .unwrap();
         store
