@@ -51,8 +51,9 @@ const SIZES_PER_COMMIT: usize = 500;
 /// pass on PostgreSQL with 10,000 busy feeds. Entries merged on follow are
 /// older than `since` and added to the recorded size when merged
 /// (`merge_into_home`); deletions leave the estimate high, which only
-/// costs a count. Writes go a few feeds per transaction, paced
-/// (`TRIM_PAUSE_FACTOR`).
+/// costs a count. A merge between this pass's read and its record is lost
+/// from the estimate: that feed is trimmed a little later, no more. Writes
+/// go a few feeds per transaction, paced (`TRIM_PAUSE_FACTOR`).
 pub async fn trim_home_feeds(
     state: &AppState,
     since: StatusId,

@@ -116,7 +116,8 @@ impl Statuses<'_> {
 
     /// The home feeds that got entries newer than `since`: how many each
     /// got, and the size recorded for it (`record_home_feed_sizes`), if any.
-    /// Reads only what is new (index `home_feed_status`).
+    /// Reads only what is new: a range of status ids (`home_feed_status`,
+    /// or a skip-scan of the primary key where SQLite prefers it).
     pub async fn home_feed_growth(
         mut self,
         since: StatusId,
