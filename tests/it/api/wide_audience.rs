@@ -26,11 +26,26 @@ async fn follow(app: &TestApp, token: &str, account: &str, reblogs: bool) {
 }
 
 async fn post(app: &TestApp, token: &str, text: &str, visibility: &str) -> String {
-    app.post_status(token, &[("status", text), ("visibility", visibility)])
-        .await["id"]
+    post_form(app, token, &[("status", text), ("visibility", visibility)]).await
+}
+
+/// Posts `form`; the new status's id.
+async fn post_form(app: &TestApp, token: &str, form: &[(&str, &str)]) -> String {
+    app.post_status(token, form).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// The ceo (id, token) and three readers who follow nobody yet (tokens).
+async fn ceo_and_readers(app: &TestApp) -> (String, String, [String; 3]) {
+    let (ceo, ceo_token) = app.user_with_token("ceo").await;
+    let mut readers = Vec::new();
+    for name in ["ann", "bob", "cat"] {
+        readers.push(app.user_with_token(name).await.1);
+    }
+    let readers = readers.try_into().unwrap();
+    (ceo.account.id.0.to_string(), ceo_token, readers)
 }
 
 async fn home(app: &TestApp, token: &str, query: &str) -> Vec<String> {
@@ -65,11 +80,7 @@ async fn feed_rows(app: &TestApp, status: &str) -> i64 {
 #[tokio::test]
 async fn a_wide_audience_reads_posts_at_read_time_with_the_feeds_rules() {
     let app = app().await;
-    let (ceo, ceo_token) = app.user_with_token("ceo").await;
-    let ceo_id = ceo.account.id.0.to_string();
-    let (_, ann) = app.user_with_token("ann").await;
-    let (_, bob) = app.user_with_token("bob").await;
-    let (_, cat) = app.user_with_token("cat").await;
+    let (ceo_id, ceo_token, [ann, bob, cat]) = ceo_and_readers(&app).await;
     let (_, outsider) = app.user_with_token("outsider").await;
 
     // Two followers: still written into each feed.
@@ -83,15 +94,7 @@ async fn a_wide_audience_reads_posts_at_read_time_with_the_feeds_rules() {
     let public = post(&app, &ceo_token, "all hands at ten", "public").await;
     assert_eq!(feed_rows(&app, &public).await, 1, "only the ceo's own");
     let private = post(&app, &ceo_token, "followers only", "private").await;
-    let direct = app
-        .post_status(
-            &ceo_token,
-            &[("status", "@ann just you"), ("visibility", "direct")],
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let direct = post(&app, &ceo_token, "@ann just you", "direct").await;
     let original = post(&app, &ann, "ann's launch notes", "public").await;
     let boost = app
         .post_with_token(
@@ -168,26 +171,19 @@ async fn a_wide_audience_reads_posts_at_read_time_with_the_feeds_rules() {
 #[tokio::test]
 async fn a_wide_audience_is_hidden_by_exclusive_lists_and_suspension() {
     let app = app().await;
-    let (ceo, ceo_token) = app.user_with_token("ceo").await;
-    let ceo_id = ceo.account.id.0.to_string();
-    let (_, ann) = app.user_with_token("ann").await;
-    let (_, bob) = app.user_with_token("bob").await;
-    let (_, cat) = app.user_with_token("cat").await;
+    let (ceo_id, ceo_token, [ann, bob, cat]) = ceo_and_readers(&app).await;
     for token in [&ann, &bob, &cat] {
         follow(&app, token, &ceo_id, true).await;
     }
-    let inside = app
-        .post_status(
-            &ceo_token,
-            &[
-                ("status", "numbers for the company"),
-                ("local_only", "true"),
-            ],
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let inside = post_form(
+        &app,
+        &ceo_token,
+        &[
+            ("status", "numbers for the company"),
+            ("local_only", "true"),
+        ],
+    )
+    .await;
     let public = post(&app, &ceo_token, "numbers for everyone", "public").await;
     assert_eq!(feed_rows(&app, &inside).await, 1, "read at read time");
     let both = vec![public.clone(), inside.clone()];
